@@ -1,0 +1,69 @@
+# ckptlab: `make lab` to learn, `make test` to check everything.
+# Environments are created on first use from the pinned constraints.txt.
+
+PYTHON ?= python3
+VENV ?= .venv
+PARITY_VENV ?= .venv-parity
+PARITY_PYTHON ?= $(shell command -v python3.11 || command -v python3.10 || command -v python3)
+PY := $(VENV)/bin/python
+READY := $(VENV)/.ckptlab-installed
+PARITY_READY := $(PARITY_VENV)/.ckptlab-installed
+PYTEST_ARGS ?=
+
+.PHONY: lab test unit parity bench lint lock clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make lab     start JupyterLab on tutorials/ (127.0.0.1), installing on first use"
+	@echo "make test    run the whole suite: unit, tf, notebooks, browser, parity"
+	@echo "make unit    only the fast tests that need no TensorFlow"
+	@echo "make parity  only the parity suite against the real tf.estimator 2.15"
+	@echo "make bench   run the benchmarks, write bench/results/latest.{json,md}"
+	@echo "make lint    ruff"
+	@echo "make lock    re-pin constraints.txt and requirements/parity.txt"
+
+$(READY): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $@
+
+$(PARITY_READY): requirements/parity.txt
+	@$(PARITY_PYTHON) -c 'import sys; sys.exit(not (3, 9) <= sys.version_info[:2] <= (3, 11))' \
+	  || { echo "parity: needs Python 3.9-3.11 for tensorflow 2.15; set PARITY_PYTHON=..."; exit 1; }
+	@test -x $(PARITY_VENV)/bin/python || $(PARITY_PYTHON) -m venv $(PARITY_VENV)
+	$(PARITY_VENV)/bin/python -m pip install --quiet -r requirements/parity.txt
+	$(PARITY_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+lab: $(READY)
+	$(VENV)/bin/ckptlab lab
+
+test: $(READY) $(PARITY_READY)
+	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m pytest $(PYTEST_ARGS)
+
+unit: $(READY)
+	$(PY) -m pytest -m unit $(PYTEST_ARGS)
+
+parity: $(READY) $(PARITY_READY)
+	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m pytest tests/parity $(PYTEST_ARGS)
+
+bench: $(READY) $(PARITY_READY)
+	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m bench
+
+lint: $(READY)
+	$(VENV)/bin/ruff check .
+
+LOCK_TMP := $(abspath build/lock)
+lock:
+	rm -rf $(LOCK_TMP) && $(PYTHON) -m venv $(LOCK_TMP)/main && $(PARITY_PYTHON) -m venv $(LOCK_TMP)/parity
+	$(LOCK_TMP)/main/bin/pip install --quiet ".[test]"
+	$(LOCK_TMP)/parity/bin/pip install --quiet "tensorflow==2.15.1" "tensorflow-estimator==2.15.0" pytest
+	{ echo "# Exact versions for reproducible classrooms: make and binder/ install with this file."; \
+	  echo "# Regenerate with make lock after changing pyproject.toml."; \
+	  $(LOCK_TMP)/main/bin/pip freeze | grep -v '^ckptlab'; } > constraints.txt
+	{ echo "# The parity environment: the last TensorFlow with tf.estimator (Python 3.9 to 3.11)."; \
+	  echo "# Regenerate with make lock."; $(LOCK_TMP)/parity/bin/pip freeze; } > requirements/parity.txt
+
+clean:
+	rm -rf $(VENV) $(PARITY_VENV) build dist .pytest_cache

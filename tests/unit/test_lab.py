@@ -1,0 +1,96 @@
+"""`ckptlab lab` serves the tutorials on loopback and never overwrites learner files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+from ckptlab import lab
+from ckptlab.errors import UsageError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_command_binds_loopback_and_serves_the_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    command = lab.lab_command(tmp_path, 8899)
+    assert "--ip=127.0.0.1" in command
+    assert f"--ServerApp.root_dir={tmp_path}" in command
+    if sys.platform.startswith("linux"):
+        assert "--no-browser" in command
+
+
+def test_default_folder_in_a_checkout_is_tutorials(tmp_path):
+    assert lab.resolve_directory(None, tmp_path) == REPO / "tutorials"
+
+
+def test_missing_folder_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="No folder at"):
+        lab.resolve_directory(str(tmp_path / "nope"), tmp_path)
+
+
+def test_copy_keeps_the_learners_edits(tmp_path):
+    shipped = tmp_path / "shipped"
+    (shipped / "tutorials").mkdir(parents=True)
+    (shipped / "tutorials" / "a.ipynb").write_text("new")
+    (shipped / "tutorials" / "b.ipynb").write_text("new")
+    target = tmp_path / "copy"
+    (target / "tutorials").mkdir(parents=True)
+    (target / "tutorials" / "a.ipynb").write_text("learner's edits")
+    lab.copy_packaged_notebooks(shipped, target)
+    assert (target / "tutorials" / "a.ipynb").read_text() == "learner's edits"
+    assert (target / "tutorials" / "b.ipynb").read_text() == "new"
+
+
+def test_dry_run_prints_the_command(capsys):
+    args = Namespace(directory=None, port=8950, dry_run=True)
+    assert lab.run_from_cli(args) == 0
+    out = capsys.readouterr().out
+    assert "jupyterlab" in out and "--ip=127.0.0.1" in out
+
+
+def test_lab_really_serves_the_tutorials(tmp_path):
+    port = lab.free_port(8970)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    env.pop("DISPLAY", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ckptlab", "lab", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        start_new_session=True,
+    )
+    try:
+        url, lines = None, []
+        deadline = time.monotonic() + 90
+        while url is None and time.monotonic() < deadline:
+            line = server.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if f"http://127.0.0.1:{port}/" in line and "token=" in line:
+                url = line[line.index("http://"):].strip()
+        assert url, "no URL printed:\n" + "".join(lines)
+        token = url.split("token=")[1]
+        api = f"http://127.0.0.1:{port}/api/contents?token={token}"
+        listing = None
+        while listing is None and time.monotonic() < deadline:
+            try:
+                listing = json.load(urllib.request.urlopen(api, timeout=10))
+            except OSError:
+                time.sleep(0.5)
+        served = {entry["name"] for entry in listing["content"]}
+        expected = {p.name for p in (REPO / "tutorials").iterdir() if not p.name.startswith(".")}
+        assert served == expected
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
