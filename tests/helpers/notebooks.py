@@ -21,9 +21,22 @@ class Execution:
     notebook: Path
     seconds: float
     cells: int
+    kernel_peak_mb: float  # the kernel's peak resident memory (VmHWM), 0 if unknown
 
 
-def execute_copy(notebook: Path, scratch: Path, timeout: int = 300) -> Execution:
+def peak_rss_mb(pid: int | None) -> float:
+    """Peak resident memory of a live process, from /proc (Linux); 0 when unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def execute_copy(notebook: Path, scratch: Path, timeout: int = 300,
+                 kernel_name: str = "python3") -> Execution:
     """Run `notebook` in a copy of its folder, so the repository stays untouched."""
     import nbformat
     from nbclient import NotebookClient
@@ -32,9 +45,16 @@ def execute_copy(notebook: Path, scratch: Path, timeout: int = 300) -> Execution
     shutil.copytree(notebook.parent, workdir, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     document = nbformat.read(workdir / notebook.name, as_version=4)
-    client = NotebookClient(document, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(workdir)}})
+    peak = [0.0]
+
+    def record_peak(**_):
+        provisioner = getattr(client.km, "provisioner", None)
+        peak[0] = max(peak[0], peak_rss_mb(getattr(provisioner, "pid", None)))
+
+    client = NotebookClient(document, timeout=timeout, kernel_name=kernel_name,
+                            resources={"metadata": {"path": str(workdir)}},
+                            on_cell_complete=record_peak)
     start = time.perf_counter()
     client.execute()
     return Execution(notebook, time.perf_counter() - start,
-                     sum(cell.cell_type == "code" for cell in document.cells))
+                     sum(cell.cell_type == "code" for cell in document.cells), peak[0])
