@@ -1,0 +1,155 @@
+"""Turn what a person typed into checkpoint locations, or a clear error.
+
+Accepts a checkpoint prefix, the path of one of its `.index`/`.data-*`/`.meta` files, a
+directory with a `checkpoint` state file (an Estimator model_dir, a CheckpointManager
+directory), a directory of checkpoint files without a state file, and Keras 3
+`.weights.h5` files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+
+from ckptlab.errors import CheckpointNotFoundError, CorruptCheckpointError, NotACheckpointError
+
+__all__ = ["Located", "locate", "read_bytes"]
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_PART_SUFFIX = re.compile(r"\.(index|meta|data-\d{5}-of-\d{5})$")
+_STEP_SUFFIX = re.compile(r"-(\d+)$")
+_STATE_LINE = re.compile(r'^(model_checkpoint_path|all_model_checkpoint_paths):\s*"(.*)"\s*$')
+
+
+@dataclass(frozen=True)
+class Located:
+    kind: str  # "bundle" (TF .index/.data) or "h5" (Keras weights)
+    checkpoints: tuple[str, ...]  # prefixes or files, latest first; [0] is inspected
+    notes: tuple[str, ...] = ()  # explanations of what was accepted and how
+
+
+def step_of(prefix: str) -> int | None:
+    match = _STEP_SUFFIX.search(prefix)
+    return int(match[1]) if match else None
+
+
+def read_bytes(path: str, what: str) -> bytes:
+    """Read a whole file, refusing non-regular files (a FIFO would hang) with a clear error."""
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise CorruptCheckpointError(
+                f"The {what} '{path}' is not a regular file, so it cannot be read.",
+                fix="Point ckptlab at the checkpoint files TensorFlow wrote.", received=path)
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise CorruptCheckpointError(
+            f"The {what} '{path}' exists but cannot be read ({error.strerror or error}).",
+            fix="Check the file's permissions (e.g. chmod u+r) and that the disk is readable.",
+            received=path) from error
+
+
+def _is_h5(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(8) == HDF5_SIGNATURE
+    except OSError:
+        return False
+
+
+def _from_state_file(directory: str) -> tuple[list[str], list[str]]:
+    state = os.path.join(directory, "checkpoint")
+    latest, listed = None, []
+    for line in read_bytes(state, "checkpoint state file").decode("utf-8", "replace").splitlines():
+        match = _STATE_LINE.match(line.strip())
+        if match:
+            value = match[2]
+            value = value if os.path.isabs(value) else os.path.join(directory, value)
+            if match[1] == "model_checkpoint_path":
+                latest = value
+            else:
+                listed.append(value)
+    ordered = list(reversed(listed))
+    if latest:
+        ordered = [latest, *[p for p in ordered if p != latest]]
+    notes = []
+    for position, listed_path in enumerate(ordered):
+        local = os.path.join(directory, os.path.basename(listed_path))
+        if local != listed_path and os.path.exists(local + ".index"):
+            # a copied or moved model_dir: its state file still names the old place
+            ordered[position] = local
+            notes.append(f"The state file names '{listed_path}' (another directory, e.g. "
+                         f"before a copy); ckptlab read the same file here, '{local}'.")
+    present = [p for p in ordered if os.path.exists(p + ".index")]
+    notes += [f"The state file lists '{p}' but its .index file is missing." for p in ordered
+              if p not in present]
+    return present, notes[:3]
+
+
+def _prefixes_in(directory: str) -> list[str]:
+    names = [n[: -len(".index")] for n in os.listdir(directory) if n.endswith(".index")]
+    names.sort(key=lambda n: (step_of(n) is None, -(step_of(n) or 0), n))
+    return [os.path.join(directory, n) for n in names]
+
+
+def _locate_directory(directory: str) -> Located:
+    has_state = os.path.isfile(os.path.join(directory, "checkpoint"))
+    if has_state:
+        prefixes, notes = _from_state_file(directory)
+        if prefixes:
+            return Located("bundle", tuple(prefixes), tuple(notes))
+    prefixes = _prefixes_in(directory)
+    if prefixes:
+        note = ("No 'checkpoint' state file here, so TensorFlow's latest_checkpoint() would "
+                "return None; ckptlab read the checkpoint files directly, highest step first.")
+        if has_state:
+            note = "The 'checkpoint' state file lists no existing checkpoint. " + note
+        return Located("bundle", tuple(prefixes), (note,))
+    weights = sorted(n for n in os.listdir(directory) if n.endswith(".h5"))
+    if len(weights) == 1:
+        return Located("h5", (os.path.join(directory, weights[0]),))
+    raise CheckpointNotFoundError(
+        f"The directory '{directory}' holds no checkpoint"
+        + (f" (it has {len(weights)} .h5 files: pick one)." if weights else "."),
+        why="A TensorFlow checkpoint is a set of files PREFIX.index + PREFIX.data-*; a "
+            "model_dir also has a 'checkpoint' state file naming the latest one.",
+        fix="Train or save first, or pass the directory or prefix TensorFlow wrote to.",
+        received=directory)
+
+
+def locate(path: str | os.PathLike) -> Located:
+    """Where the checkpoint(s) named by `path` are, or a CkptlabError saying what to do."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        return _locate_directory(path)
+    part = _PART_SUFFIX.search(path)
+    if part and os.path.exists(path):
+        prefix = path[: part.start()]
+        note = (f"'{os.path.basename(path)}' is one file of a checkpoint; TensorFlow and "
+                f"ckptlab name a checkpoint by its prefix, so ckptlab read '{prefix}'.")
+        if not os.path.exists(prefix + ".index"):
+            raise CorruptCheckpointError(
+                f"'{path}' belongs to a checkpoint whose .index file is missing.",
+                why="The .index file lists every variable; without it the data cannot be read.",
+                fix="Copy the whole checkpoint (PREFIX.index and all PREFIX.data-* files).",
+                received=path)
+        return Located("bundle", (prefix,), (note,))
+    if os.path.exists(path + ".index"):
+        return Located("bundle", (path,))
+    if os.path.isfile(path):
+        if _is_h5(path):
+            return Located("h5", (path,))
+        raise NotACheckpointError(
+            f"'{path}' is not a TensorFlow or Keras checkpoint.",
+            fix="Pass a checkpoint prefix (PREFIX for PREFIX.index), a model_dir, or a "
+                ".weights.h5 file.", received=path)
+    parent = os.path.dirname(path) or "."
+    nearby = _prefixes_in(parent)[:3] if os.path.isdir(parent) else []
+    hint = f" Checkpoints next to it: {', '.join(nearby)}." if nearby else ""
+    raise CheckpointNotFoundError(
+        f"Nothing exists at '{path}' (no file, no directory, no '{path}.index').{hint}",
+        fix="Check the path; for a model_dir pass the directory, for one checkpoint the "
+            "prefix such as model_dir/model.ckpt-100.", received=path)

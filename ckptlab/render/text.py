@@ -1,0 +1,108 @@
+"""Plain-text views of checkpoint records (CLI, tests, terminals). Generic tree helpers
+(`tree_lines`, `human_bytes`, `human_count`) are for any ScopeNode tree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ckptlab.scopes import ScopeNode
+
+__all__ = ["diff_text", "human_bytes", "human_count", "index_text", "match_text",
+           "tree_lines"]
+
+
+def human_bytes(count: int) -> str:
+    size = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def human_count(count: int) -> str:
+    return f"{count:,}"
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def tree_lines(root: ScopeNode, leaf: Callable[[ScopeNode], str] | None = None,
+               max_depth: int | None = None) -> list[str]:
+    """Indented lines, scopes with totals and leaves with `leaf(node)` (default: sizes)."""
+    lines = []
+    for depth, node in root.walk():
+        if depth == 0:
+            continue
+        indent = "  " * (depth - 1)
+        if node.is_leaf:
+            detail = leaf(node) if leaf else human_bytes(node.nbytes)
+            lines.append(f"{indent}{node.name}  {detail}")
+        elif max_depth is None or depth <= max_depth:
+            lines.append(f"{indent}{node.name}/  [{node.variables} variables, "
+                         f"{human_count(node.elements)} values, {human_bytes(node.nbytes)}]")
+    return lines
+
+
+def index_text(index) -> str:
+    """A CheckpointIndex as readable text: header, tree with shapes and sizes, totals."""
+    totals = index.totals()
+    step = "?" if index.step is None else index.step
+    lines = [f"checkpoint {index.path}", f"format {index.format}, step {step}"]
+    lines += [f"note: {note}" for note in index.notes]
+    if len(index.all_checkpoints) > 1:
+        lines.append(f"all checkpoints (latest first): {', '.join(index.all_checkpoints)}")
+    lines.append("files: " + ", ".join(f"{f.name} ({human_bytes(f.nbytes)})"
+                                       for f in index.files))
+    by_key = {v.key: v for v in index.variables}
+
+    def leaf(node: ScopeNode) -> str:
+        variable = by_key[node.key]
+        extra = f"  slot of {variable.slot_of}" if variable.slot_of else ""
+        return (f"{shape_text(variable.shape)} {variable.dtype} {human_bytes(variable.nbytes)}"
+                f"  [{variable.kind}]{extra}")
+
+    lines += ["", *tree_lines(index.tree(), leaf), ""]
+    kinds = ", ".join(f"{k}: {v['variables']} ({human_bytes(v['bytes'])})"
+                      for k, v in totals["by_kind"].items() if v["variables"])
+    lines.append(f"total: {totals['variables']} variables, {human_count(totals['elements'])} "
+                 f"values, {human_bytes(totals['bytes'])} ({kinds})")
+    return "\n".join(lines)
+
+
+def diff_text(diff) -> str:
+    lines = [f"diff {diff.a.path} (step {diff.a.step}) -> {diff.b.path} (step {diff.b.step})"]
+    for title, items in (("added", diff.added), ("removed", diff.removed)):
+        lines.append(f"{title}: {len(items)}")
+        lines += [f"  {v.key} {shape_text(v.shape)} {v.dtype}" for v in items]
+    for title, items, field in (("shape changed", diff.shape_changed, "shape"),
+                                ("dtype changed", diff.dtype_changed, "dtype")):
+        lines.append(f"{title}: {len(items)}")
+        lines += [f"  {a.key}: {getattr(a, field)} -> {getattr(b, field)}" for a, b in items]
+    changed = sorted(diff.changed_values, key=lambda c: -c.max_abs)
+    lines.append(f"values changed: {len(changed)} of {len(diff.values)} compared")
+    for change in changed:
+        relative = "inf" if change.relative == float("inf") else f"{change.relative:.3g}"
+        lines.append(f"  {change.key}: max |delta| {change.max_abs:.3g}, mean |delta| "
+                     f"{change.mean_abs:.3g}, relative {relative}, "
+                     f"{change.fraction_changed:.0%} of values changed")
+    if diff.is_empty:
+        lines.append("the checkpoints hold the same variables with the same values")
+    return "\n".join(lines)
+
+
+def match_text(report) -> str:
+    lines = [f"dry-run restore from {report.checkpoint} (matched by {report.by}"
+             + (f", under '{report.root}'" if report.root else "") + ")",
+             f"matched: {len(report.matched)}", f"missing from the checkpoint: "
+             f"{len(report.missing)}"]
+    lines += [f"  {s.name} {shape_text(s.shape)} {s.dtype}" for s in report.missing]
+    lines.append(f"shape or dtype mismatch: {len(report.mismatched)}")
+    lines += [f"  {m.spec.name}: wanted {shape_text(m.spec.shape)} {m.spec.dtype}, checkpoint "
+              f"has {shape_text(m.stored.shape)} {m.stored.dtype}" for m in report.mismatched]
+    lines.append(f"left unused in the checkpoint: {len(report.unused)}")
+    lines += [f"  {v.key} [{v.kind}]" for v in report.unused]
+    for rename in report.suggestions:
+        lines.append(f"did you mean '{rename.found}' for '{rename.wanted}'? {rename.detail}")
+    return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""The shared visual language of ckptlab views: one colour AND one text label per state,
+so nothing is told by colour alone, and one font. Plain data: HTML, plotly figures and
+widgets all read it."""
+
+from __future__ import annotations
+
+__all__ = ["FONT_FAMILY", "FONT_SIZE", "KIND_LOOK", "STATE_LOOK", "badge_html", "look"]
+
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+FONT_SIZE = 13
+
+# restore states -> (colour, label)
+STATE_LOOK: dict[str, tuple[str, str]] = {
+    "matched": ("#2e7d32", "matched"),
+    "missing": ("#c62828", "missing from checkpoint"),
+    "unused": ("#9e9e9e", "unused in checkpoint"),
+    "mismatch": ("#ef6c00", "shape/dtype mismatch"),
+    "added": ("#1565c0", "added"),
+    "removed": ("#6a1b9a", "removed"),
+    "changed": ("#ef6c00", "changed"),
+    "unchanged": ("#9e9e9e", "unchanged"),
+}
+
+# checkpoint variable kinds (ckptlab.scopes.KINDS) -> (colour, label)
+KIND_LOOK: dict[str, tuple[str, str]] = {
+    "weight": ("#1f77b4", "model weight"),
+    "optimizer": ("#ff7f0e", "optimizer state"),
+    "step": ("#2ca02c", "step counter"),
+    "other": ("#7f7f7f", "other"),
+}
+
+
+def look(name: str) -> tuple[str, str]:
+    """(colour, label) of a state or kind; grey and the name itself when unknown."""
+    return STATE_LOOK.get(name) or KIND_LOOK.get(name) or ("#7f7f7f", name)
+
+
+def badge_html(name: str) -> str:
+    """A coloured swatch followed by the text label (readable without colour)."""
+    colour, label = look(name)
+    return (f'<span style="display:inline-block;width:9px;height:9px;background:{colour};'
+            f'margin-right:4px"></span>{label}')
