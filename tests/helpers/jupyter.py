@@ -54,7 +54,7 @@ def start_jupyterlab(base: Path, timeout: float = 120) -> JupyterServer:
     for folder in (workspace, settings, base / "config", base / "runtime", base / "lab-ws"):
         folder.mkdir(parents=True, exist_ok=True)
     for name, values in QUIET_SETTINGS.items():
-        target = settings / name.split("/")[0] / name.split("/")[1]
+        target = settings / name  # <settings>/@scope/extension/plugin.jupyterlab-settings
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values))
     token, port = secrets.token_hex(16), free_port(18888)
