@@ -13,7 +13,21 @@ from ckptlab._version import __version__
 from ckptlab.errors import CkptlabError
 
 # public name -> "module:attribute", imported on first use
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "inspect_checkpoint": "ckptlab.checkpoint:inspect_checkpoint",
+    "diff_checkpoints": "ckptlab.checkpoint:diff_checkpoints",
+    "match_restore": "ckptlab.checkpoint:match_restore",
+    "CheckpointExplorer": "ckptlab.widgets.checkpoint_explorer:CheckpointExplorer",
+    "trace_modes": "ckptlab.trace.modes:trace_modes",
+    "LifecycleTimeline": "ckptlab.widgets.lifecycle:LifecycleTimeline",
+    "ModeExplorer": "ckptlab.widgets.modes:ModeExplorer",
+    "check": "ckptlab.check:check",
+    "Estimator": "ckptlab.estimator.estimator:Estimator",
+    "EstimatorSpec": "ckptlab.estimator.spec:EstimatorSpec",
+    "ModeKeys": "ckptlab.estimator.spec:ModeKeys",
+    "RunConfig": "ckptlab.estimator.config:RunConfig",
+    "install_estimator_shim": "ckptlab.estimator.legacy:install_estimator_shim",
+}
 
 __all__ = ["CkptlabError", "__version__", *_LAZY]
 

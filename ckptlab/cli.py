@@ -13,6 +13,11 @@ from ckptlab.errors import CkptlabError
 # command -> "module:function" taking the parsed arguments and returning an exit code
 HANDLERS: dict[str, str] = {
     "lab": "ckptlab.lab:run_from_cli",
+    "inspect": "ckptlab.checkpoint.cli:run_inspect",
+    "diff": "ckptlab.checkpoint.cli:run_diff",
+    "trace": "ckptlab.trace.modes_cli:run_from_cli",
+    "check": "ckptlab.check.cli:run_check",
+    "grade": "ckptlab.check.cli:run_grade",
 }
 
 
@@ -32,7 +37,65 @@ def _add_lab(commands: argparse._SubParsersAction) -> None:
     lab.add_argument("--dry-run", action="store_true", help="print the command, do not start")
 
 
-PARSER_BUILDERS: list[Callable[[argparse._SubParsersAction], None]] = [_add_lab]
+def _add_inspect(commands: argparse._SubParsersAction) -> None:
+    inspect = commands.add_parser(
+        "inspect", help="list a checkpoint's variables: tree, shapes, sizes, totals",
+        description="Read a checkpoint's metadata (no values) and show its scope or object "
+        "tree. PATH: a prefix (model.ckpt-100), a model_dir, or a .weights.h5 file.")
+    inspect.add_argument("path", metavar="PATH")
+    inspect.add_argument("--json", action="store_true",
+                         help="stable JSON (schema ckptlab.checkpoint/1) instead of text")
+    inspect.add_argument("--values", metavar="KEY", help="print the values of one variable")
+
+
+def _add_diff(commands: argparse._SubParsersAction) -> None:
+    diff = commands.add_parser(
+        "diff", help="compare two checkpoints (variables, shapes, value changes)",
+        description="Compare checkpoint A (older) with B (newer): added, removed, shape or "
+        "dtype changed, and how much each variable's values moved.")
+    diff.add_argument("a", metavar="A")
+    diff.add_argument("b", metavar="B")
+    diff.add_argument("--json", action="store_true", help="stable JSON (schema ckptlab.diff/1)")
+
+
+def _add_trace(commands: argparse._SubParsersAction) -> None:
+    trace = commands.add_parser(
+        "trace", help="build a model_fn in TRAIN, EVAL and PREDICT and compare the modes",
+        description="Run FILE (it defines model_fn, optionally PARAMS), build model_fn in "
+        "each mode in a fresh graph without running it, and report variables, ops and what "
+        "differs between modes. Exit code 1 when there are findings, 2 when FILE fails.")
+    trace.add_argument("file", metavar="FILE.py")
+    trace.add_argument("--json", action="store_true", help="JSON instead of text")
+
+
+def _add_check(commands: argparse._SubParsersAction) -> None:
+    check = commands.add_parser(
+        "check", help="run a submission through real save/restore round trips and explain",
+        description="Run FILE (it defines model_fn for the Estimator track, or build_model, "
+        "save and restore for the TF2 track) in a sandboxed process and explain what went "
+        "wrong. Exit code 0 pass, 1 fail, 2 the check could not judge.")
+    check.add_argument("file", metavar="FILE.py")
+    check.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    check.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                       help="time limit for the submission (default 120)")
+    check.add_argument("--memory-mb", type=int, default=2048, help="memory limit (default 2048)")
+    check.add_argument("--exercise", metavar="ID", help="grade against an exercise's checks")
+
+
+def _add_grade(commands: argparse._SubParsersAction) -> None:
+    grade = commands.add_parser(
+        "grade", help="grade a folder of submissions in parallel (JSON per file + CSV)",
+        description="Check every .py and .ipynb file in SUBMISSIONS against an exercise, in "
+        "parallel; write one JSON report per submission and grades.csv to --out.")
+    grade.add_argument("submissions", metavar="SUBMISSIONS")
+    grade.add_argument("--exercise", required=True, metavar="ID")
+    grade.add_argument("--out", required=True, metavar="DIR")
+    grade.add_argument("--workers", type=int, default=0, help="default: one per CPU core")
+    grade.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
+
+
+PARSER_BUILDERS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_lab, _add_inspect, _add_diff, _add_trace, _add_check, _add_grade]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,19 +6,24 @@ them in order and forwards each one to live subscribers (e.g. a timeline widget)
 Kinds and their `data` fields (all JSON values):
 - call_begin / call_end: api ("train", "evaluate", "predict", "export_saved_model"),
   plus on call_end: status ("ok" or "error"), error (class name), message.
-- input_fn_called: mode.
+- input_fn_called: mode, graph.
 - model_fn_called: mode, graph (an id unique per tf.Graph within the recorder).
 - variable_created: name, shape (list, None for unknown dims), dtype, trainable, scope,
-  order (creation index within its graph), graph.
-- graph_built: graph, op_counts ({op type: count}), collections ({name: size}).
+  order (creation index within its graph), graph, local (metric/local variable, unsaved).
+- graph_built: graph, op_counts ({op type: count}), collections ({name: size}), ops (total).
 - session_created: graph.
 - checkpoint_restored: path, step, variables (count).
 - checkpoint_saved: path, step.
 - warning: message (the text a learner would see in the log).
+- log: level ("info"), message (an INFO line a learner would see, e.g. "Could not find
+  trained model in model_dir: ..., running initialization to predict.").
+
+trace/capture.py (TensorFlow side) produces variable_created and graph_built from a graph.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +33,7 @@ from typing import Any
 EVENT_KINDS = (
     "call_begin", "call_end", "input_fn_called", "model_fn_called", "variable_created",
     "graph_built", "session_created", "checkpoint_restored", "checkpoint_saved", "warning",
+    "log",
 )
 
 
@@ -53,6 +59,7 @@ class Recorder:
         self._start = time.perf_counter()
         self._call = -1
         self._calls = 0
+        self._outer: list[int] = []  # calls that were running when a nested call began
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call `callback(event)` for each new event; returns an unsubscribe function."""
@@ -60,6 +67,8 @@ class Recorder:
         return lambda: self._subscribers.remove(callback)
 
     def begin_call(self, api: str, **data: Any) -> int:
+        """Start a call; calls may nest (train_and_evaluate evaluates inside train)."""
+        self._outer.append(self._call)
         self._call = self._calls
         self._calls += 1
         self.emit("call_begin", api=api, **data)
@@ -67,7 +76,7 @@ class Recorder:
 
     def end_call(self, api: str, **data: Any) -> None:
         self.emit("call_end", api=api, **data)
-        self._call = -1
+        self._call = self._outer.pop() if self._outer else -1
 
     def emit(self, kind: str, **data: Any) -> Event | None:
         if not self.enabled:
@@ -78,10 +87,8 @@ class Recorder:
                       round(time.perf_counter() - self._start, 6), data)
         self.events.append(event)
         for callback in list(self._subscribers):
-            try:
+            with contextlib.suppress(Exception):  # a broken view never breaks training
                 callback(event)
-            except Exception:  # a broken view never breaks the learner's training
-                pass
         return event
 
     def of_kind(self, *kinds: str) -> list[Event]:

@@ -1,0 +1,70 @@
+"""Build one call's graph: seed, global step, input_fn, model_fn, recorded as it happens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import tensorflow as tf
+from tensorflow.python.training import training_util
+
+from ckptlab.estimator.calls import (
+    call_input_fn,
+    call_model_fn,
+    parse_input,
+    warn_if_predict_input_never_ends,
+)
+from ckptlab.estimator.recording import CallRecording
+from ckptlab.estimator.spec import EstimatorSpec, ModeKeys
+
+__all__ = ["Built", "build_graph"]
+
+_v1 = tf.compat.v1
+
+
+@dataclass
+class Built:
+    graph: Any
+    spec: EstimatorSpec
+    input_hooks: list
+    global_step: Any
+    receiver: Any = None
+
+
+def build_graph(estimator: Any, rec: CallRecording, mode: str, input_fn: Any = None,
+                receiver_fn: Any = None) -> Built:
+    """Call input_fn (or a serving receiver_fn) and model_fn in the current default graph.
+
+    Call inside `with tf.Graph().as_default():`; the caller runs the session in it.
+    """
+    graph, config = _v1.get_default_graph(), estimator.config
+    capture = rec.capture()
+    try:
+        with capture:
+            receiver, features, labels, input_hooks = _inputs(
+                estimator, rec, mode, graph, input_fn, receiver_fn)
+            spec = call_model_fn(estimator._model_fn, features, labels, mode,
+                                 estimator.params, config,
+                                 on_call=lambda: rec.model_fn_called(mode, graph))
+    finally:  # what was built is recorded even when model_fn or its spec fails
+        rec.graph_built(graph, capture)
+    return Built(graph, spec, input_hooks, _v1.train.get_global_step(graph), receiver)
+
+
+def _inputs(estimator: Any, rec: CallRecording, mode: str, graph: Any, input_fn: Any,
+            receiver_fn: Any) -> tuple[Any, Any, Any, list]:
+    """Seed, global step, then (receiver, features, labels, input hooks)."""
+    _v1.set_random_seed(estimator.config.tf_random_seed)
+    _v1.train.create_global_step(graph)
+    if mode == ModeKeys.TRAIN:
+        training_util._get_or_create_global_step_read(graph)
+    if receiver_fn is not None:
+        receiver = receiver_fn()
+        return receiver, receiver.features, getattr(receiver, "labels", None), []
+    rec.input_fn_called(mode, graph)
+    result = call_input_fn(input_fn, mode, estimator.params, estimator.config)
+    features, labels, input_hooks = parse_input(result)
+    if mode == ModeKeys.PREDICT:
+        labels = None
+        warn_if_predict_input_never_ends(features)
+    return None, features, labels, input_hooks

@@ -1,0 +1,96 @@
+"""Estimator.evaluate: fresh graph, restore, run metrics to the end; summaries in eval/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.core.framework import summary_pb2
+from tensorflow.python.training import evaluation
+
+from ckptlab.estimator.building import build_graph
+from ckptlab.estimator.recording import CallRecording
+from ckptlab.estimator.saving import light_scaffold
+from ckptlab.estimator.spec import ModeKeys
+
+__all__ = ["eval_steps_hooks", "evaluate_model"]
+
+_v1 = tf.compat.v1
+LOSS_METRIC_KEY = "loss"
+
+
+def eval_steps_hooks(steps: int | None) -> list:
+    if steps is None:
+        return []
+    if steps <= 0:
+        raise ValueError(f"Must specify steps > 0, given: {steps}")
+    return [evaluation._StopAfterNEvalsHook(num_evals=steps)]
+
+
+def _metric_ops_with_loss(metric_ops: dict, loss: Any) -> tuple[Any, dict]:
+    """Adds the mean loss metric; returns (grouped update op, {name: value tensor})."""
+    if LOSS_METRIC_KEY in metric_ops:
+        raise ValueError(f'Metric with name "{LOSS_METRIC_KEY}" is not allowed, because '
+                         "Estimator already defines a default metric with the same name.")
+    metric_ops = {**metric_ops, LOSS_METRIC_KEY: _v1.metrics.mean(loss)}
+    names = sorted(metric_ops)  # sorted, so the graph is the same every time
+    update_op = tf.group(*[metric_ops[name][1] for name in names])
+    return update_op, {name: metric_ops[name][0] for name in names}
+
+
+def _dict_to_text(results: dict) -> str:
+    return ", ".join(f"{key} = {value}" for key, value in sorted(results.items())
+                     if not isinstance(value, bytes))
+
+
+def write_eval_summary(output_dir: str, results: dict, step: int,
+                       checkpoint_path: str | None) -> None:
+    """Scalars (and the checkpoint path) for TensorBoard, like tf.estimator's eval/ dir."""
+    _v1.logging.info("Saving dict for global step %d: %s", step, _dict_to_text(results))
+    summary = summary_pb2.Summary()
+    for key, value in results.items():
+        if value is None or key == "global_step":
+            continue
+        if isinstance(value, np.floating | float | np.integer | int):
+            summary.value.add(tag=key, simple_value=float(value))
+        elif isinstance(value, np.ndarray):
+            entry = summary.value.add(tag=key, node_name=key)
+            entry.tensor.CopyFrom(tf.make_tensor_proto(value))
+    if checkpoint_path:
+        _v1.logging.info("Saving 'checkpoint_path' summary for global step %d: %s", step,
+                         checkpoint_path)
+        summary.value.add(tag="checkpoint_path", tensor=tf.make_tensor_proto(
+            checkpoint_path, dtype=tf.string))
+    writer = _v1.summary.FileWriterCache.get(output_dir)
+    writer.add_summary(summary, step)
+    writer.flush()
+
+
+def evaluate_model(estimator: Any, rec: CallRecording, input_fn: Any, hooks: list,
+                   checkpoint_path: str | None, output_dir: str) -> dict:
+    with tf.Graph().as_default() as graph:
+        built = build_graph(estimator, rec, ModeKeys.EVAL, input_fn)
+        spec = built.spec
+        update_op, results = _metric_ops_with_loss(dict(spec.eval_metric_ops), spec.loss)
+        if not checkpoint_path and estimator._warm_start_settings:
+            estimator._warm_start(rec)
+        if _v1.GraphKeys.GLOBAL_STEP in results:
+            raise ValueError("Metric with name `global_step` is not allowed, because "
+                             "Estimator already defines a default metric with the same name.")
+        results[_v1.GraphKeys.GLOBAL_STEP] = built.global_step
+        all_hooks = [*built.input_hooks, *hooks, *spec.evaluation_hooks,
+                     *rec.session_hooks(graph, checkpoint_path)]
+        scaffold = light_scaffold(spec.scaffold)
+        if scaffold and scaffold.local_init_op:
+            evaluation._get_or_create_eval_step()
+            scaffold = _v1.train.Scaffold(
+                local_init_op=tf.group(scaffold.local_init_op,
+                                       _v1.train.Scaffold.default_local_init_op()),
+                copy_from_scaffold=scaffold)
+        values = evaluation._evaluate_once(
+            checkpoint_path=checkpoint_path, scaffold=scaffold, eval_ops=update_op,
+            final_ops=results, hooks=all_hooks, config=estimator.config.session_config)
+        write_eval_summary(output_dir, values, values[_v1.GraphKeys.GLOBAL_STEP],
+                           checkpoint_path)
+    return values

@@ -1,0 +1,44 @@
+"""Estimator.predict: a generator; graph, session and restore happen on first next()."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import tensorflow as tf
+
+from ckptlab.estimator.building import build_graph
+from ckptlab.estimator.calls import batch_length, extract_predict_keys
+from ckptlab.estimator.recording import CallRecording
+from ckptlab.estimator.saving import light_scaffold
+from ckptlab.estimator.spec import ModeKeys
+
+__all__ = ["predict_model"]
+
+_v1 = tf.compat.v1
+
+
+def predict_model(estimator: Any, rec: CallRecording, input_fn: Any, predict_keys: Any,
+                  hooks: list, checkpoint_path: str | None,
+                  yield_single_examples: bool) -> Iterator[Any]:
+    with tf.Graph().as_default() as graph:
+        built = build_graph(estimator, rec, ModeKeys.PREDICT, input_fn)
+        if not checkpoint_path and estimator._warm_start_settings:
+            estimator._warm_start(rec)
+        predictions = extract_predict_keys(built.spec.predictions, predict_keys)
+        all_hooks = [*built.input_hooks, *hooks, *built.spec.prediction_hooks,
+                     *rec.session_hooks(graph, checkpoint_path)]
+        creator = _v1.train.ChiefSessionCreator(
+            checkpoint_filename_with_path=checkpoint_path,
+            scaffold=light_scaffold(built.spec.scaffold),
+            config=estimator.config.session_config)
+        with _v1.train.MonitoredSession(session_creator=creator, hooks=all_hooks) as session:
+            while not session.should_stop():
+                values = session.run(predictions)
+                if not yield_single_examples:
+                    yield values
+                elif not isinstance(predictions, dict):
+                    yield from values
+                else:
+                    for index in range(batch_length(values)):
+                        yield {key: value[index] for key, value in values.items()}

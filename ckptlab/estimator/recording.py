@@ -1,0 +1,136 @@
+"""Turn one Estimator API call into lifecycle events (ckptlab.trace.events).
+
+`CallRecording` brackets a call with call_begin/call_end, turns TensorFlow's own warnings
+(e.g. the global-step warning of StepCounterHook) into `warning` events while the call
+runs, and hands out the hook and saver listener that report sessions, restores and saves.
+Everything is a no-op when the recorder is disabled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+from typing import Any
+
+import tensorflow as tf
+
+from ckptlab.trace.capture import GraphIds, VariableCapture, record_graph
+from ckptlab.trace.events import Recorder
+
+__all__ = ["CallRecording"]
+
+_v1 = tf.compat.v1
+_STEP_SUFFIX = re.compile(r"-(\d+)$")
+
+
+def step_of(checkpoint_path: str | None) -> int | None:
+    match = _STEP_SUFFIX.search(checkpoint_path or "")
+    return int(match.group(1)) if match else None
+
+
+class _WarningsToEvents(logging.Handler):
+    def __init__(self, recorder: Recorder):
+        super().__init__(level=logging.WARNING)
+        self._recorder = recorder
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):  # recording never breaks the learner's call
+            self._recorder.emit("warning", message=record.getMessage(),
+                                level=record.levelname.lower())
+
+
+class _SessionEvents(_v1.train.SessionRunHook):
+    """Reports session_created, then checkpoint_restored when a checkpoint was loaded."""
+
+    def __init__(self, recorder: Recorder, graph: int, checkpoint_path: str | None):
+        self._recorder, self._graph, self._path = recorder, graph, checkpoint_path
+
+    def begin(self) -> None:
+        self._variables = len(_v1.global_variables())
+
+    def after_create_session(self, session: Any, coord: Any) -> None:
+        self._recorder.emit("session_created", graph=self._graph)
+        if self._path:
+            self._recorder.emit("checkpoint_restored", path=self._path,
+                                step=step_of(self._path), variables=self._variables)
+
+
+class _SaveEvents(_v1.train.CheckpointSaverListener):
+    def __init__(self, recorder: Recorder, model_dir: str):
+        self._recorder, self._prefix = recorder, os.path.join(model_dir, "model.ckpt")
+
+    def after_save(self, session: Any, global_step_value: int) -> None:
+        step = int(global_step_value)
+        self._recorder.emit("checkpoint_saved", path=f"{self._prefix}-{step}", step=step)
+
+
+class CallRecording:
+    """Context manager for one API call (train, evaluate, predict, export_saved_model)."""
+
+    def __init__(self, recorder: Recorder, graph_ids: GraphIds, api: str, **data: Any):
+        self.recorder, self._graph_ids, self._api, self._data = recorder, graph_ids, api, data
+        self._handler: logging.Handler | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.recorder.enabled
+
+    def __enter__(self) -> CallRecording:
+        if self.enabled:
+            self.recorder.begin_call(self._api, **self._data)
+            self._handler = _WarningsToEvents(self.recorder)
+            tf.get_logger().addHandler(self._handler)
+        return self
+
+    def __exit__(self, kind: Any, error: BaseException | None, traceback: Any) -> None:
+        if self._handler is not None:
+            tf.get_logger().removeHandler(self._handler)
+            self._handler = None
+        if not self.enabled:
+            return
+        if error is None or isinstance(error, GeneratorExit | StopIteration):
+            self.recorder.end_call(self._api, status="ok")
+        else:
+            self.recorder.end_call(self._api, status="error", error=type(error).__name__,
+                                   message=str(error).splitlines()[0] if str(error) else "")
+
+    def graph_id(self, graph: Any) -> int:
+        return self._graph_ids.of(graph)
+
+    def capture(self) -> VariableCapture | _NoCapture:
+        return VariableCapture() if self.enabled else _NoCapture()
+
+    def input_fn_called(self, mode: str, graph: Any) -> None:
+        self.recorder.emit("input_fn_called", mode=mode, graph=self.graph_id(graph))
+
+    def model_fn_called(self, mode: str, graph: Any) -> None:
+        self.recorder.emit("model_fn_called", mode=mode, graph=self.graph_id(graph))
+
+    def graph_built(self, graph: Any, capture: Any) -> None:
+        if self.enabled:
+            record_graph(self.recorder, self.graph_id(graph), graph, capture)
+
+    def info(self, message: str) -> None:
+        """Log an INFO line as tf.estimator does, and record it."""
+        _v1.logging.info(message)
+        self.recorder.emit("log", level="info", message=message)
+
+    def session_hooks(self, graph: Any, checkpoint_path: str | None) -> list:
+        if not self.enabled:
+            return []
+        return [_SessionEvents(self.recorder, self.graph_id(graph), checkpoint_path)]
+
+    def saver_listeners(self, model_dir: str) -> list:
+        return [_SaveEvents(self.recorder, model_dir)] if self.enabled else []
+
+
+class _NoCapture:
+    variables: tuple = ()
+
+    def __enter__(self) -> _NoCapture:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        return None
