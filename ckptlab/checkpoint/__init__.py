@@ -1,8 +1,9 @@
 """Read checkpoints into a pure index, compare two, and dry-run a restore.
 
 `inspect_checkpoint(path)` reads metadata only (no TensorFlow import for TF bundles);
-`read_value(index, key)` reads one variable; `diff_checkpoints(a, b)` and
-`match_restore(checkpoint, target)` compare.
+`read_value(index, key)` reads one variable; `diff_checkpoints(a, b)` compares two;
+`match_restore(checkpoint, target)` dry-runs a restore into variables, a Keras model
+(object-based or Keras 3 `.weights.h5`) or `model_fn=..., mode=...` (via the mode tracer).
 """
 
 from ckptlab.checkpoint.diff import CheckpointDiff, ValueChange, diff_checkpoints

@@ -1,30 +1,39 @@
 """Dry-run restore: what would a restore into these variables do, without touching them.
 
-`match_restore(checkpoint, target)` accepts a plain list of (name, shape, dtype) specs
-(what the mode tracer produces), tf.Variables, or a Keras model / tf.Module. Name-based
-checkpoints are matched by variable name (like tf.compat.v1 Saver); object-based
-checkpoints with a Keras model or tf.Module by object path (like tf.train.Checkpoint).
+`match_restore(checkpoint, target)` accepts a plain list of (name, shape, dtype) specs,
+tf.Variables, or a Keras model / tf.Module; `match_restore(checkpoint, model_fn=...,
+mode="eval")` builds a model_fn with the mode tracer first. Name-based checkpoints are
+matched by variable name (like tf.compat.v1 Saver); object-based checkpoints with a Keras
+model or tf.Module by object path (like tf.train.Checkpoint); Keras 3 `.weights.h5` files
+with a Keras model by the file layout Keras 3 writes (like `model.load_weights`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ckptlab.checkpoint.load import inspect_checkpoint
-from ckptlab.checkpoint.records import FORMAT_OBJECT_BASED, CheckpointIndex, VariableInfo
-from ckptlab.scopes import KIND_OTHER, Rename, strip_output_suffix, suggest_renames
+from ckptlab.checkpoint.records import CheckpointIndex, VariableInfo
+from ckptlab.checkpoint.targets import (
+    BY_KERAS_H5,
+    BY_OBJECT_PATH,
+    Target,
+    VariableSpec,
+    target_of,
+)
+from ckptlab.errors import UsageError
+from ckptlab.scopes import (
+    KIND_OTHER,
+    Rename,
+    rename_reason,
+    suggest_layer_renames,
+    suggest_renames,
+)
 
 __all__ = ["MatchReport", "Mismatch", "VariableSpec", "match_restore"]
-
-
-@dataclass(frozen=True)
-class VariableSpec:
-    name: str  # variable name (no ':0') or object path below the root
-    shape: tuple[int, ...]  # -1 for an unknown dimension
-    dtype: str
 
 
 @dataclass(frozen=True)
@@ -40,22 +49,24 @@ class Mismatch:
 @dataclass(frozen=True)
 class MatchReport:
     checkpoint: str
-    by: str  # "name" or "object path"
+    by: str  # "name", "object path" or "Keras 3 h5 layout"
     root: str  # object-based: the checkpoint child the target was matched under
     matched: tuple[tuple[VariableSpec, VariableInfo], ...]
     missing: tuple[VariableSpec, ...]  # wanted, not in the checkpoint
     unused: tuple[VariableInfo, ...]  # in the checkpoint, wanted by nobody
     mismatched: tuple[Mismatch, ...]
-    suggestions: tuple[Rename, ...]  # "did you mean" for missing names
+    suggestions: tuple[Rename, ...]  # "did you mean" for missing or mismatched names
+    notes: tuple[str, ...] = ()  # how the target was read, format rules that applied
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.mismatched)
+        """True when every wanted variable would be restored from the right variable."""
+        return not (self.missing or self.mismatched or self.suggestions)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": "ckptlab.match/1", "checkpoint": self.checkpoint, "by": self.by,
-            "root": self.root, "matched": [s.name for s, _ in self.matched],
+            "root": self.root, "ok": self.ok, "matched": [s.name for s, _ in self.matched],
             "missing": [s.name for s in self.missing],
             "unused": [v.key for v in self.unused],
             "mismatched": [{"name": m.spec.name, "what": m.what, "wanted_shape":
@@ -63,29 +74,8 @@ class MatchReport:
                             "wanted_dtype": m.spec.dtype, "stored_dtype": m.stored.dtype}
                            for m in self.mismatched],
             "suggestions": [{"wanted": r.wanted, "found": r.found, "reason": r.reason,
-                             "detail": r.detail} for r in self.suggestions]}
-
-
-def _spec(item: Any) -> VariableSpec:
-    if isinstance(item, VariableSpec):
-        return item
-    name, shape, dtype = item
-    return VariableSpec(strip_output_suffix(str(name)),
-                        tuple(-1 if d is None else int(d) for d in shape), str(dtype))
-
-
-def specs_of(target: Any) -> tuple[list[VariableSpec], bool]:
-    """(specs, by_object_path) for any accepted target."""
-    if hasattr(target, "_trackable_children") and not hasattr(target, "assign"):
-        from ckptlab.checkpoint.reader_tf import object_specs
-
-        return [_spec(s) for s in object_specs(target)], True
-    items = list(target)
-    if items and hasattr(items[0], "shape") and hasattr(items[0], "dtype"):
-        from ckptlab.checkpoint.reader_tf import specs_of_variables
-
-        return [_spec(s) for s in specs_of_variables(items)], False
-    return [_spec(s) for s in items], False
+                             "detail": r.detail} for r in self.suggestions],
+            "notes": list(self.notes)}
 
 
 def _fits(spec: VariableSpec, stored: VariableInfo) -> bool:
@@ -108,38 +98,87 @@ def _lookup(index: CheckpointIndex, by_path: bool, root: str) -> dict[str, Varia
     return table
 
 
-def _pick_root(index: CheckpointIndex, specs: list[VariableSpec]) -> str:
+def _pick_root(index: CheckpointIndex, specs: tuple[VariableSpec, ...]) -> str:
     roots = [""] + [child for path, children in index.objects if path == "" for child in children]
     return max(roots, key=lambda r: sum(s.name in _lookup(index, True, r) for s in specs))
 
 
-def match_restore(checkpoint: CheckpointIndex | str | os.PathLike, target: Iterable | Any,
-                  *, root: str | None = None) -> MatchReport:
+def _swap_suggestions(mismatched: list[Mismatch], table: dict[str, VariableInfo],
+                      taken: set[str]) -> list[Rename]:
+    """For a shape mismatch: the one related name (e.g. shifted auto-number) that fits."""
+    found = []
+    for mismatch in mismatched:
+        options = [r for name, stored in table.items() if name not in taken
+                   and _fits(mismatch.spec, stored)
+                   and (r := rename_reason(mismatch.spec.name, name))]
+        if len(options) == 1:
+            taken.add(options[0].found)
+            found.append(options[0])
+    return found
+
+
+def _target(index: CheckpointIndex, target: Any, model_fn: Callable | None, mode: Any,
+            params: Any, features: Any, labels: Any) -> Target:
+    if model_fn is not None:
+        if target is not None:
+            raise UsageError("Give either a target or a model_fn, not both.",
+                             fix="match_restore(checkpoint, model_fn=model_fn, mode='eval')",
+                             received=type(target).__name__)
+        from ckptlab.checkpoint.model_fn_target import model_fn_target
+
+        return model_fn_target(model_fn, mode, params, features, labels)
+    if target is None:
+        raise UsageError("match_restore needs something to restore into.",
+                         fix="Pass variables, a Keras model or tf.Module, a list of "
+                             "(name, shape, dtype), or model_fn=... with mode=...")
+    return target_of(target, index.format)
+
+
+def match_restore(checkpoint: CheckpointIndex | str | os.PathLike,
+                  target: Iterable | Any = None, *, root: str | None = None,
+                  model_fn: Callable | None = None, mode: Any = "eval", params: Any = None,
+                  features: Any = None, labels: Any = None) -> MatchReport:
     """Report what restoring `checkpoint` into `target` would match, miss and leave unused.
 
     For object-based checkpoints matched by object path, `root` is the name the target
     was saved under (tf.train.Checkpoint(model=...) -> "model"); by default the child of
-    the checkpoint root that matches most variables.
+    the checkpoint root that matches most variables. With `model_fn`, the model_fn is
+    built in `mode` (and `params`, optional `features`/`labels` like `trace_modes`).
     """
     index = checkpoint if isinstance(checkpoint, CheckpointIndex) else inspect_checkpoint(
         checkpoint)
-    specs, by_path = specs_of(target)
-    by_path = by_path and index.format == FORMAT_OBJECT_BASED
+    target_ = _target(index, target, model_fn, mode, params, features, labels)
+    specs, by_path = target_.specs, target_.by == BY_OBJECT_PATH
     if by_path and root is None:
         root = _pick_root(index, specs)
     root = (root or "") if by_path else ""
+    skipped, notes = set(), target_.notes
+    if target_.by == BY_KERAS_H5:
+        from ckptlab.checkpoint.keras_layout import optimizer_rule
+
+        skipped, rule_notes = optimizer_rule(specs, index)
+        notes += rule_notes
     table = _lookup(index, by_path, root)
     matched, missing, mismatched, used = [], [], [], set()
     for spec in specs:
         stored = table.get(spec.name)
-        if stored is None:
+        if stored is None or spec.name in skipped:
             missing.append(spec)
             continue
         used.add(stored.key)
         (matched.append((spec, stored)) if _fits(spec, stored)
          else mismatched.append(Mismatch(spec, stored)))
     unused = tuple(v for v in index.variables if v.kind != KIND_OTHER and v.key not in used)
-    unused_names = [n for n, v in table.items() if v.key not in used]
-    suggestions = suggest_renames([s.name for s in missing], unused_names)
-    return MatchReport(index.path, "object path" if by_path else "name", root, tuple(matched),
-                       tuple(missing), unused, tuple(mismatched), tuple(suggestions))
+    unused_table = {n: v for n, v in table.items() if v.key not in used}
+    renamable = [s for s in missing if s.name not in skipped]
+    suggestions = suggest_renames([s.name for s in renamable], unused_table)
+    taken = {r.found for r in suggestions}
+    pending = [s for s in renamable if s.name not in {r.wanted for r in suggestions}]
+    suggestions += suggest_layer_renames(
+        [(s.name, s.shape) for s in pending],
+        [(n, v.shape) for n, v in unused_table.items() if n not in taken])
+    suggestions += _swap_suggestions(mismatched, table, taken)
+    suggestions += [r for r in target_.renames if r.wanted != r.found]
+    unique = tuple({(r.wanted, r.found): r for r in suggestions}.values())
+    return MatchReport(index.path, target_.by, root, tuple(matched), tuple(missing), unused,
+                       tuple(mismatched), unique, notes)

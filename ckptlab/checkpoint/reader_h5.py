@@ -8,7 +8,7 @@ from ckptlab.checkpoint.records import FORMAT_KERAS_H5, CheckpointIndex, FileInf
 from ckptlab.errors import CorruptCheckpointError
 from ckptlab.scopes import classify
 
-__all__ = ["read_h5_value", "read_weights_h5"]
+__all__ = ["h5_layer_names", "read_h5_value", "read_weights_h5"]
 
 
 def _open(path: str):
@@ -55,3 +55,19 @@ def read_weights_h5(path: str, notes: tuple[str, ...] = ()) -> CheckpointIndex:
 def read_h5_value(path: str, key: str):
     with _open(path) as handle:
         return handle[key][()]
+
+
+def h5_layer_names(path: str) -> dict[str, str]:
+    """Layer path in the file -> the layer's name when saved ('layers/dense' -> 'hidden').
+
+    Keras 3 stores it as the `name` attribute of each '<layer>/vars' group.
+    """
+    names: dict[str, str] = {}
+    with _open(path) as handle:
+        def visit(name: str, item) -> None:
+            if name.rsplit("/", 1)[-1] == "vars" and "name" in item.attrs:
+                value = item.attrs["name"]
+                names[name[: -len("/vars")] if "/" in name else ""] = (
+                    value.decode() if isinstance(value, bytes) else str(value))
+        handle.visititems(visit)
+    return names

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from html import escape
 
 from ckptlab.render.text import human_bytes, human_count, shape_text
-from ckptlab.scopes import ScopeNode
+from ckptlab.scopes import ScopeNode, build_tree
 from ckptlab.widgets.style import FONT_FAMILY, FONT_SIZE, badge_html
 
 __all__ = ["diff_html", "index_html", "tree_html"]
@@ -35,9 +35,12 @@ def tree_html(root: ScopeNode, leaf: Callable[[ScopeNode], str] | None = None,
     return f'<div style="{BOX}">{render(root, 0)}</div>'
 
 
-def index_html(index, filter_text: str = "") -> str:
-    """Header, object/scope tree and a table of (filtered) variables."""
-    by_key = {v.key: v for v in index.variables}
+def index_html(index, filter_text: str = "", selected: str | None = None) -> str:
+    """Header, object/scope tree with totals per subtree, and a table of the variables;
+    both limited to keys containing `filter_text`, the `selected` key highlighted."""
+    shown = [v for v in index.variables if filter_text.lower() in v.key.lower()]
+    by_key = {v.key: v for v in shown}
+    mark = ' style="background:#fff3cd;font-weight:bold"'
 
     def leaf(node: ScopeNode) -> str:
         v = by_key[node.key]
@@ -46,17 +49,20 @@ def index_html(index, filter_text: str = "") -> str:
 
     totals = index.totals()
     rows = "".join(
-        f'<tr><td style="{CELL}"><code>{escape(v.path)}</code></td>'
+        f'<tr{mark if v.key == selected else ""}>'
+        f'<td style="{CELL}"><code>{escape(v.path)}</code></td>'
         f'<td style="{CELL}">{escape(shape_text(v.shape))}</td><td style="{CELL}">{v.dtype}'
         f'</td><td style="{CELL}">{human_bytes(v.nbytes)}</td>'
-        f'<td style="{CELL}">{badge_html(v.kind)}</td></tr>'
-        for v in index.variables if filter_text.lower() in v.key.lower())
+        f'<td style="{CELL}">{badge_html(v.kind)}</td></tr>' for v in shown)
     head = "".join(f'<th style="{CELL}">{h}</th>' for h in ("variable", "shape", "dtype",
                                                              "size", "kind"))
-    return (f'<div style="{BOX}"><b>{escape(index.path)}</b> ({index.format}, step '
-            f"{index.step}) - {totals['variables']} variables, "
+    shown_note = (f" ({len(shown)} shown, filter '{escape(filter_text)}')" if filter_text
+                  else "")
+    tree = build_tree((v.path, v.key, v.elements, v.nbytes) for v in shown)
+    return (f'<div style="{BOX}" class="ckptlab-checkpoint"><b>{escape(index.path)}</b> '
+            f"({index.format}, step {index.step}) - {totals['variables']} variables, "
             f"{human_count(totals['elements'])} values, {human_bytes(totals['bytes'])}"
-            f"{tree_html(index.tree(), leaf)}"
+            f"{shown_note}{tree_html(tree, leaf)}"
             f'<table style="border-collapse:collapse"><tr>{head}</tr>{rows}</table></div>')
 
 

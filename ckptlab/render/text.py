@@ -92,17 +92,24 @@ def diff_text(diff) -> str:
     return "\n".join(lines)
 
 
+def _spec_text(spec) -> str:
+    return f"{spec.name}" + (f" ({spec.label})" if getattr(spec, "label", "") else "")
+
+
 def match_text(report) -> str:
+    """A MatchReport (dry-run restore) as text: counts, the lists, did-you-mean, notes."""
     lines = [f"dry-run restore from {report.checkpoint} (matched by {report.by}"
              + (f", under '{report.root}'" if report.root else "") + ")",
              f"matched: {len(report.matched)}", f"missing from the checkpoint: "
              f"{len(report.missing)}"]
-    lines += [f"  {s.name} {shape_text(s.shape)} {s.dtype}" for s in report.missing]
+    lines += [f"  {_spec_text(s)} {shape_text(s.shape)} {s.dtype}" for s in report.missing]
     lines.append(f"shape or dtype mismatch: {len(report.mismatched)}")
-    lines += [f"  {m.spec.name}: wanted {shape_text(m.spec.shape)} {m.spec.dtype}, checkpoint "
-              f"has {shape_text(m.stored.shape)} {m.stored.dtype}" for m in report.mismatched]
+    lines += [f"  {_spec_text(m.spec)}: wanted {shape_text(m.spec.shape)} {m.spec.dtype}, "
+              f"checkpoint has {shape_text(m.stored.shape)} {m.stored.dtype}"
+              for m in report.mismatched]
     lines.append(f"left unused in the checkpoint: {len(report.unused)}")
     lines += [f"  {v.key} [{v.kind}]" for v in report.unused]
     for rename in report.suggestions:
         lines.append(f"did you mean '{rename.found}' for '{rename.wanted}'? {rename.detail}")
+    lines += [f"note: {note}" for note in getattr(report, "notes", ())]
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from ckptlab.scopes.names import (
     is_step_counter,
     join_scope,
     keras3_slot_of_path,
+    layer_of,
     object_path,
     parent_scope,
     slot_of,
@@ -33,15 +34,25 @@ from ckptlab.scopes.names import (
     strip_output_suffix,
     strip_scope_prefix,
 )
-from ckptlab.scopes.similar import Rename, rename_reason, suggest_renames
+from ckptlab.scopes.similar import (
+    RENAME_AUTO_NUMBER,
+    RENAME_LAYER,
+    RENAME_SCOPE_PREFIX,
+    Rename,
+    rename_reason,
+    suggest_layer_renames,
+    suggest_renames,
+)
 from ckptlab.scopes.tree import ScopeNode, build_tree
 
 __all__ = [
     "ATTRIBUTES_MARKER", "KINDS", "KIND_OPTIMIZER", "KIND_OTHER", "KIND_STEP", "KIND_WEIGHT",
-    "OBJECT_GRAPH_KEY", "OPTIMIZER_SLOT_MARKER", "VARIABLE_VALUE_SUFFIX", "Rename",
+    "OBJECT_GRAPH_KEY", "OPTIMIZER_SLOT_MARKER", "RENAME_AUTO_NUMBER", "RENAME_LAYER",
+    "RENAME_SCOPE_PREFIX", "VARIABLE_VALUE_SUFFIX", "Rename",
     "ScopeNode", "SlotRef", "base_name", "build_tree", "classify", "is_internal_key",
-    "is_step_counter", "join_scope", "keras3_slot_of_path", "object_path", "parent_scope",
+    "is_step_counter", "join_scope", "keras3_slot_of_path", "layer_of", "object_path",
+    "parent_scope",
     "rename_reason",
     "slot_of", "split_auto_number", "split_scope", "strip_auto_numbers",
-    "strip_output_suffix", "strip_scope_prefix", "suggest_renames",
+    "strip_output_suffix", "strip_scope_prefix", "suggest_layer_renames", "suggest_renames",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "is_internal_key",
     "is_step_counter",
     "join_scope",
+    "layer_of",
     "object_path",
     "parent_scope",
     "slot_of",
@@ -81,6 +82,18 @@ def join_scope(parts: list[str] | tuple[str, ...]) -> str:
 def parent_scope(name: str) -> str:
     """'model/dense/kernel' -> 'model/dense'; '' for a top-level name."""
     return join_scope(split_scope(name)[:-1])
+
+
+KERAS_H5_VARS = "vars"  # Keras 3 .weights.h5: a layer's own variables are '<layer>/vars/<i>'
+
+
+def layer_of(name: str) -> str:
+    """The layer (or scope) a variable belongs to: 'model/dense/kernel' -> 'model/dense';
+    a Keras 3 h5 key 'layers/dense_1/vars/0' -> 'layers/dense_1'."""
+    parts = split_scope(name)[:-1]
+    if parts and parts[-1] == KERAS_H5_VARS:
+        parts = parts[:-1]
+    return join_scope(parts)
 
 
 def base_name(name: str) -> str:

@@ -1,8 +1,9 @@
 """Why two variable names that differ may still mean the same variable ("did you mean").
 
-Two reasons are recognised, both from TensorFlow naming rules: an extra or missing scope
-prefix ('outer/dense/kernel' vs 'dense/kernel'), and auto-numbering that shifted
-('dense_1/kernel' vs 'dense_2/kernel', because layers were created in another order).
+Three reasons are recognised: an extra or missing scope prefix ('outer/dense/kernel' vs
+'dense/kernel'), auto-numbering that shifted ('dense_1/kernel' vs 'dense_2/kernel',
+because layers were created in another order), and a renamed layer (every variable of
+one missing layer has the shape of the same variable of exactly one unused layer).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ckptlab.scopes.names import (
+    layer_of,
     object_path,
     split_auto_number,
     split_scope,
@@ -18,11 +20,12 @@ from ckptlab.scopes.names import (
     strip_output_suffix,
 )
 
-__all__ = ["RENAME_AUTO_NUMBER", "RENAME_SCOPE_PREFIX", "Rename", "rename_reason",
-           "suggest_renames"]
+__all__ = ["RENAME_AUTO_NUMBER", "RENAME_LAYER", "RENAME_SCOPE_PREFIX", "Rename",
+           "rename_reason", "suggest_layer_renames", "suggest_renames"]
 
 RENAME_SCOPE_PREFIX = "scope_prefix"
 RENAME_AUTO_NUMBER = "auto_number"
+RENAME_LAYER = "renamed_layer"
 
 
 @dataclass(frozen=True)
@@ -86,3 +89,33 @@ def suggest_renames(missing: Iterable[str], unused: Iterable[str]) -> list[Renam
 def _number_distance(a: str, b: str) -> int:
     return sum(abs(split_auto_number(x)[1] - split_auto_number(y)[1])
                for x, y in zip(_parts(a), _parts(b), strict=False))
+
+
+Shaped = tuple[str, tuple[int, ...]]  # (variable name, shape)
+
+
+def _layers(items: Iterable[Shaped]) -> dict[str, list[Shaped]]:
+    grouped: dict[str, list[Shaped]] = {}
+    for name, shape in items:
+        grouped.setdefault(layer_of(name), []).append((name, tuple(shape)))
+    return grouped
+
+
+def suggest_layer_renames(missing: Iterable[Shaped], unused: Iterable[Shaped]) -> list[Rename]:
+    """Pair a layer whose variables are all missing with the one unused layer whose
+    variables have the same shapes in the same order (a renamed attribute or layer)."""
+    wanted_layers, found_layers = _layers(missing), _layers(unused)
+    suggestions: list[Rename] = []
+    for layer, wanted in wanted_layers.items():
+        shapes = [shape for _, shape in wanted]
+        same = [name for name, found in found_layers.items()
+                if name != layer and [shape for _, shape in found] == shapes]
+        if len(same) != 1 or not layer:
+            continue
+        found = found_layers.pop(same[0])
+        detail = (f"the checkpoint's layer '{same[0]}' has the same variables "
+                  f"({len(shapes)}, same shapes) as your layer '{layer}': it was probably "
+                  "renamed")
+        suggestions += [Rename(w, f, RENAME_LAYER, detail)
+                        for (w, _), (f, _) in zip(wanted, found, strict=True)]
+    return suggestions

@@ -4,7 +4,8 @@ widgets all read it."""
 
 from __future__ import annotations
 
-__all__ = ["FONT_FAMILY", "FONT_SIZE", "KIND_LOOK", "STATE_LOOK", "badge_html", "look"]
+__all__ = ["FONT_FAMILY", "FONT_SIZE", "KIND_LOOK", "LANE_LOOK", "MODE_LOOK", "SEVERITY_LOOK",
+           "STATE_LOOK", "badge_html", "look"]
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 FONT_SIZE = 13
@@ -19,6 +20,18 @@ STATE_LOOK: dict[str, tuple[str, str]] = {
     "removed": ("#6a1b9a", "removed"),
     "changed": ("#ef6c00", "changed"),
     "unchanged": ("#9e9e9e", "unchanged"),
+    "swapped": ("#ad1457", "silently swapped (name shifted)"),
+}
+
+# checker findings (CheckReport) -> (colour, label); verdicts use the same words
+SEVERITY_LOOK: dict[str, tuple[str, str]] = {
+    "error": ("#c62828", "error"), "warning": ("#8a6100", "warning"), "info": ("#1565c0", "info"),
+    "pass": ("#2e7d32", "PASS"), "fail": ("#c62828", "FAIL"),
+}
+
+# model_fn modes (ModeExplorer) -> (colour, label)
+MODE_LOOK: dict[str, tuple[str, str]] = {
+    "train": ("#0072B2", "TRAIN"), "eval": ("#E69F00", "EVAL"), "infer": ("#009E73", "PREDICT"),
 }
 
 # checkpoint variable kinds (ckptlab.scopes.KINDS) -> (colour, label)
@@ -27,6 +40,15 @@ KIND_LOOK: dict[str, tuple[str, str]] = {
     "optimizer": ("#ff7f0e", "optimizer state"),
     "step": ("#2ca02c", "step counter"),
     "other": ("#7f7f7f", "other"),
+}
+
+# Estimator lifecycle lanes (LifecycleTimeline), top to bottom -> (colour, label);
+# colour-blind-safe (Okabe-Ito), and each lane also has its own marker symbol
+LANE_LOOK: dict[str, tuple[str, str]] = {
+    "call": ("#555555", "API call"), "input_fn": ("#56B4E9", "input_fn call"),
+    "model_fn": ("#0072B2", "model_fn call"), "graph": ("#CC79A7", "graph built"),
+    "session": ("#009E73", "session"), "restore": ("#D55E00", "restore"),
+    "save": ("#E69F00", "save"), "warning": ("#7a6500", "warning / log"),
 }
 
 

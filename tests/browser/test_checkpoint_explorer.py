@@ -1,5 +1,5 @@
-"""CheckpointExplorer in JupyterLab: the slider moves through checkpoints and the heatmap
-of the selected variable changes."""
+"""CheckpointExplorer in JupyterLab: a variable picked in the tree (keyboard), then the
+step slider moves through the checkpoints; the one figure follows both."""
 
 from __future__ import annotations
 
@@ -8,21 +8,43 @@ from pathlib import Path
 from tests.helpers.lab_page import cell_errors, open_notebook, run_all_cells, save_screenshot
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "checkpoint_explorer.ipynb"
-PLOTTED_Z = "() => JSON.stringify(document.querySelector('.js-plotly-plot').data[0].z)"
-TITLE = "() => document.querySelector('.js-plotly-plot .gtitle').textContent"
+ROOT = ".ckptlab-checkpoint-explorer"
+PLOT = f"document.querySelector('{ROOT} .js-plotly-plot')"
+PLOTTED_Z = f"() => JSON.stringify({PLOT}.data[0].z)"
+TITLE = f"() => {PLOT}.querySelector('.gtitle').textContent"
+MARKED_STEP = f"() => {PLOT}.data[3].x[0]"
+TREE = f"{ROOT} .ckptlab-tree"
 
 
-def test_slider_moves_through_checkpoints(jupyter, page):
+def test_tree_pick_and_step_slider_update_the_figure(jupyter, page):
     open_notebook(page, jupyter, jupyter.add(NOTEBOOK))
     run_all_cells(page)
     assert cell_errors(page) == []
-    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
-    before, title_before = page.evaluate(PLOTTED_Z), page.evaluate(TITLE)
-    assert "model/dense/kernel" in title_before and "step 3" in title_before
+    page.wait_for_function(f"() => {PLOT}?.data?.[0]?.type === 'treemap'",
+                           timeout=60_000)
+    page.wait_for_selector(f"{ROOT} .js-plotly-plot .slice", timeout=30_000)  # drawn
+    tree = page.locator(TREE)
+    rows = tree.locator("[role=treeitem]").all_text_contents()
+    assert any(row.startswith("\u25bemodel/[6 variables,") for row in rows), rows
+    assert page.locator(f"{ROOT} .widget-readout").first.inner_text() == "3"
 
-    handle = page.locator(".widget-slider .noUi-handle").first
+    # keyboard only: focus the tree, walk down to the first kernel row
+    target = next(i for i, row in enumerate(rows) if row.startswith("kernel(6, 8)"))
+    tree.focus()
+    for _ in range(target):
+        tree.press("ArrowDown")
+    tree.press("Enter")
+    page.wait_for_function(f"() => {PLOT}?.data?.[0]?.type === 'heatmap'", timeout=60_000)
+    page.wait_for_function(f"() => ({TITLE})().includes('model/dense/kernel')", timeout=30_000)
+    assert "step 3" in page.evaluate(TITLE) and page.evaluate(MARKED_STEP) == 3
+    assert tree.locator("[aria-selected=true]").text_content().startswith("kernel(6, 8)")
+    before = page.evaluate(PLOTTED_Z)
+
+    handle = page.locator(f"{ROOT} .widget-slider .noUi-handle").first
     handle.focus()
     handle.press("ArrowLeft")
     page.wait_for_function(f"() => ({TITLE})().includes('step 2')", timeout=30_000)
     assert page.evaluate(PLOTTED_Z) != before
+    assert page.evaluate(MARKED_STEP) == 2
+    assert page.locator(f"{ROOT} .widget-readout").first.inner_text() == "2"
     save_screenshot(page.locator(".jp-OutputArea").last, "checkpoint_explorer")

@@ -6,6 +6,7 @@ Each maker writes into `directory` and returns the path a learner would pass to 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 from pathlib import Path
 
@@ -32,6 +33,31 @@ def make_tf1_model_dir(directory: Path, steps: int = 3) -> Path:
             session.run(tf.compat.v1.global_variables_initializer())
             for _ in range(steps):
                 session.run(train, {features: np.ones((2, 3), np.float32)})
+                saver.save(session, str(directory / "model.ckpt"), global_step=step)
+    return directory
+
+
+def train_model_fn(model_fn, directory: Path, steps: int = 2, params=None) -> Path:
+    """Train `model_fn` in TRAIN mode like an Estimator would (fresh graph, global_step,
+    features {"x": [None, 4]}, labels [None, 1]) and save with a Saver after each step."""
+    import numpy as np
+    import tensorflow as tf
+
+    graph = tf.Graph()
+    with graph.as_default():
+        step = tf.compat.v1.train.get_or_create_global_step()
+        features = {"x": tf.compat.v1.placeholder(tf.float32, [None, 4])}
+        labels = tf.compat.v1.placeholder(tf.float32, [None, 1])
+        arguments = {"features": features, "labels": labels, "mode": "train",
+                     "params": params or {}}
+        accepted = inspect.signature(model_fn).parameters
+        spec = model_fn(**{k: v for k, v in arguments.items() if k in accepted})
+        saver = tf.compat.v1.train.Saver()
+        feed = {features["x"]: np.ones((2, 4), np.float32), labels: np.ones((2, 1), np.float32)}
+        with tf.compat.v1.Session(graph=graph) as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            for _ in range(steps):
+                session.run(spec.train_op, feed)
                 saver.save(session, str(directory / "model.ckpt"), global_step=step)
     return directory
 

@@ -8,11 +8,13 @@ from ckptlab.scopes import (
     build_tree,
     classify,
     keras3_slot_of_path,
+    layer_of,
     rename_reason,
     slot_of,
     split_auto_number,
     strip_auto_numbers,
     strip_output_suffix,
+    suggest_layer_renames,
     suggest_renames,
 )
 
@@ -51,6 +53,20 @@ def test_renames():
     assert rename_reason("dense/kernel", "conv/kernel") is None
     pairs = suggest_renames(["dense_2/kernel"], ["dense/kernel", "dense_1/kernel"])
     assert [(r.wanted, r.found) for r in pairs] == [("dense_2/kernel", "dense_1/kernel")]
+
+
+def test_renamed_layers_pair_only_when_unique():
+    assert layer_of("layers/dense_1/vars/0") == "layers/dense_1"
+    assert layer_of("model/dense/kernel") == "model/dense"
+    missing = [("out/vars/0", (4, 2)), ("out/vars/1", (2,))]
+    found = suggest_layer_renames(missing, [("head/vars/0", (4, 2)), ("head/vars/1", (2,)),
+                                            ("other/vars/0", (4, 2))])
+    assert [(r.wanted, r.found, r.reason) for r in found] == [
+        ("out/vars/0", "head/vars/0", "renamed_layer"),
+        ("out/vars/1", "head/vars/1", "renamed_layer")]
+    twins = [("a/vars/0", (4, 2)), ("a/vars/1", (2,)), ("b/vars/0", (4, 2)), ("b/vars/1", (2,))]
+    assert suggest_layer_renames(missing, twins) == []  # two candidates: no guess
+    assert suggest_layer_renames(missing, [("head/vars/0", (4, 3)), ("head/vars/1", (3,))]) == []
 
 
 def test_tree_totals():
