@@ -2,11 +2,14 @@
 
 Round trip = train(20 steps), evaluate, predict(10 examples) on a two-layer model_fn, in
 one warm process. Measured in the same run: the engine (this venv, TF 2.21), the real
-tf.estimator (the parity venv, a subprocess that times itself warm) and a hand-written
-tf.compat.v1 baseline (one save, two restores in fresh graphs). Also: the cost of the
-engine's event recording, and three ways to serve one example at a time.
+tf.estimator (the parity venv, a warm subprocess that times one round trip per request)
+and a hand-written tf.compat.v1 baseline (one save, two restores in fresh graphs). Also:
+the cost of the engine's event recording, and three ways to serve one example at a time.
 
-    python bench/bench_estimator.py --real REPEAT   # (parity venv) prints JSON samples
+The machine is shared, so the round trips are interleaved (engine, engine without
+recording, baseline, real; rotating order): a load change hits every contender alike.
+
+    python bench/bench_estimator.py --real-serve   # (parity venv) one round trip per line
 """
 
 from __future__ import annotations
@@ -107,17 +110,56 @@ def minimal_round_trip() -> None:
                     sess.run(out, {feats: x[:EXAMPLES]})
 
 
-def _real_samples(repeat: int) -> Timing | None:
-    python = os.environ.get("CKPTLAB_PARITY_PYTHON", "")
-    if not Path(python).is_file():
-        return None
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    env.pop("TF_USE_LEGACY_KERAS", None)  # TF 2.15 uses its own Keras 2
-    done = subprocess.run([python, __file__, "--real", str(repeat)], capture_output=True,
-                          text=True, env=env, timeout=1800)
-    if done.returncode != 0:
-        raise RuntimeError(f"real tf.estimator benchmark failed:\n{done.stderr[-3000:]}")
-    return Timing.of(json.loads(done.stdout.strip().splitlines()[-1]))
+class RealEstimatorProcess:
+    """The real tf.estimator 2.15 in a warm subprocess of the parity venv."""
+
+    def __init__(self, python: str):
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        env.pop("TF_USE_LEGACY_KERAS", None)  # TF 2.15 uses its own Keras 2
+        self._errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed by close()
+        self._process = subprocess.Popen([python, __file__, "--real-serve"], env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=self._errors, text=True)
+        self._answer()  # warm: imports and one round trip done
+
+    def _answer(self) -> float:
+        for line in self._process.stdout:
+            if line.startswith(_ANSWER):
+                return float(line[len(_ANSWER):])
+        self._errors.seek(0)
+        raise RuntimeError(f"real tf.estimator benchmark ended (exit {self._process.wait()}):"
+                           f"\n{self._errors.read()[-3000:]}")
+
+    def round_trip(self) -> float:
+        """Seconds the subprocess measured for one round trip."""
+        self._process.stdin.write("run\n")
+        self._process.stdin.flush()
+        return self._answer()
+
+    def close(self) -> None:
+        self._process.stdin.close()
+        self._process.wait(timeout=60)
+        self._errors.close()
+
+
+_ANSWER = "ckptlab-bench-seconds "
+
+
+def _timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def interleaved(contenders: dict, repeat: int) -> dict[str, Timing]:
+    """{name: () -> seconds} measured `repeat` times each, in rotating order."""
+    names = list(contenders)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(repeat):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(contenders[name]())
+    return {name: Timing.of(values) for name, values in samples.items()}
 
 
 def _serving(repeat: int) -> list[Result]:
@@ -170,42 +212,54 @@ def run(quick: bool) -> list[Result]:
     from ckptlab.estimator.shim import install_estimator_shim
 
     install_estimator_shim()
-    repeat = 3 if quick else 7
-    engine = time_calls(estimator_round_trip, repeat)
-    minimal = time_calls(minimal_round_trip, repeat)
-    real = _real_samples(repeat)
+    repeat = 3 if quick else 9
+    contenders = {"engine": lambda: _timed(estimator_round_trip),
+                  "engine, recording off": lambda: _timed(
+                      lambda: estimator_round_trip(enabled=False)),
+                  "minimal": lambda: _timed(minimal_round_trip)}
+    for warm_up in contenders.values():
+        warm_up()
+    python = os.environ.get("CKPTLAB_PARITY_PYTHON", "")
+    real = RealEstimatorProcess(python) if Path(python).is_file() else None
+    if real is not None:
+        contenders["real"] = real.round_trip
+    try:
+        timings = interleaved(contenders, repeat)
+    finally:
+        if real is not None:
+            real.close()
+    engine, minimal = timings["engine"], timings["minimal"]
     results = []
     if real is not None:
         results.append(Result("estimator round trip: engine vs real tf.estimator 2.15", "time",
-                              "s", engine, "real tf.estimator 2.15 (warm subprocess)", real,
-                              "<= 0.8x real", engine.median <= 0.8 * real.median))
+                              "s", engine, "real tf.estimator 2.15 (warm subprocess)",
+                              timings["real"], "<= 0.8x real",
+                              engine.median <= 0.8 * timings["real"].median))
     results.append(Result("estimator round trip: engine vs minimal tf.compat.v1", "time", "s",
                           engine, "hand-written tf.compat.v1 (1 save, 2 restores)", minimal,
                           "<= 2x minimal", engine.median <= 2 * minimal.median,
                           notes="" if real else "real side not measured: no parity venv"))
-    off = time_calls(lambda: estimator_round_trip(enabled=False), repeat)
-    on = time_calls(estimator_round_trip, repeat)
-    results.append(Result("estimator round trip: event recording on vs off", "time", "s", on,
-                          "recording off", off, "<= 1.1x", on.median <= 1.1 * off.median))
+    off = timings["engine, recording off"]
+    results.append(Result("estimator round trip: event recording on vs off", "time", "s",
+                          engine, "recording off", off, "<= 1.1x",
+                          engine.median <= 1.1 * off.median))
     return results + _serving(repeat)
 
 
-def _real_main(repeat: int) -> None:
+def _real_serve() -> None:
+    """(parity venv) Time one round trip per line read from stdin; the first one warms."""
     import logging
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    samples = []
-    estimator_round_trip()  # warm-up
-    for _ in range(repeat):
-        start = time.perf_counter()
-        estimator_round_trip()
-        samples.append(time.perf_counter() - start)
-    print(json.dumps(samples))
+    estimator_round_trip()
+    print(f"{_ANSWER}0", flush=True)
+    for _ in sys.stdin:
+        print(f"{_ANSWER}{_timed(estimator_round_trip)}", flush=True)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--real"]:
-        _real_main(int(sys.argv[2]))
+    if sys.argv[1:2] == ["--real-serve"]:
+        _real_serve()
     else:
         for result in run(quick="--quick" in sys.argv):
             print(json.dumps(result.to_dict()))

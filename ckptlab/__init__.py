@@ -21,6 +21,8 @@ _LAZY: dict[str, str] = {
     "trace_modes": "ckptlab.trace.modes:trace_modes",
     "LifecycleTimeline": "ckptlab.widgets.lifecycle:LifecycleTimeline",
     "ModeExplorer": "ckptlab.widgets.modes:ModeExplorer",
+    "ScopeExplorer": "ckptlab.widgets.scopes:ScopeExplorer",
+    "CheckReport": "ckptlab.widgets.check_report:CheckReport",
     "check": "ckptlab.check:check",
     "Estimator": "ckptlab.estimator.estimator:Estimator",
     "EstimatorSpec": "ckptlab.estimator.spec:EstimatorSpec",

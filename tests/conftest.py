@@ -2,7 +2,7 @@
 
 Each folder under tests/ is one kind of test (unit, tf, notebooks, browser, parity) and
 its tests get the marker of the same name, so `pytest -m unit` selects by kind.
-On CI (CI=true), a kind that must run here ("notebooks", "browser") fails the run when
+On CI (CI=true), a kind that must run here ("notebooks", "browser", "parity") fails the run when
 none of its tests passed; outside CI a missing prerequisite only skips, loudly.
 """
 
@@ -16,7 +16,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 KINDS = ("unit", "tf", "notebooks", "browser", "parity")
-REQUIRED_ON_CI = ("notebooks", "browser")
+REQUIRED_ON_CI = ("notebooks", "browser", "parity")
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 _passed: Counter[str] = Counter()

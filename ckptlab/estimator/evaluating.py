@@ -79,8 +79,6 @@ def evaluate_model(estimator: Any, rec: CallRecording, input_fn: Any, hooks: lis
             raise ValueError("Metric with name `global_step` is not allowed, because "
                              "Estimator already defines a default metric with the same name.")
         results[_v1.GraphKeys.GLOBAL_STEP] = built.global_step
-        all_hooks = [*built.input_hooks, *hooks, *spec.evaluation_hooks,
-                     *rec.session_hooks(graph, checkpoint_path)]
         scaffold = light_scaffold(spec.scaffold)
         if scaffold and scaffold.local_init_op:
             evaluation._get_or_create_eval_step()
@@ -88,6 +86,8 @@ def evaluate_model(estimator: Any, rec: CallRecording, input_fn: Any, hooks: lis
                 local_init_op=tf.group(scaffold.local_init_op,
                                        _v1.train.Scaffold.default_local_init_op()),
                 copy_from_scaffold=scaffold)
+        all_hooks = [*built.input_hooks, *hooks, *spec.evaluation_hooks,
+                     *rec.session_hooks(graph, scaffold)]
         values = evaluation._evaluate_once(
             checkpoint_path=checkpoint_path, scaffold=scaffold, eval_ops=update_op,
             final_ops=results, hooks=all_hooks, config=estimator.config.session_config)

@@ -26,11 +26,11 @@ def predict_model(estimator: Any, rec: CallRecording, input_fn: Any, predict_key
         if not checkpoint_path and estimator._warm_start_settings:
             estimator._warm_start(rec)
         predictions = extract_predict_keys(built.spec.predictions, predict_keys)
+        scaffold = light_scaffold(built.spec.scaffold)
         all_hooks = [*built.input_hooks, *hooks, *built.spec.prediction_hooks,
-                     *rec.session_hooks(graph, checkpoint_path)]
+                     *rec.session_hooks(graph, scaffold)]
         creator = _v1.train.ChiefSessionCreator(
-            checkpoint_filename_with_path=checkpoint_path,
-            scaffold=light_scaffold(built.spec.scaffold),
+            checkpoint_filename_with_path=checkpoint_path, scaffold=scaffold,
             config=estimator.config.session_config)
         with _v1.train.MonitoredSession(session_creator=creator, hooks=all_hooks) as session:
             while not session.should_stop():

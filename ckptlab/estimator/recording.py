@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import tensorflow as tf
+from tensorflow.python.training import saver as saver_lib
 
 from ckptlab.trace.capture import GraphIds, VariableCapture, record_graph
 from ckptlab.trace.events import Recorder
@@ -42,19 +43,39 @@ class _WarningsToEvents(logging.Handler):
 
 
 class _SessionEvents(_v1.train.SessionRunHook):
-    """Reports session_created, then checkpoint_restored when a checkpoint was loaded."""
+    """Reports session_created, and checkpoint_restored when the call's Saver restores.
 
-    def __init__(self, recorder: Recorder, graph: int, checkpoint_path: str | None):
-        self._recorder, self._graph, self._path = recorder, graph, checkpoint_path
+    The restore is seen on the Saver the session creator will use (the Scaffold's, else
+    the graph's default one, made here as Scaffold.finalize would), so a restore is
+    recorded even when the session then fails its readiness check.
+    """
+
+    def __init__(self, recorder: Recorder, graph: int, scaffold: Any):
+        self._recorder, self._graph, self._scaffold = recorder, graph, scaffold
+        self._announced = False
 
     def begin(self) -> None:
         self._variables = len(_v1.global_variables())
+        saver = self._scaffold.saver or saver_lib._get_saver_or_default()
+        if saver is None:  # no variables to save or restore
+            return
+        restore = saver.restore
+
+        def recording_restore(session: Any, save_path: str) -> Any:
+            result = restore(session, save_path)
+            self._announce()
+            self._recorder.emit("checkpoint_restored", path=save_path, step=step_of(save_path),
+                                variables=self._variables)
+            return result
+        saver.restore = recording_restore  # this graph's Saver only, for this call
+
+    def _announce(self) -> None:
+        if not self._announced:
+            self._announced = True
+            self._recorder.emit("session_created", graph=self._graph)
 
     def after_create_session(self, session: Any, coord: Any) -> None:
-        self._recorder.emit("session_created", graph=self._graph)
-        if self._path:
-            self._recorder.emit("checkpoint_restored", path=self._path,
-                                step=step_of(self._path), variables=self._variables)
+        self._announce()
 
 
 class _SaveEvents(_v1.train.CheckpointSaverListener):
@@ -117,10 +138,12 @@ class CallRecording:
         _v1.logging.info(message)
         self.recorder.emit("log", level="info", message=message)
 
-    def session_hooks(self, graph: Any, checkpoint_path: str | None) -> list:
+    def session_hooks(self, graph: Any, scaffold: Any) -> list:
+        """The hook reporting the session and its restore; `scaffold`: the one the
+        session will be created with."""
         if not self.enabled:
             return []
-        return [_SessionEvents(self.recorder, self.graph_id(graph), checkpoint_path)]
+        return [_SessionEvents(self.recorder, self.graph_id(graph), scaffold)]
 
     def saver_listeners(self, model_dir: str) -> list:
         return [_SaveEvents(self.recorder, model_dir)] if self.enabled else []

@@ -93,12 +93,15 @@ def _predictions(predictions: Any, mode: str) -> Any:
     return predictions
 
 
-def _hooks(hooks: Any) -> tuple:
+def checked_hooks(hooks: Any, complaint: str = "All hooks must be SessionRunHook instances"
+                  ) -> tuple:
+    """The hooks as a tuple; TypeError '<complaint>, given: <hook>' for a non-hook."""
     hooks = tuple(hooks or [])
     for hook in hooks:
         if not isinstance(hook, _v1.train.SessionRunHook):
-            raise TypeError(f"All hooks must be SessionRunHook instances, given: {hook}")
+            raise TypeError(f"{complaint}, given: {hook}")
     return hooks
+
 
 
 def _metric_ops(metric_ops: Any) -> dict:
@@ -141,10 +144,10 @@ class EstimatorSpec(collections.namedtuple("EstimatorSpec", _FIELDS)):
         return super().__new__(
             cls, mode=mode, predictions=predictions, loss=loss, train_op=train_op,
             eval_metric_ops=_metric_ops(eval_metric_ops), export_outputs=export_outputs,
-            training_chief_hooks=_hooks(training_chief_hooks),
-            training_hooks=_hooks(training_hooks), scaffold=_scaffold(scaffold),
-            evaluation_hooks=_hooks(evaluation_hooks),
-            prediction_hooks=_hooks(prediction_hooks))
+            training_chief_hooks=checked_hooks(training_chief_hooks),
+            training_hooks=checked_hooks(training_hooks), scaffold=_scaffold(scaffold),
+            evaluation_hooks=checked_hooks(evaluation_hooks),
+            prediction_hooks=checked_hooks(prediction_hooks))
 
     def _replace(self, **changes):
         if "mode" in changes and self.mode != changes["mode"]:

@@ -14,7 +14,7 @@ import tensorflow as tf
 from ckptlab.estimator.building import build_graph
 from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.saving import LeanCheckpointSaverHook, light_scaffold
-from ckptlab.estimator.spec import ModeKeys
+from ckptlab.estimator.spec import ModeKeys, checked_hooks
 
 __all__ = ["check_hooks", "train_model"]
 
@@ -22,11 +22,7 @@ _v1 = tf.compat.v1
 
 
 def check_hooks(hooks: Any) -> list:
-    hooks = list(hooks or [])
-    for hook in hooks:
-        if not isinstance(hook, _v1.train.SessionRunHook):
-            raise TypeError(f"Hooks must be a SessionRunHook, given: {hook}")
-    return hooks
+    return list(checked_hooks(hooks, "Hooks must be a SessionRunHook"))
 
 
 def check_listeners(listeners: Any) -> list:
@@ -98,7 +94,7 @@ def train_model(estimator: Any, rec: CallRecording, input_fn: Any, hooks: list,
             spec.training_chief_hooks), listeners, rec.saver_listeners(model_dir))
         with _v1.train.MonitoredTrainingSession(
                 checkpoint_dir=model_dir, scaffold=spec.scaffold, hooks=worker_hooks,
-                chief_only_hooks=(*rec.session_hooks(graph, latest), *chief_hooks,
+                chief_only_hooks=(*rec.session_hooks(graph, spec.scaffold), *chief_hooks,
                                   *spec.training_chief_hooks),
                 save_checkpoint_secs=0, save_summaries_steps=config.save_summary_steps,
                 config=config.session_config, log_step_count_steps=config.log_step_count_steps,

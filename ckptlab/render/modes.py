@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-__all__ = ["findings", "mode_report_html", "mode_report_text"]
+__all__ = ["findings", "mode_report_html", "mode_report_text", "notes", "problems"]
 
 _LABEL = {"train": "TRAIN", "eval": "EVAL", "infer": "PREDICT"}
 
@@ -19,6 +19,11 @@ def _shape(shape) -> str:
 
 
 def findings(report) -> list[str]:
+    """The problems, then the notes about harmless differences."""
+    return problems(report) + notes(report)
+
+
+def problems(report) -> list[str]:
     """One sentence per problem, most harmful first (failures, missing, shifts, shapes)."""
     comparison, lines = report.comparison, []
     for trace in report.modes:
@@ -45,15 +50,20 @@ def findings(report) -> list[str]:
         shapes = ", ".join(f"{_LABEL[m]} {_shape(s)}" for m, s in difference.shapes.items())
         lines.append(f"'{difference.name}' changes shape between modes ({shapes}).")
     missing = {n for names in comparison.missing_from_train_checkpoint.values() for n in names}
-    extras = [n for n, modes in comparison.only_in_some.items() if "train" in modes]
     for name, modes in comparison.only_in_some.items():
-        if name not in missing and name not in extras:
+        if name not in missing and "train" not in modes:
             lines.append(f"'{name}' exists only in {_modes(modes) or 'no built mode'}.")
-    if extras:
-        shown = ", ".join(extras[:4]) + (f" and {len(extras) - 4} more" if len(extras) > 4 else "")
-        lines.append(f"Fine: {len(extras)} variable(s) exist in TRAIN but not in every other "
-                     f"mode (a checkpoint may hold extras, e.g. optimizer slots): {shown}.")
     return lines
+
+
+def notes(report) -> list[str]:
+    """Differences that do no harm: variables TRAIN saves that another mode never reads."""
+    extras = [n for n, modes in report.comparison.only_in_some.items() if "train" in modes]
+    if not extras:
+        return []
+    shown = ", ".join(extras[:4]) + (f" and {len(extras) - 4} more" if len(extras) > 4 else "")
+    return [f"Fine: {len(extras)} variable(s) exist in TRAIN but not in every other mode (a "
+            f"checkpoint may hold extras, e.g. optimizer slots): {shown}."]
 
 
 def mode_report_text(report) -> str:
@@ -68,14 +78,16 @@ def mode_report_text(report) -> str:
     for trace in report.modes:
         lines.append(f"  {_LABEL[trace.mode]}:")
         for v in trace.variables:
-            flags = " (local, not saved)" if v.local else ("" if v.trainable else " (frozen)")
+            flags = (" (local, not saved)" if v.local
+                     else "" if v.trainable else " (not trainable)")
             origin = f"  <- {v.origin}" if v.origin else ""
             lines.append(f"    {v.name} {_shape(v.shape)} {v.dtype}{flags}{origin}")
         if not trace.variables:
             lines.append("    (none)")
-    found = findings(report)
+    found = problems(report)
     lines += ["", "Findings:" if found else "Findings: none, the modes agree."]
     lines += [f"  {number}. {text}" for number, text in enumerate(found, 1)]
+    lines += [f"  {text}" for text in notes(report)]
     return "\n".join(lines)
 
 

@@ -44,8 +44,8 @@ def _emit(kind: str, **data: Any) -> None:
 
 
 def _api_call(api: str, original, self, *args, **kwargs):
-    recorder, outer_call = self.recorder, self.recorder._call
-    recorder.begin_call(api)
+    recorder = self.recorder
+    recorder.begin_call(api)  # calls nest: train_and_evaluate evaluates inside train
     _active.append((recorder, api))
     status: dict[str, Any] = {"status": "ok"}
     try:
@@ -56,11 +56,10 @@ def _api_call(api: str, original, self, *args, **kwargs):
     finally:
         _active.pop()
         recorder.end_call(api, **status)
-        recorder._call = outer_call  # end_call forgets an outer call (train_and_evaluate)
 
 
 def _api_generator(api: str, original, self, *args, **kwargs):
-    recorder, outer_call = self.recorder, self.recorder._call
+    recorder = self.recorder
     recorder.begin_call(api)
     items = original(self, *args, **kwargs)
     status: dict[str, Any] = {"status": "ok"}
@@ -83,7 +82,6 @@ def _api_generator(api: str, original, self, *args, **kwargs):
         raise
     finally:
         recorder.end_call(api, **status)
-        recorder._call = outer_call
 
 
 def _call_model_fn(original, self, features, labels, mode, config):

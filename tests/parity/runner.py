@@ -20,7 +20,9 @@ import traceback
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-if sys.argv[1:2] != ["real"]:  # TF 2.15 ships its own Keras 2; tf_keras is not installed
+if sys.argv[1:2] == ["real"]:  # TF 2.15 ships its own Keras 2; tf_keras is not installed
+    os.environ.pop("TF_USE_LEGACY_KERAS", None)
+else:
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parents[1])]  # scenarios; ckptlab even when not installed
@@ -92,6 +94,17 @@ def capture_logs() -> LogCapture:
     return handler
 
 
+def forget_logged_once() -> None:
+    """Reset TensorFlow's log_first_n counters (one process runs every scenario).
+
+    StepCounterHook logs "It seems that global step ... has not been increased" only for
+    the first 5 stale reads per process, and under load other scenarios may use them up.
+    """
+    from tensorflow.python.platform import tf_logging
+
+    tf_logging._log_counter_per_token.clear()
+
+
 def run_scenario(name, function, root: Path, instances: list, logs: LogCapture) -> dict:
     import tensorflow.compat.v1 as tf
     from collect import describe_dir, normalise_text, normalise_trace
@@ -101,6 +114,7 @@ def run_scenario(name, function, root: Path, instances: list, logs: LogCapture) 
     root.mkdir(parents=True)
     instances.clear()
     logs.lines = []
+    forget_logged_once()
     summary: dict = {"result": None, "error": None}
     with tf.Graph().as_default():
         try:

@@ -50,6 +50,8 @@ def model_fn(features, labels, mode, params):
         w1 = tf.get_variable("w1", [4, hidden], initializer=ramp([4, hidden]))
         b1 = tf.get_variable("b1", [hidden], initializer=tf.zeros_initializer())
         h = tf.nn.relu(tf.matmul(features["x"], w1) + b1)
+        if params.get("dropout") and mode == tf.estimator.ModeKeys.PREDICT:
+            h = tf.nn.dropout(h, rate=0.5)  # left on at prediction (TRAIN stays comparable)
         w2 = tf.get_variable("w2", [hidden, 1], initializer=ramp([hidden, 1], -0.3, 0.3))
         out = tf.matmul(h, w2)
         if params.get("predict_only_variable") and mode == tf.estimator.ModeKeys.PREDICT:
@@ -59,7 +61,11 @@ def model_fn(features, labels, mode, params):
     loss = tf.losses.mean_squared_error(labels, out)
     if mode == tf.estimator.ModeKeys.EVAL:
         mae = tf.metrics.mean_absolute_error(labels, out)
-        return tf.estimator.EstimatorSpec(mode, loss=loss, eval_metric_ops={"mae": mae})
+        # a Saver of one variable: the others are neither restored nor initialised
+        scaffold = (tf.train.Scaffold(saver=tf.train.Saver(var_list=[w1]))
+                    if params.get("eval_restores_only_w1") else None)
+        return tf.estimator.EstimatorSpec(mode, loss=loss, eval_metric_ops={"mae": mae},
+                                          scaffold=scaffold)
     step = None if params.get("no_global_step") else tf.train.get_global_step()
     train_op = tf.train.GradientDescentOptimizer(0.05).minimize(loss, global_step=step)
     return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
@@ -209,6 +215,26 @@ def warm_start(ws):
     est = estimator(ws, warm_start_from=settings)
     est.train(train_input(), steps=1)
     return {name: rounded(est.get_variable_value(name)) for name in ("model/w2", "model/b1")}
+
+
+@scenario
+def dropout_in_predict_with_and_without_seed(ws):
+    """Each predict() call builds a fresh graph: with tf_random_seed its dropout masks
+    repeat from call to call; without a seed they differ."""
+    equal = {}
+    for seed in (None, 7):
+        config = tf.estimator.RunConfig(tf_random_seed=seed)
+        est = estimator(ws, model_dir=f"seed_{seed}", params={"dropout": True}, config=config)
+        est.train(train_input(), steps=1)
+        equal[f"seed {seed}: two predict() calls equal"] = (
+            predictions(est, 4) == predictions(est, 4))
+    return equal
+
+
+@scenario
+def partial_restore_with_a_custom_saver(ws):
+    estimator(ws).train(train_input(), steps=2)
+    estimator(ws, params={"eval_restores_only_w1": True}).evaluate(eval_input)
 
 
 @scenario

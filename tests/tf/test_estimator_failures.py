@@ -63,6 +63,24 @@ def test_variable_only_in_eval_fails_with_not_found(tmp_path):
     assert (end["api"], end["status"], end["error"]) == ("evaluate", "error", "NotFoundError")
 
 
+def test_a_saver_of_some_variables_fails_like_tf_estimator(tmp_path):
+    """The others are neither restored nor initialised: the readiness check names them."""
+    def model_fn(features, labels, mode):
+        out = v1.layers.dense(v1.layers.dense(features, 3, name="a"), 1, name="b")
+        if mode != ModeKeys.PREDICT:
+            return spec_for(mode, out, labels)
+        kernel = v1.trainable_variables()[0]
+        scaffold = v1.train.Scaffold(saver=v1.train.Saver(var_list=[kernel]))
+        return EstimatorSpec(mode, predictions=out, scaffold=scaffold)
+
+    est = Estimator(model_fn, model_dir=str(tmp_path), config=quiet_config())
+    est.train(train_input(), steps=1)
+    with pytest.raises(RuntimeError, match=r"^Init operations did not make model ready for "
+                       r"local_init\.  Init op: group_deps, init fn: None, error: Variables not "
+                       r"initialized: global_step, a/bias, b/kernel, b/bias$"):
+        next(iter(est.predict(predict_input())))
+
+
 def test_reuse_true_outside_train_says_variable_does_not_exist(tmp_path):
     def model_fn(features, labels, mode):
         reuse = mode != ModeKeys.TRAIN  # "build once in TRAIN, reuse later": wrong

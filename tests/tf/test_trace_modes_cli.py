@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parent / "golden" / "trace"
+UPDATE = os.environ.get("CKPTLAB_UPDATE_GOLDEN") == "1"
 SHIFTED = '''
 import os
 assert os.environ.get("TF_USE_LEGACY_KERAS") == "1", "set before TensorFlow is imported"
@@ -100,3 +102,18 @@ def test_legacy_tf_estimator_code_runs_through_the_shim(tmp_path):
     result = trace(learner)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Findings: none, the modes agree." in result.stdout
+
+
+def test_golden_text_for_swapped_auto_named_layers(tmp_path):
+    """The whole report for legacy code whose hidden layers swap names outside TRAIN.
+
+    Regenerate with CKPTLAB_UPDATE_GOLDEN=1 (op counts are TensorFlow 2.21's).
+    """
+    learner = tmp_path / "swapped_layers.py"
+    learner.write_text((GOLDEN / "swapped_layers.py").read_text())
+    result = trace(learner)
+    assert result.returncode == 1, result.stderr
+    golden = GOLDEN / "swapped_layers.txt"
+    if UPDATE:
+        golden.write_text(result.stdout)
+    assert result.stdout == golden.read_text()

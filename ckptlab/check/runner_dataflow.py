@@ -1,0 +1,104 @@
+"""Where each variable sits in the dataflow of a model_fn, per mode (structure, no values).
+
+For every trainable variable: its shape, the other trainable variables upstream of the
+ops that consume it, and the op types just downstream (e.g. BiasAdd, Relu). When a name
+in one mode looks exactly like another name in TRAIN, the two modes use the names for
+different layers: the checkpoint loads those weights into the wrong place.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import tensorflow as tf
+
+from ckptlab.scopes.names import strip_output_suffix
+
+__all__ = ["dataflow_positions"]
+
+_v1 = tf.compat.v1
+_VARIABLE_OPS = ("VarHandleOp", "VariableV2", "Variable")
+MAX_OPS = 20000  # larger graphs are skipped: this is a teaching check, not a profiler
+
+
+def _inputs(input_fn: Callable, mode: str) -> tuple[Any, Any]:
+    data = input_fn()
+    if isinstance(data, tf.data.Dataset):
+        data = _v1.data.make_one_shot_iterator(data).get_next()
+    features, labels = data if isinstance(data, tuple) else (data, None)
+    return features, None if mode == "infer" else labels
+
+
+def _call(model_fn: Callable, mode: str, params: Any, input_fn: Callable) -> None:
+    features, labels = _inputs(input_fn, mode)
+    names = inspect.signature(model_fn).parameters
+    values = {"features": features, "labels": labels, "mode": mode,
+              "params": params if params is not None else {}, "config": None}
+    model_fn(**{name: value for name, value in values.items() if name in names})
+
+
+def _upstream_variables(op: tf.Operation, own: str) -> set[str]:
+    seen, found, queue = {op}, set(), deque(t.op for t in op.inputs)
+    while queue:
+        current = queue.popleft()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current.type in _VARIABLE_OPS:
+            if current.name != own:
+                found.add(current.name)
+            continue
+        queue.extend(t.op for t in current.inputs)
+    return found
+
+
+def _downstream_types(ops: set[tf.Operation], depth: int = 3) -> list[str]:
+    types, frontier = set(), set(ops)
+    for _ in range(depth):
+        frontier = {c for op in frontier for out in op.outputs for c in out.consumers()
+                    if "gradients" not in c.name}
+        types |= {op.type for op in frontier if op.type not in ("Identity", "ReadVariableOp")}
+    return sorted(types)
+
+
+def _positions(graph: tf.Graph) -> dict[str, dict[str, Any]]:
+    shapes = {strip_output_suffix(v.op.name): v.shape.as_list() for v in
+              graph.get_collection(_v1.GraphKeys.TRAINABLE_VARIABLES)}
+    trainable = set(shapes)
+    consumers: dict[str, set[tf.Operation]] = {name: set() for name in trainable}
+    for op in graph.get_operations():
+        if op.type != "ReadVariableOp" and op.type not in ("Identity",):
+            continue
+        source = op.inputs[0].op if op.inputs else None
+        if source is not None and source.name in consumers:
+            consumers[source.name].update(c for out in op.outputs for c in out.consumers()
+                                          if "gradients" not in c.name)
+    positions = {}
+    for name, ops in consumers.items():
+        upstream: set[str] = set()
+        for op in ops:
+            upstream |= _upstream_variables(op, name)
+        positions[name] = {"shape": shapes[name], "upstream": sorted(upstream & trainable),
+                           "downstream": _downstream_types(ops)}
+    return positions
+
+
+def dataflow_positions(model_fn: Callable, params: Any, input_fn: Callable,
+                       modes: tuple[str, ...] = ("train", "infer")) -> dict[str, Any]:
+    """{mode: {variable: {shape, upstream, downstream}}}; a failed mode maps to None."""
+    result: dict[str, Any] = {}
+    for mode in modes:
+        graph = tf.Graph()
+        with graph.as_default():
+            _v1.train.get_or_create_global_step()
+            try:
+                _call(model_fn, mode, params, input_fn)
+            except Exception:  # the mode tracer and the Estimator report these errors
+                result[mode] = None
+                continue
+            too_big = len(graph.get_operations()) > MAX_OPS
+            result[mode] = None if too_big else _positions(graph)
+    return result

@@ -1,0 +1,65 @@
+"""A learner's submission as source text: read .py or .ipynb, tell which track it is for.
+
+Pure Python: the file is parsed, never executed here, and never modified.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+from ckptlab.errors import UsageError
+
+__all__ = ["TRACK_ENTRY_POINTS", "detect_track", "read_source"]
+
+TRACK_ENTRY_POINTS = {"estimator": "model_fn", "tf2": "build_model"}
+_MAGIC_PREFIXES = ("%", "!")
+
+
+def read_source(path: str | Path) -> str:
+    """The Python source of a .py file, or the code cells of a notebook joined in order."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"No file at {path}.", fix="Give the path of a .py or .ipynb file.",
+                         received=str(path))
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix != ".ipynb":
+        return text
+    try:
+        cells = json.loads(text)["cells"]
+    except (ValueError, KeyError) as error:
+        raise UsageError(f"{path.name} is not a readable notebook ({error}).",
+                         fix="Save the notebook again from Jupyter.") from error
+    chunks = []
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        lines = source if isinstance(source, list) else source.splitlines(keepends=True)
+        chunks.append("".join(line for line in lines
+                              if not line.lstrip().startswith(_MAGIC_PREFIXES)))
+    return "\n\n".join(chunks)
+
+
+def defined_names(source: str) -> set[str]:
+    """Top-level functions, classes and assigned names (no execution)."""
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def detect_track(source: str) -> str:
+    """'estimator' when model_fn is defined, 'tf2' for build_model, else 'unknown'."""
+    try:
+        names = defined_names(source)
+    except SyntaxError:
+        return "unknown"
+    for track, entry in TRACK_ENTRY_POINTS.items():
+        if entry in names:
+            return track
+    return "unknown"

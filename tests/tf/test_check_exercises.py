@@ -1,0 +1,59 @@
+"""Each exercise: the reference solution passes, each known-wrong variant fails as expected.
+
+Runs through `ckptlab grade` machinery (sandboxed children, 2 workers), so the CSV of
+points is checked on real reports too.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from ckptlab.check.grade import grade_folder
+from ckptlab.exercises import EXERCISES
+
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
+
+EXPECTED = {
+    "estimator-mode-consistency": {
+        "wrong_mode_only_variable.py": "MODE_ONLY_VARIABLE",
+        "wrong_auto_named_swap.py": "NAME_DRIFT",
+        "wrong_reuse_outside_train.py": "REUSE_IN_NEW_GRAPH"},
+    "estimator-serving": {
+        "wrong_predict_per_example.py": "EXCESSIVE_RESTORE",
+        "wrong_dropout_always_on.py": "NONDETERMINISTIC_PREDICT"},
+    "estimator-training-state": {
+        "wrong_missing_update_ops.py": "MISSING_UPDATE_OPS",
+        "wrong_no_global_step.py": "GLOBAL_STEP_NOT_INCREMENTED",
+        "wrong_params_shape_change.py": "SHAPE_MISMATCH"},
+    "tf2-round-trip": {
+        "wrong_renamed_expect_partial.py": "OBJECT_PATH_MISMATCH",
+        "wrong_write_then_latest.py": "WRONG_CHECKPOINT_PATH",
+        "wrong_unbuilt_assert_consumed.py": "UNRESOLVED_OBJECTS"},
+}
+
+
+def test_every_exercise_has_a_solution_and_two_wrong_variants():
+    assert set(EXPECTED) == set(EXERCISES)
+    for exercise, wrong in EXPECTED.items():
+        files = {p.name for p in (SUBMISSIONS / exercise).glob("*.py")}
+        assert files == {"solution.py", *wrong} and len(wrong) >= 2
+
+
+@pytest.mark.parametrize("exercise", sorted(EXPECTED))
+def test_solution_passes_and_wrong_variants_fail(exercise, tmp_path):
+    rows = {row.submission: row for row in grade_folder(SUBMISSIONS / exercise, exercise,
+                                                         tmp_path, workers=2)}
+    solution = rows["solution.py"]
+    assert (solution.verdict, solution.codes) == ("pass", ())
+    assert solution.total == EXERCISES[exercise].total
+    for name, code in EXPECTED[exercise].items():
+        assert rows[name].verdict == "fail", (name, rows[name].codes)
+        assert code in rows[name].codes, (name, rows[name].codes)
+        assert rows[name].total < EXERCISES[exercise].total
+    with (tmp_path / "grades.csv").open() as handle:
+        table = list(csv.DictReader(handle))
+    assert {r["submission"] for r in table} == set(rows)
+    assert all((tmp_path / f"{Path(name).stem}.json").exists() for name in rows)

@@ -1,0 +1,100 @@
+"""Every finding code, provoked with real TensorFlow in the sandbox, against golden text.
+
+Submissions under tests/submissions/ run through `check_file` (child process, limits),
+two at a time. Each diagnoser's full learner-facing text is compared with
+tests/tf/golden/check/<CODE>.txt; decimals are masked because float values differ
+across CPUs. Regenerate with CKPTLAB_UPDATE_GOLDEN=1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from ckptlab.check.render import finding_text
+from ckptlab.check.sandbox import Limits, check_file
+
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "check"
+UPDATE = os.environ.get("CKPTLAB_UPDATE_GOLDEN") == "1"
+
+# code -> the submission that provokes it (and the verdict expected for that file)
+PROVOKED = {
+    "SPEC_MISSING_FIELD": "provoke/estimator_missing_loss.py",
+    "MODEL_FN_SIGNATURE": "provoke/estimator_signature.py",
+    "MODE_ONLY_VARIABLE": "estimator-mode-consistency/wrong_mode_only_variable.py",
+    "REUSE_IN_NEW_GRAPH": "estimator-mode-consistency/wrong_reuse_outside_train.py",
+    "NAME_DRIFT": "estimator-mode-consistency/wrong_auto_named_swap.py",
+    "SHAPE_MISMATCH": "estimator-training-state/wrong_params_shape_change.py",
+    "GLOBAL_STEP_NOT_INCREMENTED": "estimator-training-state/wrong_no_global_step.py",
+    "NONDETERMINISTIC_PREDICT": "estimator-serving/wrong_dropout_always_on.py",
+    "NO_CHECKPOINT": "provoke/estimator_no_checkpoint.py",
+    "MISSING_UPDATE_OPS": "estimator-training-state/wrong_missing_update_ops.py",
+    "EXCESSIVE_RESTORE": "estimator-serving/wrong_predict_per_example.py",
+    "MODEL_DIR_TEMPORARY": "provoke/estimator_temporary_model_dir.py",
+    "UNRESOLVED_OBJECTS": "tf2-round-trip/wrong_unbuilt_assert_consumed.py",
+    "RESTORE_INTO_UNBUILT_MODEL": "tf2-round-trip/wrong_unbuilt_assert_consumed.py",
+    "OBJECT_PATH_MISMATCH": "tf2-round-trip/wrong_renamed_expect_partial.py",
+    "VALUES_NOT_RESTORED": "tf2-round-trip/wrong_renamed_expect_partial.py",
+    "WRONG_CHECKPOINT_PATH": "tf2-round-trip/wrong_write_then_latest.py",
+    "FORMAT_MISMATCH": "provoke/tf2_format_mismatch.py",
+    "SHAPE_MISMATCH@tf2": "provoke/tf2_shape_change.py",
+    "LEARNER_EXCEPTION": "provoke/learner_exception.py",
+    "TIMEOUT": "provoke/infinite_loop.py",
+    "CRASHED": "provoke/os_exit.py",
+    "CRASHED@segfault": "provoke/segfault.py",
+    "CRASHED@memory": "provoke/memory_bomb.py",
+}
+LIMITS = Limits(timeout=60, memory_mb=1500)
+
+
+@pytest.fixture(scope="module")
+def reports(request):
+    selected = {item.callspec.params.get("key") for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")}
+    with_key = {PROVOKED[key] for key in selected if key}
+    others = any(not hasattr(item, "callspec") for item in request.session.items
+                 if item.module is request.module)
+    files = sorted(set(PROVOKED.values()) if others else with_key)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = pool.map(lambda name: check_file(SUBMISSIONS / name, LIMITS), files)
+        return dict(zip(files, done, strict=True))
+
+
+def masked(text: str) -> str:
+    return re.sub(r"\d+\.\d+(e-?\d+)?", "<number>", text)
+
+
+@pytest.mark.parametrize("key", sorted(PROVOKED))
+def test_finding_text_matches_golden(reports, key):
+    code = key.split("@")[0]
+    report = reports[PROVOKED[key]]
+    found = [f for f in report.findings if f.code == code]
+    assert found, f"{PROVOKED[key]} did not produce {code}; got {report.codes()}"
+    text = masked(finding_text(found[0])) + "\n"
+    golden = GOLDEN / f"{key.replace('@', '.')}.txt"
+    if UPDATE or not golden.exists():
+        golden.write_text(text, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"golden file {golden.name} was missing and has been written; rerun")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_limits_become_timeout_and_crash_with_partial_results(reports):
+    timeout = reports["provoke/infinite_loop.py"]
+    assert timeout.verdict == "error" and timeout.codes() == ["TIMEOUT"]
+    assert timeout.stages[-1] == "save"  # what ran before the hang was kept
+    memory = reports["provoke/memory_bomb.py"].findings[0]
+    assert dict(memory.evidence)["cause"] == "memory limit of 1500 MB exceeded"
+    segfault = reports["provoke/segfault.py"].findings[0]
+    assert dict(segfault.evidence)["cause"] == "killed by signal SIGSEGV"
+
+
+def test_learner_files_are_never_modified(reports):
+    for name in set(PROVOKED.values()):
+        path = SUBMISSIONS / name
+        assert not list(path.parent.glob("checkpoint*")), f"files written next to {name}"

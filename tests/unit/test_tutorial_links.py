@@ -1,0 +1,30 @@
+"""Every tutorial link a learner is given leads to an existing notebook section."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ckptlab.check.codes import CODES, OBJECTS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def anchors_of(notebook: Path) -> set[str]:
+    cells = json.loads(notebook.read_text())["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return set(re.findall(r'<a id="([^"]+)"', text))
+
+
+LINKS = sorted({entry.tutorial for entry in CODES.values()} | {f"{OBJECTS}#shape-mismatch"})
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_finding_link_resolves(link):
+    path, _, anchor = link.partition("#")
+    notebook = REPO / path
+    assert notebook.is_file(), f"{link}: no notebook {path}"
+    assert anchor in anchors_of(notebook), f"{link}: no <a id=\"{anchor}\"> in {path}"
