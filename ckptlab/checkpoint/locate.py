@@ -14,12 +14,12 @@ import stat
 from dataclasses import dataclass
 
 from ckptlab.errors import CheckpointNotFoundError, CorruptCheckpointError, NotACheckpointError
+from ckptlab.scopes import step_of_prefix
 
 __all__ = ["Located", "locate", "read_bytes"]
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _PART_SUFFIX = re.compile(r"\.(index|meta|data-\d{5}-of-\d{5})$")
-_STEP_SUFFIX = re.compile(r"-(\d+)$")
 _STATE_LINE = re.compile(r'^(model_checkpoint_path|all_model_checkpoint_paths):\s*"(.*)"\s*$')
 
 
@@ -30,9 +30,7 @@ class Located:
     notes: tuple[str, ...] = ()  # explanations of what was accepted and how
 
 
-def step_of(prefix: str) -> int | None:
-    match = _STEP_SUFFIX.search(prefix)
-    return int(match[1]) if match else None
+step_of = step_of_prefix  # the rule lives in ckptlab.scopes
 
 
 def read_bytes(path: str, what: str) -> bytes:

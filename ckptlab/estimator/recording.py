@@ -11,24 +11,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 from typing import Any
 
 import tensorflow as tf
 from tensorflow.python.training import saver as saver_lib
 
+from ckptlab.scopes import step_of_prefix
 from ckptlab.trace.capture import GraphIds, VariableCapture, record_graph
 from ckptlab.trace.events import Recorder
 
 __all__ = ["CallRecording"]
 
 _v1 = tf.compat.v1
-_STEP_SUFFIX = re.compile(r"-(\d+)$")
-
-
-def step_of(checkpoint_path: str | None) -> int | None:
-    match = _STEP_SUFFIX.search(checkpoint_path or "")
-    return int(match.group(1)) if match else None
+step_of = step_of_prefix  # the rule lives in ckptlab.scopes
 
 
 class _WarningsToEvents(logging.Handler):

@@ -30,6 +30,7 @@ from ckptlab.scopes.names import (
     slot_of,
     split_auto_number,
     split_scope,
+    step_of_prefix,
     strip_auto_numbers,
     strip_output_suffix,
     strip_scope_prefix,
@@ -53,6 +54,6 @@ __all__ = [
     "is_step_counter", "join_scope", "keras3_slot_of_path", "layer_of", "object_path",
     "parent_scope",
     "rename_reason",
-    "slot_of", "split_auto_number", "split_scope", "strip_auto_numbers",
+    "slot_of", "split_auto_number", "split_scope", "step_of_prefix", "strip_auto_numbers",
     "strip_output_suffix", "strip_scope_prefix", "suggest_layer_renames", "suggest_renames",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "slot_of",
     "split_auto_number",
     "split_scope",
+    "step_of_prefix",
     "strip_auto_numbers",
     "strip_output_suffix",
     "strip_scope_prefix",
@@ -215,3 +216,12 @@ def classify(key: str) -> str:
     if slot_of(key) is not None or _is_optimizer_state(key):
         return KIND_OPTIMIZER
     return KIND_WEIGHT
+
+
+_STEP_SUFFIX = re.compile(r"-(\d+)$")
+
+
+def step_of_prefix(prefix: str | None) -> int | None:
+    """The step a checkpoint prefix carries: '.../model.ckpt-20' -> 20, else None."""
+    match = _STEP_SUFFIX.search(str(prefix or ""))
+    return int(match[1]) if match else None

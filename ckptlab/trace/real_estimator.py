@@ -15,27 +15,23 @@ module elsewhere raises ImportError.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 import tensorflow as tf
 from tensorflow.python.util import tf_decorator
 from tensorflow_estimator.python.estimator import estimator as estimator_lib
 
+from ckptlab.scopes import step_of_prefix
 from ckptlab.trace.capture import GraphIds, VariableCapture, record_graph
 from ckptlab.trace.events import Recorder
 
 __all__ = ["install", "installed", "step_of_path"]
 
-_STEP = re.compile(r"-(\d+)$")
 _active: list[tuple[Recorder, str]] = []  # (recorder, api) of the calls running, innermost last
 _ORIGINALS: dict[str, Any] = {}
 
 
-def step_of_path(path: str) -> int | None:
-    """'.../model.ckpt-20' -> 20; None when the prefix carries no step."""
-    match = _STEP.search(str(path))
-    return int(match.group(1)) if match else None
+step_of_path = step_of_prefix  # the rule lives in ckptlab.scopes
 
 
 def _emit(kind: str, **data: Any) -> None:

@@ -74,3 +74,12 @@ def test_tree_totals():
     assert (tree.variables, tree.elements, tree.nbytes) == (3, 6, 24)
     assert tree.find("a").nbytes == 20 and tree.find("a/b/c").key == "k1"
     assert [n.name for _, n in tree.walk()] == ["", "a", "b", "c", "d", "e"]
+
+
+def test_step_of_prefix_reads_the_trailing_number_only():
+    from ckptlab.scopes import step_of_prefix
+
+    assert step_of_prefix("/runs/a-1/model.ckpt-1200") == 1200
+    assert step_of_prefix("ckpt-7") == 7
+    assert step_of_prefix("/runs/a-1/model.ckpt") is None
+    assert step_of_prefix(None) is None
