@@ -23,6 +23,7 @@ _LAZY: dict[str, str] = {
     "ModeExplorer": "ckptlab.widgets.modes:ModeExplorer",
     "ScopeExplorer": "ckptlab.widgets.scopes:ScopeExplorer",
     "CheckReport": "ckptlab.widgets.check_report:CheckReport",
+    "Hints": "ckptlab.widgets.hints:Hints",
     "check": "ckptlab.check:check",
     "Estimator": "ckptlab.estimator.estimator:Estimator",
     "EstimatorSpec": "ckptlab.estimator.spec:EstimatorSpec",

@@ -9,9 +9,24 @@ KERNEL_IDLE = "#jp-main-statusbar >> text=Idle"
 
 
 def open_notebook(page, server, relative: str) -> None:
-    page.goto(server.page_url(relative))
+    """Open a notebook alone, in a workspace of its own.
+
+    JupyterLab restores the tabs of earlier tests in its default workspace; their
+    unexecuted cells would make run_all_cells wait forever. A named workspace opened
+    with `reset` starts empty and holds only this notebook.
+    """
+    workspace = Path(relative).stem
+    page.goto(f"{server.url}lab/workspaces/{workspace}/tree/{relative}"
+              f"?reset&token={server.token}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
     page.wait_for_selector(KERNEL_IDLE, timeout=90_000)
+
+
+def open_notebook_alone(page, server, source: Path) -> str:
+    """Copy `source` into the server's folder and open it alone; returns its name."""
+    name = server.add(source)
+    open_notebook(page, server, name)
+    return name
 
 
 def run_all_cells(page, timeout_ms: int = 180_000) -> None:

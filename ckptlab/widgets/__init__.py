@@ -1,0 +1,1 @@
+"""Interactive views (ipywidgets + plotly) over ckptlab records; no TensorFlow here."""

@@ -1,0 +1,72 @@
+"""CheckReport in JupyterLab (expand a finding) and, the same notebook, in Notebook 7."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.helpers.lab_page import cell_errors, open_notebook_alone, run_all_cells, save_screenshot
+
+NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "check_report.ipynb"
+CARD = ".ckptlab-check-report .ckptlab-finding-card"
+
+
+def test_expand_a_finding_card(jupyter, page):
+    open_notebook_alone(page, jupyter, NOTEBOOK)
+    run_all_cells(page)
+    assert cell_errors(page) == []
+    report = page.locator(".ckptlab-check-report")
+    report.wait_for(timeout=60_000)
+    assert "FAIL" in report.inner_text() and "stages passed" in report.inner_text()
+    assert not page.locator(CARD).first.is_visible()
+
+    report.get_by_text("MODE_ONLY_VARIABLE", exact=False).first.click()
+    page.locator(CARD).first.wait_for(state="visible", timeout=30_000)
+    card = page.locator(CARD).first.inner_text()
+    assert "eval_scale" in card and "Fix:" in card and "Learn more" in card
+    save_screenshot(report, "check_report")
+
+
+STARTED_OR_ASKED = """() => document.querySelector('.jp-Dialog') !== null ||
+    /\\[(\\*|\\d+)\\]/.test(document.querySelector('.jp-CodeCell .jp-InputPrompt').textContent)"""
+
+
+def run_all_in_notebook7(page, attempts: int = 4) -> None:
+    """Run > Run All Cells until the first cell has started; Notebook 7 may ask which
+    kernel to start (a dialog), or drop the command while its kernel is starting."""
+    for _ in range(attempts):
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            dialog.get_by_role("button", name="Select").click()
+            dialog.wait_for(state="detached", timeout=30_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function(STARTED_OR_ASKED, timeout=20_000)
+        except PlaywrightTimeout:
+            continue
+        if not page.locator(".jp-Dialog").count():
+            return
+    raise AssertionError("Notebook 7 did not start running the cells")
+
+
+def test_a_widget_notebook_runs_in_notebook_7(jupyter, page, tmp_path):
+    copy = tmp_path / "check_report_notebook7.ipynb"
+    shutil.copy(NOTEBOOK, copy)
+    name = jupyter.add(copy)
+    page.goto(f"{jupyter.url}notebooks/{name}?token={jupyter.token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    # Notebook 7's own shell (not JupyterLab's), served by the same jupyter_server
+    assert page.locator("body[data-notebook='notebooks'] #jp-NotebookLogo").count() == 1
+    assert page.locator("#jp-main-statusbar").count() == 0
+    run_all_in_notebook7(page)
+    report = page.locator(".ckptlab-check-report")
+    report.wait_for(timeout=180_000)
+    assert cell_errors(page) == []
+    report.get_by_text("MODE_ONLY_VARIABLE", exact=False).first.click()
+    page.locator(CARD).first.wait_for(state="visible", timeout=30_000)
+    assert "eval_scale" in page.locator(CARD).first.inner_text()
+    report.evaluate("node => node.scrollIntoView()")
+    save_screenshot(page, "check_report_notebook7")
