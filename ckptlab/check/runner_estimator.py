@@ -142,7 +142,16 @@ def _serve(run: Run, estimator: Any, recorder: Any, predict_many: Callable) -> N
     examples = [{"x": row} for row in x[:SERVED_EXAMPLES]]
     before = len(recorder.events)
     log, logger = _TensorFlowLog(), logging.getLogger("tensorflow")
-    level = logger.level
+    level, shown = logger.level, logger.getEffectiveLevel()
+    # Capture INFO lines for counting without printing them: the handlers that were
+    # there before keep showing only what they showed before.
+    printers = list(logger.handlers) + (logging.getLogger().handlers if logger.propagate else [])
+
+    def as_before(record: logging.LogRecord) -> bool:
+        return record.levelno >= shown
+
+    for handler in printers:
+        handler.addFilter(as_before)
     logger.addHandler(log)
     logger.setLevel(logging.INFO)
     try:
@@ -150,6 +159,8 @@ def _serve(run: Run, estimator: Any, recorder: Any, predict_many: Callable) -> N
     finally:
         logger.removeHandler(log)
         logger.setLevel(level)
+        for handler in printers:
+            handler.removeFilter(as_before)
     events = recorder.events[before:]
     graphs = sum(e.kind == "model_fn_called" for e in events)
     restores = sum(e.kind == "checkpoint_restored" for e in events)

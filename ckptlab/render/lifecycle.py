@@ -83,8 +83,9 @@ class LifecycleSummary:
                 + f"{_plural(self.counts['restore'], 'restore')}, "
                 + _plural(self.counts["save"], "save"))
         if self.examples:
+            per = self.restores_per_example
             text += (f"; {_plural(self.examples, 'example')} served, "
-                     f"{self.restores_per_example:.2g} restores per example")
+                     f"{per:.2g} restore{'s' * (per != 1)} per example")
         return text
 
 
