@@ -107,6 +107,10 @@ class Report:
 
         return report_text(self)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Plain-text front ends (terminal IPython, nbconvert to text) show the readable report."""
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         from ckptlab.check.render import report_html
 

@@ -79,6 +79,8 @@ def test_report_text_and_html():
     assert page.count("<details") == 1 and 'data-code="NAME_DRIFT"' in page
     assert "&gt;" in page  # evidence is escaped
     assert "No problem found" in report_text(Report("tf2", "ok.py"))
+    from IPython.lib.pretty import pretty  # plain-text front ends show the same text
+    assert pretty(report) == report_text(report)
 
 
 def test_a_crashing_diagnoser_becomes_a_note_not_an_error():
