@@ -44,7 +44,8 @@ def _functions(**given: Any) -> dict[str, Any]:
     names = {"model_fn": "model_fn", "params": "PARAMS", "restore_params": "RESTORE_PARAMS",
              "input_fn": "input_fn", "predict_many": "predict_many",
              "build_model": "build_model", "build_optimizer": "build_optimizer",
-             "save": "save", "restore": "restore", "input_shape": "INPUT_SHAPE"}
+             "save": "save", "restore": "restore", "input_shape": "INPUT_SHAPE",
+             "config": "CONFIG"}
     return {names[key]: value for key, value in given.items() if value is not None}
 
 
@@ -93,10 +94,12 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
           input_fn: Callable | None = None, predict_many: Callable | None = None,
           build_model: Callable | None = None, build_optimizer: Callable | None = None,
           save: Callable | None = None, restore: Callable | None = None,
-          input_shape: tuple | None = None, timeout: float = 120.0) -> Report:
+          input_shape: tuple | None = None, config: dict | None = None,
+          timeout: float = 120.0) -> Report:
     """Check learner code; returns a Report (shown as collapsible findings in Jupyter).
 
-    check(model_fn, params=...)                       Estimator track
+    check(model_fn, params=...)                       Estimator track (config: RunConfig
+                                                      arguments as a dict)
     check(build_model=..., save=..., restore=...)     TF2 track
     check("exercise-id", model_fn=... | build_model=...)  graded against an exercise
     check("path/to/file.py")                          sandboxed subprocess, like the CLI
@@ -116,18 +119,20 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
     functions = _functions(model_fn=model_fn, params=params, restore_params=restore_params,
                            input_fn=input_fn, predict_many=predict_many,
                            build_model=build_model, build_optimizer=build_optimizer,
-                           save=save, restore=restore, input_shape=input_shape)
+                           save=save, restore=restore, input_shape=input_shape,
+                           config=config)
     if exercise:
         from ckptlab.exercises import get_exercise
 
         wanted = {"model_fn": model_fn, "predict_many": predict_many,
-                  "build_model": build_model, "save": save, "restore": restore}
+                  "build_model": build_model, "save": save, "restore": restore,
+                  "CONFIG": config}
         missing = [n for n in get_exercise(exercise).defines if wanted.get(n, True) is None]
         if missing:
             raise UsageError(f"Exercise {exercise} checks {', '.join(missing)}: pass "
                              f"{'them' if len(missing) > 1 else 'it'} to check().",
                              fix=f"ckptlab.check({exercise!r}, "
-                             + ", ".join(f"{n}={n}" for n in missing) + ", ...)")
+                             + ", ".join(f"{n.lower()}={n}" for n in missing) + ", ...)")
     if model_fn is not None:
         track = "estimator"
     elif build_model and save and restore:

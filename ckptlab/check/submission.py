@@ -11,14 +11,27 @@ from pathlib import Path
 
 from ckptlab.errors import UsageError
 
-__all__ = ["TRACK_ENTRY_POINTS", "detect_track", "read_source"]
+__all__ = ["SKIP_TAG", "TRACK_ENTRY_POINTS", "detect_track", "read_source"]
 
 TRACK_ENTRY_POINTS = {"estimator": "model_fn", "tf2": "build_model"}
+SKIP_TAG = "ckptlab-skip"  # a notebook cell for the learner's eyes only (e.g. hints)
 _MAGIC_PREFIXES = ("%", "!")
 
 
+def _graded_code(cell: dict) -> bool:
+    """A code cell that is the learner's program: not an nbgrader autograder (test) cell,
+    which runs the check itself, and not a cell tagged ckptlab-skip."""
+    if cell.get("cell_type") != "code":
+        return False
+    metadata = cell.get("metadata") or {}
+    nbgrader = metadata.get("nbgrader") or {}
+    autograder = nbgrader.get("grade") and not nbgrader.get("solution")
+    return not autograder and SKIP_TAG not in (metadata.get("tags") or [])
+
+
 def read_source(path: str | Path) -> str:
-    """The Python source of a .py file, or the code cells of a notebook joined in order."""
+    """The Python source of a .py file, or a notebook's code cells joined in order
+    (without autograder cells and cells tagged ckptlab-skip, see _graded_code)."""
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"No file at {path}.", fix="Give the path of a .py or .ipynb file.",
@@ -32,9 +45,7 @@ def read_source(path: str | Path) -> str:
         raise UsageError(f"{path.name} is not a readable notebook ({error}).",
                          fix="Save the notebook again from Jupyter.") from error
     chunks = []
-    for cell in cells:
-        if cell.get("cell_type") != "code":
-            continue
+    for cell in filter(_graded_code, cells):
         source = cell.get("source", "")
         lines = source if isinstance(source, list) else source.splitlines(keepends=True)
         chunks.append("".join(line for line in lines

@@ -3,9 +3,11 @@
 `match_restore(checkpoint, target)` accepts a plain list of (name, shape, dtype) specs,
 tf.Variables, or a Keras model / tf.Module; `match_restore(checkpoint, model_fn=...,
 mode="eval")` builds a model_fn with the mode tracer first. Name-based checkpoints are
-matched by variable name (like tf.compat.v1 Saver); object-based checkpoints with a Keras
-model or tf.Module by object path (like tf.train.Checkpoint); Keras 3 `.weights.h5` files
-with a Keras model by the file layout Keras 3 writes (like `model.load_weights`).
+matched by variable name (like tf.compat.v1 Saver; a Keras model or tf.Module by the key
+tf.train.Checkpoint's name-based fallback reads, see name_fallback.py); object-based
+checkpoints with a Keras model or tf.Module by object path (like tf.train.Checkpoint);
+Keras 3 `.weights.h5` files with a Keras model by the layout Keras 3 writes (like
+`model.load_weights`).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class Mismatch:
 @dataclass(frozen=True)
 class MatchReport:
     checkpoint: str
-    by: str  # "name", "object path" or "Keras 3 h5 layout"
+    by: str  # targets.BY_*: "name", "object path", "Keras 3 h5 layout", name-based fallback
     root: str  # object-based: the checkpoint child the target was matched under
     matched: tuple[tuple[VariableSpec, VariableInfo], ...]
     missing: tuple[VariableSpec, ...]  # wanted, not in the checkpoint
@@ -161,7 +163,7 @@ def match_restore(checkpoint: CheckpointIndex | str | os.PathLike,
     table = _lookup(index, by_path, root)
     matched, missing, mismatched, used = [], [], [], set()
     for spec in specs:
-        stored = table.get(spec.name)
+        stored = table.get(spec.key)
         if stored is None or spec.name in skipped:
             missing.append(spec)
             continue
@@ -170,7 +172,7 @@ def match_restore(checkpoint: CheckpointIndex | str | os.PathLike,
          else mismatched.append(Mismatch(spec, stored)))
     unused = tuple(v for v in index.variables if v.kind != KIND_OTHER and v.key not in used)
     unused_table = {n: v for n, v in table.items() if v.key not in used}
-    renamable = [s for s in missing if s.name not in skipped]
+    renamable = [s for s in missing if s.name not in skipped and s.key == s.name]
     suggestions = suggest_renames([s.name for s in renamable], unused_table)
     taken = {r.found for r in suggestions}
     pending = [s for s in renamable if s.name not in {r.wanted for r in suggestions}]

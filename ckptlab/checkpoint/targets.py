@@ -11,9 +11,11 @@ from typing import Any
 
 from ckptlab.scopes import Rename, strip_output_suffix
 
-__all__ = ["BY_KERAS_H5", "BY_NAME", "BY_OBJECT_PATH", "Target", "VariableSpec", "target_of"]
+__all__ = ["BY_KERAS_H5", "BY_NAME", "BY_NAME_FALLBACK", "BY_OBJECT_PATH", "Target",
+           "VariableSpec", "target_of"]
 
 BY_NAME = "name"
+BY_NAME_FALLBACK = "variable name, via tf.train.Checkpoint's name-based fallback"
 BY_OBJECT_PATH = "object path"
 BY_KERAS_H5 = "Keras 3 h5 layout"
 
@@ -24,6 +26,12 @@ class VariableSpec:
     shape: tuple[int, ...]  # -1 for an unknown dimension
     dtype: str
     label: str = ""  # how the model calls it when `name` is a file path (Keras 3 h5)
+    lookup: str | None = None  # the key a restore reads it from, when not `name` ('' = none)
+
+    @property
+    def key(self) -> str:
+        """The checkpoint key a restore would read this variable from ('' if none)."""
+        return self.name if self.lookup is None else self.lookup
 
 
 @dataclass(frozen=True)
@@ -48,13 +56,21 @@ def _is_keras_model(target: Any) -> bool:
 
 def target_of(target: Any, checkpoint_format: str) -> Target:
     """The specs of `target` and how to match them against a checkpoint of that format."""
-    from ckptlab.checkpoint.records import FORMAT_KERAS_H5, FORMAT_OBJECT_BASED
+    from ckptlab.checkpoint.records import (
+        FORMAT_KERAS_H5,
+        FORMAT_NAME_BASED,
+        FORMAT_OBJECT_BASED,
+    )
 
     if checkpoint_format == FORMAT_KERAS_H5 and _is_keras_model(target):
         from ckptlab.checkpoint.keras_layout import keras_h5_target
 
         return keras_h5_target(target)
     if hasattr(target, "_trackable_children") and not hasattr(target, "assign"):
+        if checkpoint_format == FORMAT_NAME_BASED:
+            from ckptlab.checkpoint.name_fallback import name_fallback_target
+
+            return name_fallback_target(target)
         from ckptlab.checkpoint.reader_tf import object_specs
 
         by = BY_OBJECT_PATH if checkpoint_format == FORMAT_OBJECT_BASED else BY_NAME

@@ -17,6 +17,22 @@ from ckptlab.exercises import EXERCISES
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 
 EXPECTED = {
+    "estimator-first-model-fn": {
+        "wrong_feature_key.py": "LEARNER_EXCEPTION",
+        "wrong_bias_only_in_predict.py": "MODE_ONLY_VARIABLE"},
+    "estimator-step-in-checkpoint": {
+        "wrong_update_without_step.py": "GLOBAL_STEP_NOT_INCREMENTED",
+        "wrong_own_step_variable.py": "GLOBAL_STEP_NOT_INCREMENTED"},
+    "estimator-stable-names": {
+        "wrong_gate_built_late.py": "NAME_DRIFT",
+        "wrong_scope_named_after_mode.py": "MODE_ONLY_VARIABLE"},
+    "estimator-spec-per-mode": {
+        "wrong_predictions_only.py": "SPEC_MISSING_FIELD",
+        "wrong_eval_without_loss.py": "SPEC_MISSING_FIELD",
+        "wrong_no_params_argument.py": "MODEL_FN_SIGNATURE"},
+    "estimator-checkpoint-config": {
+        "wrong_checkpointing_off.py": "NO_CHECKPOINT",
+        "wrong_step_not_counted.py": "GLOBAL_STEP_NOT_INCREMENTED"},
     "estimator-mode-consistency": {
         "wrong_mode_only_variable.py": "MODE_ONLY_VARIABLE",
         "wrong_auto_named_swap.py": "NAME_DRIFT",
@@ -32,6 +48,14 @@ EXPECTED = {
         "wrong_renamed_expect_partial.py": "OBJECT_PATH_MISMATCH",
         "wrong_write_then_latest.py": "WRONG_CHECKPOINT_PATH",
         "wrong_unbuilt_assert_consumed.py": "UNRESOLVED_OBJECTS"},
+    "keras-weights-files": {
+        "wrong_h5_read_by_checkpoint.py": "FORMAT_MISMATCH",
+        "wrong_checkpoint_read_by_load_weights.py": "FORMAT_MISMATCH",
+        "wrong_wider_model.py": "SHAPE_MISMATCH"},
+    "tf2-from-name-based": {
+        "wrong_object_based_restore.py": "OBJECT_PATH_MISMATCH",
+        "wrong_kernels_only.py": "VALUES_NOT_RESTORED",
+        "wrong_swapped_layers.py": "SHAPE_MISMATCH"},
 }
 
 

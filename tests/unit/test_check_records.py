@@ -128,6 +128,35 @@ def test_notebook_submissions_are_read_as_code_cells(tmp_path):
     assert detect_track("x = 1") == "unknown" and detect_track("def (") == "unknown"
 
 
+def test_notebook_autograder_and_skip_tagged_cells_are_left_out(tmp_path):
+    def cell(source, **metadata):
+        return {"cell_type": "code", "metadata": metadata, "source": source}
+
+    notebook = tmp_path / "sub.ipynb"
+    notebook.write_text(json.dumps({"cells": [
+        cell("def model_fn(features, labels, mode): pass",
+             nbgrader={"solution": True, "grade": False}),
+        cell("HINTS = 1", tags=["ckptlab-skip"]),
+        cell("CHECK = 1", nbgrader={"solution": False, "grade": True, "points": 3}),
+        cell("SETUP = 1", nbgrader={"solution": False, "grade": False, "locked": True})]}))
+    source = read_source(notebook)
+    assert "model_fn" in source and "SETUP" in source
+    assert "HINTS" not in source and "CHECK" not in source
+
+
+def test_keras_shape_errors_are_shape_mismatches_with_the_shapes_shown():
+    from ckptlab.check.explain.exceptions import finding_for_error
+
+    message = ("A total of 2 objects could not be loaded. Example error message for object "
+               "<Dense name=dense_2, built=True>:\n\nThe shape of the target variable and the "
+               "shape of the target value in `variable.assign(value)` must match. "
+               "variable.shape=(4, 16), Received: value.shape=(4, 8). Target variable: ...")
+    finding = finding_for_error({"stage": "restore", "type": "ValueError", "message": message,
+                                 "location": ""}, "tf2")
+    assert finding.code == "SHAPE_MISMATCH"
+    assert finding.what.endswith("variable.shape=(4, 16), Received: value.shape=(4, 8)")
+
+
 def test_every_code_is_documented_with_an_example():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "findings.md").read_text()
     for code in CODES:

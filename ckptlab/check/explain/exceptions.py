@@ -45,7 +45,8 @@ CASES = (
                   "Build the model before restoring (call it once on a batch of the input "
                   "shape), or check with assert_existing_objects_matched().", ("tf2",)),
     ExceptionCase("SHAPE_MISMATCH", r"incompatible tensor with shape|Assign requires shapes|"
-                  r"Shapes? .* (are|is) incompatible|shape mismatch",
+                  r"Shapes? .* (are|is) incompatible|shape mismatch|"
+                  r"shape of the target variable and the shape of the target value",
                   "Build the model with the same layer sizes as when it was saved, or "
                   "start a new model_dir / checkpoint directory when you change a shape."),
     ExceptionCase("FORMAT_MISMATCH", r"File format not supported|not an sstable|bad magic "
@@ -61,7 +62,8 @@ CASES = (
 )
 
 
-_KEY_LINES = (r"Key \S+ not found in checkpoint", r"Unresolved object in checkpoint \S+?(?=:|$)")
+_KEY_LINES = (r"Key \S+ not found in checkpoint", r"Unresolved object in checkpoint \S+?(?=:|$)",
+              r"variable\.shape=\([^)]*\), Received: value\.shape=\([^)]*\)")  # Keras 3
 
 
 def _first_line(message: str) -> str:

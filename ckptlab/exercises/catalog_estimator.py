@@ -1,0 +1,139 @@
+"""Exercises on the Estimator track: a model_fn (and friends) run through train, evaluate,
+predict and resume with new Estimators on one model_dir."""
+
+from __future__ import annotations
+
+from ckptlab.exercises.spec import Case, Exercise, runs_case
+
+__all__ = ["ESTIMATOR_EXERCISES"]
+
+_SAME_VARIABLES = Case("same_variables", 2, ("MODE_ONLY_VARIABLE", "REUSE_IN_NEW_GRAPH"),
+                       "every mode creates the variables that TRAIN saves")
+_STEP = Case("step_advances", 1, ("GLOBAL_STEP_NOT_INCREMENTED", "NO_CHECKPOINT"),
+             "global_step advances and checkpoints are written")
+
+ESTIMATOR_EXERCISES = (
+    Exercise(
+        "estimator-first-model-fn", "A first model_fn that survives its own checkpoint",
+        "estimator", ("model_fn",), (runs_case(), _SAME_VARIABLES, _STEP),
+        "Write a linear model_fn for features {'x': [batch, 4]} that trains, evaluates and "
+        "predicts from the checkpoint training wrote.",
+        "00_start_here", (
+            "The input_fn gives features as a dict: read the key it really provides.",
+            "evaluate() and predict() build a new graph and restore every variable of it "
+            "from the checkpoint: which of your variables does TRAIN never create?",
+            "Create all variables before `if mode == ...`; branch only on what you return.",
+        )),
+    Exercise(
+        "estimator-step-in-checkpoint", "The step number in the checkpoint's name",
+        "estimator", ("model_fn",), (
+            runs_case(),
+            Case("step_advances", 3, ("GLOBAL_STEP_NOT_INCREMENTED", "NO_CHECKPOINT"),
+                 "the hand-written train_op advances global_step, so checkpoints are "
+                 "numbered by step"),
+        ),
+        "Keep the hand-written gradient step (no optimizer), and make training write "
+        "model.ckpt-N files whose N is the number of steps taken.",
+        "01_inside_a_checkpoint", (
+            "The N in model.ckpt-N is the value of the variable global_step when saving.",
+            "The Estimator creates global_step for you; tf.train.get_global_step() returns "
+            "it. A step counter of your own is just another variable.",
+            "train_op may be several ops: tf.group(update, increment).",
+        )),
+    Exercise(
+        "estimator-stable-names", "Names that mean the same layer in every mode",
+        "estimator", ("model_fn",), (
+            runs_case(),
+            Case("stable_names", 3, ("NAME_DRIFT", "MODE_ONLY_VARIABLE", "REUSE_IN_NEW_GRAPH"),
+                 "each checkpoint key names the same layer in TRAIN, EVAL and PREDICT"),
+        ),
+        "Fix the gated model_fn so that every checkpoint key means the same layer in every "
+        "mode, whatever order the layers are built in.",
+        "02_variable_names_and_scopes", (
+            "Unnamed layers are numbered in the order they are created: dense, dense_1, ...",
+            "A variable's full name is its scopes plus its own name; both must be the same "
+            "string in every mode.",
+            "Give each layer a name= and use fixed scope names (never the mode) with "
+            "tf.variable_scope.",
+        )),
+    Exercise(
+        "estimator-spec-per-mode", "The EstimatorSpec each mode needs",
+        "estimator", ("model_fn",), (
+            runs_case(),
+            Case("spec_fields", 2, ("SPEC_MISSING_FIELD",),
+                 "TRAIN, EVAL and PREDICT each return the fields they need"),
+            Case("signature", 1, ("MODEL_FN_SIGNATURE",),
+                 "model_fn takes the arguments the Estimator passes (params included)"),
+        ),
+        "Complete model_fn so that TRAIN, EVAL and PREDICT each return a valid "
+        "EstimatorSpec, reading the learning rate from params.",
+        "03_model_fn_and_modes", (
+            "PREDICT needs predictions; EVAL needs loss; TRAIN needs loss and train_op.",
+            "Return early from the PREDICT branch: it has no labels, so no loss.",
+            "An Estimator built with params= passes them only to a model_fn with an "
+            "argument named params.",
+        )),
+    Exercise(
+        "estimator-checkpoint-config", "Checkpoints you can resume from",
+        "estimator", ("model_fn", "CONFIG"), (
+            runs_case(),
+            Case("checkpoints_written", 2, ("NO_CHECKPOINT",),
+                 "the RunConfig settings let training write checkpoints"),
+            Case("step_advances", 2, ("GLOBAL_STEP_NOT_INCREMENTED",),
+                 "global_step advances, so a resumed train() goes on from the last step"),
+        ),
+        "Fix CONFIG (RunConfig arguments) so that training writes checkpoints (say every "
+        "2 steps, keeping 3), and the model_fn so that training can be resumed.",
+        "04_estimator_lifecycle", (
+            "Checkpointing is off only when save_checkpoints_steps and "
+            "save_checkpoints_secs are both None.",
+            "Setting save_checkpoints_steps alone is enough; keep_checkpoint_max sets how "
+            "many are kept.",
+            "Resuming reads global_step from the latest checkpoint: the optimizer has to be "
+            "told which variable to increment.",
+        )),
+    Exercise(
+        "estimator-serving", "Serve many examples without restoring each time",
+        "estimator", ("model_fn", "predict_many"), (
+            runs_case(),
+            Case("one_restore", 2, ("EXCESSIVE_RESTORE",),
+                 "predict_many builds one graph and restores once"),
+            Case("deterministic", 2, ("NONDETERMINISTIC_PREDICT",),
+                 "predictions depend only on the input and the checkpoint"),
+        ),
+        "Write predict_many(estimator, examples) for a trained Estimator.",
+        "05_excessive_restoring", (
+            "Each estimator.predict(...) call builds a graph and restores the checkpoint.",
+            "One input_fn can yield all the examples; iterate over one predict() generator.",
+            "Training-only randomness (dropout) must depend on mode.",
+        )),
+    Exercise(
+        "estimator-mode-consistency", "One model_fn, three modes, one checkpoint",
+        "estimator", ("model_fn",), (
+            runs_case(), _SAME_VARIABLES,
+            Case("stable_names", 2, ("NAME_DRIFT",),
+                 "each name means the same layer in every mode"),
+        ),
+        "Write a model_fn whose EVAL and PREDICT graphs restore TRAIN's checkpoint.",
+        "06_when_restores_go_wrong", (
+            "Every mode gets a brand-new, empty graph: there is nothing to reuse.",
+            "A variable that only EVAL or PREDICT creates was never saved.",
+            "Build the same named layers in every mode, then branch on mode.",
+        )),
+    Exercise(
+        "estimator-training-state", "Everything training must leave in the checkpoint",
+        "estimator", ("model_fn",), (
+            runs_case(), _STEP,
+            Case("statistics_saved", 2, ("MISSING_UPDATE_OPS",),
+                 "batch-normalization statistics are trained and saved"),
+            Case("shapes_agree", 1, ("SHAPE_MISMATCH",),
+                 "the restoring model has the trained shapes"),
+        ),
+        "Write a model_fn with batch normalization whose checkpoint is complete.",
+        "06_when_restores_go_wrong_b", (
+            "Look at moving_mean in the checkpoint after training: did it change?",
+            "Batch normalization's statistics are updated by ops in the UPDATE_OPS "
+            "collection, which no one runs unless train_op depends on them.",
+            "tf.control_dependencies(...) around minimize(); and keep global_step in it.",
+        )),
+)

@@ -1,0 +1,15 @@
+"""Reference solution: a hand-written update step that also advances global_step."""
+
+import tensorflow.compat.v1 as tf
+
+
+def model_fn(features, labels, mode):
+    w = tf.get_variable("w", [4, 1])
+    y = tf.matmul(features["x"], w)
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": y})
+    loss = tf.losses.mean_squared_error(labels, y)
+    (gradient,) = tf.gradients(loss, [w])
+    update = tf.assign_sub(w, 0.1 * gradient)
+    step = tf.assign_add(tf.train.get_global_step(), 1)
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=tf.group(update, step))
