@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from ckptlab.errors import UsageError
 from ckptlab.render.lifecycle import summarize
 from ckptlab.trace.events import Recorder
 from ckptlab.widgets.lifecycle import LifecycleTimeline
+from tests.helpers.imports import heavy_imports_of
 
 
 def predict_call(recorder: Recorder, graph: int, step: int = 3) -> None:
@@ -160,4 +159,4 @@ def test_event_dicts_from_json_are_accepted():
 
 
 def test_importing_the_view_does_not_import_tensorflow():
-    assert "tensorflow" not in sys.modules
+    assert heavy_imports_of("ckptlab.widgets.lifecycle") == []

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from ckptlab.checkpoint import match_restore
 from ckptlab.checkpoint.records import CheckpointIndex, VariableInfo
 from ckptlab.errors import UsageError
 from ckptlab.widgets.scopes import ScopeExplorer
+from tests.helpers.imports import heavy_imports_of
 
 
 def stored(key, shape, kind="weight", dtype="float32"):
@@ -87,4 +86,4 @@ def test_from_report_and_static_html():
 
 
 def test_no_tensorflow_needed():
-    assert "tensorflow" not in sys.modules
+    assert heavy_imports_of("ckptlab.widgets.scopes") == []
