@@ -90,6 +90,9 @@ def _child_env(track: str) -> dict[str, str]:
     path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0",
            "CUDA_VISIBLE_DEVICES": "-1", "PYTHONPATH": path}
+    # Which Keras backs tf.keras is the checker's choice, not the caller's: the TF2 track
+    # checks Keras 3 code, and TF 2.15 fails to import with the variable set.
+    env.pop("TF_USE_LEGACY_KERAS", None)
     if track == "estimator" and importlib.util.find_spec("tf_keras") is not None:
         # TF >= 2.16: tf.compat.v1.layers needs tf_keras, chosen before TF is imported
         # (TF 2.15, with its own tf.estimator and Keras 2, needs nothing)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
-from tests.parity.harness import PARITY_PYTHON_VARIABLE, parity_python
+from tests.parity.harness import PARITY_PYTHON_VARIABLE, parity_python, side_env
 from tests.tf.test_check_exercises import EXPECTED
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
@@ -32,7 +32,7 @@ def test_real_tf_estimator_gives_the_same_verdict(exercise, name, code):
     result = subprocess.run([python, "-m", "ckptlab", "check", "--json",
                              str(SUBMISSIONS / exercise / name)],
                             capture_output=True, text=True, timeout=600,
-                            cwd=Path(__file__).resolve().parents[2])
+                            cwd=Path(__file__).resolve().parents[2], env=side_env("real"))
     report = json.loads(result.stdout)
     codes = [f["code"] for f in report["findings"] if f["severity"] == "error"]
     if code is None:
