@@ -16,9 +16,10 @@ COPY_NAME = "ckptlab-tutorials"
 
 
 def repository_notebooks() -> Path | None:
-    """The tutorials/ folder of a source checkout, if ckptlab runs from one."""
-    candidate = Path(__file__).resolve().parent.parent / "tutorials"
-    return candidate if candidate.is_dir() else None
+    """The root of a source checkout (holding tutorials/ and exercises/), if ckptlab runs
+    from one: tutorials link to ../exercises/, so the server's root must hold both."""
+    candidate = Path(__file__).resolve().parent.parent
+    return candidate if (candidate / "tutorials").is_dir() else None
 
 
 def packaged_notebooks() -> Path | None:
@@ -91,6 +92,8 @@ def lab_command(directory: Path, port: int) -> list[str]:
         "--port-retries=0",
         f"--ServerApp.root_dir={directory}",
     ]
+    if (directory / "tutorials").is_dir():  # open the learning path, exercises one click away
+        command.append("--ServerApp.default_url=/lab/tree/tutorials")
     if not has_display():
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:

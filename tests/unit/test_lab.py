@@ -30,8 +30,11 @@ def test_command_binds_loopback_and_serves_the_folder(tmp_path, monkeypatch):
         assert "--no-browser" in command
 
 
-def test_default_folder_in_a_checkout_is_tutorials(tmp_path):
-    assert lab.resolve_directory(None, tmp_path) == REPO / "tutorials"
+def test_default_folder_in_a_checkout_opens_tutorials_with_exercises_reachable(tmp_path):
+    root = lab.resolve_directory(None, tmp_path)
+    assert root == REPO and (root / "exercises").is_dir()
+    assert "--ServerApp.default_url=/lab/tree/tutorials" in lab.lab_command(root, 8899)
+    assert not any("default_url" in part for part in lab.lab_command(tmp_path, 8899))
 
 
 def test_missing_folder_is_a_usage_error(tmp_path):
@@ -81,7 +84,7 @@ def test_lab_really_serves_the_tutorials(tmp_path):
                 url = line[line.index("http://"):].strip()
         assert url, "no URL printed:\n" + "".join(lines)
         token = url.split("token=")[1]
-        api = f"http://127.0.0.1:{port}/api/contents?token={token}"
+        api = f"http://127.0.0.1:{port}/api/contents/tutorials?token={token}"
         listing = None
         while listing is None and time.monotonic() < deadline:
             try:
