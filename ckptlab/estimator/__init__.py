@@ -6,8 +6,7 @@ before TensorFlow is first imported.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from ckptlab._lazy import lazy_getattr
 
 _LAZY = {
     "Estimator": "ckptlab.estimator.estimator:Estimator",
@@ -21,11 +20,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'ckptlab.estimator' has no attribute {name!r}")
-    module_name, _, attribute = target.partition(":")
-    value = getattr(import_module(module_name), attribute)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("ckptlab.estimator", globals(), _LAZY)
