@@ -117,11 +117,16 @@ def extract_predict_keys(predictions: Any, predict_keys: Any) -> Any:
     return chosen
 
 
-def batch_length(values: dict) -> int:
+def batch_length(values: dict) -> int | None:
+    """The examples in one batch of dict predictions; None for an empty dict.
+
+    predict() then fails on range(None) with TypeError, as tf.estimator 2.15 does
+    (returning 0 here would make predict() loop forever without yielding).
+    """
     length = None
     for key, value in values.items():
         length = length or value.shape[0]
         if value.shape[0] != length:
             raise ValueError(f"Batch length of predictions should be same. {key} has different "
                              "batch length than others.")
-    return length or 0
+    return length

@@ -39,6 +39,13 @@ _LIBRARY_DIRS = (os.path.dirname(os.path.dirname(tf.__file__)) + os.sep,
 _SPEC_FIELDS = ("predictions", "loss", "train_op", "eval_metric_ops", "export_outputs",
                 "training_hooks", "evaluation_hooks", "prediction_hooks", "scaffold")
 _ACCEPTED_ARGS = {"features", "labels", "mode", "params", "config"}
+# what Estimator.predict() (tf.estimator 2.15 and the engine) raises on its first example
+# when PREDICT's predictions dict is empty: it takes the batch length from the dict
+_EMPTY_PREDICTIONS = (
+    "'NoneType' object cannot be interpreted as an integer: predict() raises this on its "
+    "first example because the PREDICT EstimatorSpec's predictions dict is empty, so it "
+    "cannot tell how many examples a batch holds; return at least one tensor, e.g. "
+    "predictions={'y': outputs}.")
 
 
 def _learner_origin() -> str:
@@ -116,6 +123,14 @@ def _error_of(error: BaseException) -> ModeError:
     return ModeError(type(error).__name__, message, origin)
 
 
+def _predict_failure(mode: str, spec: Any) -> ModeError | None:
+    """The error predict() will raise for a spec that builds fine, or None."""
+    predictions = spec.predictions
+    if mode == PREDICT and isinstance(predictions, Mapping) and not predictions:
+        return ModeError("TypeError", _EMPTY_PREDICTIONS)
+    return None
+
+
 def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any = None,
                labels: Any = None, config: Any = None) -> ModeTrace:
     """Build model_fn once in `mode` in a fresh graph; never raises for the model's errors."""
@@ -130,6 +145,7 @@ def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any 
                                          params if params is not None else {}, config))
             if not all(hasattr(spec, field) for field in ("predictions", "loss", "mode")):
                 raise ValueError("model_fn should return an EstimatorSpec.")
+            error = _predict_failure(mode, spec)
         except Exception as failure:  # recorded, not raised: the other modes still run
             error = _error_of(failure)
     variables = tuple(

@@ -57,7 +57,8 @@ def model_fn(features, labels, mode, params):
         if params.get("predict_only_variable") and mode == tf.estimator.ModeKeys.PREDICT:
             out = out * tf.get_variable("calibration", [], initializer=tf.ones_initializer())
     if mode == tf.estimator.ModeKeys.PREDICT:
-        return tf.estimator.EstimatorSpec(mode, predictions={"y": out})
+        outputs = {} if params.get("empty_predictions") else {"y": out}
+        return tf.estimator.EstimatorSpec(mode, predictions=outputs)
     loss = tf.losses.mean_squared_error(labels, out)
     if mode == tf.estimator.ModeKeys.EVAL:
         mae = tf.metrics.mean_absolute_error(labels, out)
@@ -200,6 +201,22 @@ def variable_only_in_predict(ws):
     est = estimator(ws, params={"predict_only_variable": True})
     est.train(train_input(), steps=2)
     return predictions(est, 4)
+
+
+@scenario
+def predict_empty_predictions_dict(ws):
+    """An empty predictions dict: the first next() raises TypeError (no batch length);
+    with yield_single_examples=False each batch is an empty dict."""
+    est = estimator(ws, params={"empty_predictions": True})
+    est.train(train_input(), steps=1)
+    batches = est.predict(predict_input(4), yield_single_examples=False)
+    result = {"batches": [next(batches) for _ in range(2)]}
+    batches.close()
+    try:
+        predictions(est, 4)
+    except TypeError as error:
+        result["single_examples"] = f"TypeError: {error}"
+    return result
 
 
 @scenario

@@ -188,3 +188,19 @@ def test_shape_change_with_ref_variables_raises_assign_shape_error(tmp_path):
     with pytest.raises(tf.errors.InvalidArgumentError,
                        match="Assign requires shapes of both tensors to match"):
         wider.evaluate(eval_input)
+
+
+def test_empty_predictions_dict_raises_type_error_instead_of_looping(tmp_path):
+    """tf.estimator 2.15 raises on range(None); returning 0 made predict() loop forever."""
+    def model_fn(features, labels, mode):
+        out = v1.layers.dense(features, 1)
+        return EstimatorSpec(mode, predictions={}) if mode == ModeKeys.PREDICT else \
+            spec_for(mode, out, labels)
+
+    est = Estimator(model_fn, model_dir=str(tmp_path), config=quiet_config())
+    est.train(train_input(), steps=1)
+    with pytest.raises(TypeError, match="'NoneType' object cannot be interpreted as an integer"):
+        next(est.predict(predict_input()))
+    batches = est.predict(predict_input(), yield_single_examples=False)
+    assert [next(batches), next(batches)] == [{}, {}]
+    batches.close()

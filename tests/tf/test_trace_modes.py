@@ -123,6 +123,21 @@ def test_a_failing_mode_is_recorded_and_the_others_still_run():
     assert "PREDICT failed to build at test_trace_modes.py:" in report.render_text()
 
 
+def test_an_empty_predictions_dict_fails_predict():
+    """It builds, but predict() raises TypeError on its first example (issue 19)."""
+    def model_fn(features, labels, mode):
+        spec = consistent_model_fn(features, labels, mode, {})
+        return EstimatorSpec(mode, predictions={}) if mode == ModeKeys.PREDICT else spec
+
+    report = trace_modes(model_fn)
+    assert not report.comparison.clean
+    assert report.comparison.failed_modes == ("infer",)
+    assert report.mode("infer").error.type == "TypeError"
+    assert ("PREDICT failed to build: TypeError: 'NoneType' object cannot be interpreted as "
+            "an integer: predict() raises this on its first example because the PREDICT "
+            "EstimatorSpec's predictions dict is empty") in report.render_text()
+
+
 def test_signature_errors_and_non_spec_results_are_mode_errors():
     report = trace_modes(lambda features, labels, mode, extra: None)
     assert report.mode("train").error.message == (
