@@ -40,8 +40,8 @@ IN_KERNEL = '''
 import json, sys, tempfile, time
 import tensorflow as tf
 import ckptlab
-from ckptlab.check.runner_tracks import install_legacy_support
-from ckptlab.check.runner_estimator import default_input_fn
+from ckptlab.checker.runners.tracks import install_legacy_support
+from ckptlab.checker.runners.estimator import default_input_fn
 install_legacy_support()
 exec(sys.argv[2])
 def baseline():

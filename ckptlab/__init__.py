@@ -14,7 +14,7 @@ from ckptlab.errors import CkptlabError
 _LAZY: dict[str, str] = {
     "inspect_checkpoint": "ckptlab.checkpoint:inspect_checkpoint",
     "diff_checkpoints": "ckptlab.checkpoint:diff_checkpoints",
-    "match_restore": "ckptlab.checkpoint:match_restore",
+    "match_restore": "ckptlab.trace.restore_target:match_restore",
     "CheckpointExplorer": "ckptlab.widgets.checkpoint_explorer:CheckpointExplorer",
     "trace_modes": "ckptlab.trace.modes:trace_modes",
     "LifecycleTimeline": "ckptlab.widgets.lifecycle:LifecycleTimeline",
@@ -22,7 +22,7 @@ _LAZY: dict[str, str] = {
     "ScopeExplorer": "ckptlab.widgets.scopes:ScopeExplorer",
     "CheckReport": "ckptlab.widgets.check_report:CheckReport",
     "Hints": "ckptlab.widgets.hints:Hints",
-    "check": "ckptlab.check:check",
+    "check": "ckptlab.checker.api:check",
     "Estimator": "ckptlab.estimator.estimator:Estimator",
     "EstimatorSpec": "ckptlab.estimator.spec:EstimatorSpec",
     "ModeKeys": "ckptlab.estimator.spec:ModeKeys",

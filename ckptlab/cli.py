@@ -12,12 +12,12 @@ from ckptlab.errors import CkptlabError
 
 # command -> "module:function" taking the parsed arguments and returning an exit code
 HANDLERS: dict[str, str] = {
-    "lab": "ckptlab.lab:run_from_cli",
-    "inspect": "ckptlab.checkpoint.cli:run_inspect",
-    "diff": "ckptlab.checkpoint.cli:run_diff",
-    "trace": "ckptlab.trace.modes_cli:run_from_cli",
-    "check": "ckptlab.check.cli:run_check",
-    "grade": "ckptlab.check.cli:run_grade",
+    "lab": "ckptlab.commands.lab:run_lab",
+    "inspect": "ckptlab.commands.checkpoint:run_inspect",
+    "diff": "ckptlab.commands.checkpoint:run_diff",
+    "trace": "ckptlab.commands.trace:run_trace",
+    "check": "ckptlab.commands.check:run_check",
+    "grade": "ckptlab.commands.check:run_grade",
 }
 
 

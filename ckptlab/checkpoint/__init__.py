@@ -3,7 +3,7 @@
 `inspect_checkpoint(path)` reads metadata only (no TensorFlow import for TF bundles);
 `read_value(index, key)` reads one variable; `diff_checkpoints(a, b)` compares two;
 `match_restore(checkpoint, target)` dry-runs a restore into variables, a Keras model
-(object-based or Keras 3 `.weights.h5`) or `model_fn=..., mode=...` (via the mode tracer).
+(object-based or Keras 3 `.weights.h5`); `ckptlab.match_restore` adds `model_fn=..., mode=...`.
 """
 
 from ckptlab.checkpoint.diff import CheckpointDiff, ValueChange, diff_checkpoints

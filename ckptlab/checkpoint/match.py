@@ -1,8 +1,9 @@
 """Dry-run restore: what would a restore into these variables do, without touching them.
 
 `match_restore(checkpoint, target)` accepts a plain list of (name, shape, dtype) specs,
-tf.Variables, or a Keras model / tf.Module; `match_restore(checkpoint, model_fn=...,
-mode="eval")` builds a model_fn with the mode tracer first. Name-based checkpoints are
+tf.Variables, a Keras model / tf.Module, or a prepared `Target` (the public
+`ckptlab.match_restore(checkpoint, model_fn=..., mode="eval")` builds one with the mode
+tracer, see ckptlab.trace.restore_target). Name-based checkpoints are
 matched by variable name (like tf.compat.v1 Saver; a Keras model or tf.Module by the key
 tf.train.Checkpoint's name-based fallback reads, see name_fallback.py); object-based
 checkpoints with a Keras model or tf.Module by object path (like tf.train.Checkpoint);
@@ -13,7 +14,7 @@ Keras 3 `.weights.h5` files with a Keras model by the layout Keras 3 writes (lik
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,10 +22,11 @@ from ckptlab.checkpoint.load import inspect_checkpoint
 from ckptlab.checkpoint.records import CheckpointIndex, VariableInfo
 from ckptlab.checkpoint.targets import (
     BY_KERAS_H5,
+    BY_NAME,
     BY_OBJECT_PATH,
     Target,
     VariableSpec,
-    target_of,
+    as_spec,
 )
 from ckptlab.errors import UsageError
 from ckptlab.scopes import (
@@ -119,16 +121,42 @@ def _swap_suggestions(mismatched: list[Mismatch], table: dict[str, VariableInfo]
     return found
 
 
-def _target(index: CheckpointIndex, target: Any, model_fn: Callable | None, mode: Any,
-            params: Any, features: Any, labels: Any) -> Target:
-    if model_fn is not None:
-        if target is not None:
-            raise UsageError("Give either a target or a model_fn, not both.",
-                             fix="match_restore(checkpoint, model_fn=model_fn, mode='eval')",
-                             received=type(target).__name__)
-        from ckptlab.checkpoint.model_fn_target import model_fn_target
+def _is_keras_model(target: Any) -> bool:
+    return hasattr(target, "save_weights") and hasattr(target, "layers")
 
-        return model_fn_target(model_fn, mode, params, features, labels)
+
+def target_of(target: Any, checkpoint_format: str) -> Target:
+    """The specs of `target` and how to match them against a checkpoint of that format."""
+    from ckptlab.checkpoint.records import (
+        FORMAT_KERAS_H5,
+        FORMAT_NAME_BASED,
+        FORMAT_OBJECT_BASED,
+    )
+
+    if checkpoint_format == FORMAT_KERAS_H5 and _is_keras_model(target):
+        from ckptlab.checkpoint.keras_layout import keras_h5_target
+
+        return keras_h5_target(target)
+    if hasattr(target, "_trackable_children") and not hasattr(target, "assign"):
+        if checkpoint_format == FORMAT_NAME_BASED:
+            from ckptlab.checkpoint.name_fallback import name_fallback_target
+
+            return name_fallback_target(target)
+        from ckptlab.checkpoint.reader_tf import object_specs
+
+        by = BY_OBJECT_PATH if checkpoint_format == FORMAT_OBJECT_BASED else BY_NAME
+        return Target(tuple(as_spec(s) for s in object_specs(target)), by)
+    items = list(target)
+    if items and hasattr(items[0], "shape") and hasattr(items[0], "dtype"):
+        from ckptlab.checkpoint.reader_tf import specs_of_variables
+
+        items = specs_of_variables(items)
+    return Target(tuple(as_spec(s) for s in items), BY_NAME)
+
+
+def _target(index: CheckpointIndex, target: Any) -> Target:
+    if isinstance(target, Target):
+        return target
     if target is None:
         raise UsageError("match_restore needs something to restore into.",
                          fix="Pass variables, a Keras model or tf.Module, a list of "
@@ -137,19 +165,16 @@ def _target(index: CheckpointIndex, target: Any, model_fn: Callable | None, mode
 
 
 def match_restore(checkpoint: CheckpointIndex | str | os.PathLike,
-                  target: Iterable | Any = None, *, root: str | None = None,
-                  model_fn: Callable | None = None, mode: Any = "eval", params: Any = None,
-                  features: Any = None, labels: Any = None) -> MatchReport:
+                  target: Iterable | Any = None, *, root: str | None = None) -> MatchReport:
     """Report what restoring `checkpoint` into `target` would match, miss and leave unused.
 
     For object-based checkpoints matched by object path, `root` is the name the target
     was saved under (tf.train.Checkpoint(model=...) -> "model"); by default the child of
-    the checkpoint root that matches most variables. With `model_fn`, the model_fn is
-    built in `mode` (and `params`, optional `features`/`labels` like `trace_modes`).
+    the checkpoint root that matches most variables.
     """
     index = checkpoint if isinstance(checkpoint, CheckpointIndex) else inspect_checkpoint(
         checkpoint)
-    target_ = _target(index, target, model_fn, mode, params, features, labels)
+    target_ = _target(index, target)
     specs, by_path = target_.specs, target_.by == BY_OBJECT_PATH
     if by_path and root is None:
         root = _pick_root(index, specs)

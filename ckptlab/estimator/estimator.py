@@ -2,7 +2,7 @@
 
 Each train/evaluate/predict/export_saved_model call builds a brand-new graph, calls
 input_fn and model_fn once in it, opens a new session and restores the latest checkpoint
-of model_dir (except a first train). `.recorder` holds what happened (trace/events.py).
+of model_dir (except a first train). `.recorder` holds what happened (ckptlab/events.py).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import tensorflow as tf
 
 from ckptlab.estimator import evaluating, exporting, predicting, training
 from ckptlab.estimator.calls import verify_model_fn_args
+from ckptlab.estimator.capture import GraphIds
 from ckptlab.estimator.config import RunConfig, default_session_config, warm_start_settings
 from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.spec import ModeKeys
-from ckptlab.trace.capture import GraphIds
-from ckptlab.trace.events import Recorder
+from ckptlab.events import Recorder
 
 __all__ = ["Estimator"]
 

@@ -1,4 +1,4 @@
-"""Turn one Estimator API call into lifecycle events (ckptlab.trace.events).
+"""Turn one Estimator API call into lifecycle events (ckptlab.events).
 
 `CallRecording` brackets a call with call_begin/call_end, turns TensorFlow's own warnings
 (e.g. the global-step warning of StepCounterHook) into `warning` events while the call
@@ -16,9 +16,9 @@ from typing import Any
 import tensorflow as tf
 from tensorflow.python.training import saver as saver_lib
 
+from ckptlab.estimator.capture import GraphIds, VariableCapture, record_graph
+from ckptlab.events import Recorder
 from ckptlab.scopes import step_of_prefix
-from ckptlab.trace.capture import GraphIds, VariableCapture, record_graph
-from ckptlab.trace.events import Recorder
 
 __all__ = ["CallRecording"]
 

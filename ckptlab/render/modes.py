@@ -1,10 +1,32 @@
-"""Text and HTML views of a mode trace (`ckptlab.trace.mode_records.ModeReport`)."""
+"""Text and HTML views of a mode trace (`ckptlab.trace.mode_records.ModeReport`).
+
+Rows of the ModeExplorer's columns, and the restore plan of EVAL/PREDICT against TRAIN.
+
+Pure Python over a `ModeReport` (ckptlab.trace.mode_records). The TRAIN checkpoint holds
+TRAIN's saved variables plus what the Estimator creates (global_step); an Estimator's
+Saver restores by variable name, so each EVAL/PREDICT variable is:
+matched (same name, same shape), missing (name not in the checkpoint: restoring fails),
+mismatch (same name, other shape) or swapped (same name and shape, but TRAIN made that
+name with another line of code: auto-numbered names shifted, values silently swapped).
+Checkpoint values no variable asks for are "unused".
+
+HTML of a mode trace in three columns (TRAIN, EVAL, PREDICT), for the ModeExplorer's
+columns and its static fallback: variables in creation order with their flags (and, with
+the restore plan, their state against the TRAIN checkpoint), collections, EstimatorSpec
+fields. Every state has a colour AND its text label (ckptlab.render.palette).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
-__all__ = ["findings", "mode_report_html", "mode_report_text", "notes", "problems"]
+from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, MODE_LOOK, badge_html
+
+__all__ = ["VariableRow", "findings", "mode_column_html", "mode_explorer_html",
+           "mode_report_html", "mode_report_text", "mode_rows", "notes", "problems",
+           "shape_text"]
+
 
 _LABEL = {"train": "TRAIN", "eval": "EVAL", "infer": "PREDICT"}
 
@@ -106,3 +128,153 @@ def mode_report_html(report) -> str:
     verdict = f"<ol>{items}</ol>" if items else "<p>No findings: the modes agree.</p>"
     return ("<div class='ckptlab-mode-trace'><h4>Mode trace</h4>"
             f"<table><tr><th>variable</th>{head}</tr>{rows}</table>{verdict}</div>")
+
+
+@dataclass(frozen=True)
+class VariableRow:
+    name: str
+    shape: str
+    dtype: str
+    origin: str  # "file.py:line" that created it ('' when unknown)
+    order: int  # creation index in the mode's graph (-1: only in the checkpoint)
+    flags: tuple[str, ...] = ()  # short notes: "only in TRAIN", "named dense in EVAL"...
+    state: str = ""  # restore plan state (a palette.STATE_LOOK key), '' when not planned
+    detail: str = ""  # one sentence explaining the state
+
+
+def shape_text(shape) -> str:
+    if shape is None:
+        return "unknown"
+    return "[" + ", ".join("None" if d is None else str(d) for d in shape) + "]"
+
+
+def _mode_names(report, modes) -> str:
+    return ", ".join(MODE_LOOK.get(m, ("", m))[1] for m in modes)
+
+
+def _flags(report, mode: str, variable) -> tuple[str, ...]:
+    comparison, flags = report.comparison, []
+    if variable.local:
+        flags.append("local, not saved")
+    if variable.name in comparison.only_in_some:
+        flags.append(f"only in {_mode_names(report, comparison.only_in_some[variable.name])}")
+    for shift in comparison.shifted:
+        if mode == "train" and variable.name.startswith(shift.train_name + "/"):
+            flags.append(f"is {shift.name}/… in {_mode_names(report, [shift.mode])}")
+        if shift.mode == mode and variable.name.startswith(shift.name + "/"):
+            flags.append(f"name shifted: {shift.train_name}/… in TRAIN")
+    return tuple(flags)
+
+
+def _plan(report, mode: str, variable, train_shapes: dict) -> tuple[str, str]:
+    if variable.name not in train_shapes:
+        return "missing", (f"'{variable.name}' is not in the TRAIN checkpoint: restoring "
+                           "fails with 'Key ... not found in checkpoint'.")
+    stored = train_shapes[variable.name]
+    if stored is not None and variable.shape is not None and \
+            tuple(stored) != tuple(variable.shape):
+        return "mismatch", (f"the checkpoint holds {shape_text(stored)}, this mode wants "
+                            f"{shape_text(variable.shape)}.")
+    for shift in report.comparison.shifted:
+        if shift.mode == mode and variable.name.startswith(shift.name + "/"):
+            return "swapped", (f"restored from '{variable.name}', which TRAIN made with "
+                               f"another line of code; this line made '{shift.train_name}' "
+                               "in TRAIN. No error: wrong weights.")
+    return "matched", f"restored from the checkpoint key '{variable.name}'."
+
+
+def mode_rows(report, mode: str, plan: bool = False) -> list[VariableRow]:
+    """The variables of `mode` in creation order; with `plan`, each with its restore
+    state against the TRAIN checkpoint, then the checkpoint's unused values."""
+    trace = report.mode(mode)
+    plan = plan and mode != "train"
+    train = report.mode("train")
+    train_shapes = {v.name: v.shape for v in train.variables if not v.local}
+    train_shapes.update({n: None for n in report.created_by_estimator if n not in train_shapes})
+    rows = []
+    for v in trace.variables:
+        state, detail = _plan(report, mode, v, train_shapes) if plan and not v.local \
+            else ("", "")
+        rows.append(VariableRow(v.name, shape_text(v.shape), v.dtype, v.origin, v.order,
+                                _flags(report, mode, v), state, detail))
+    if plan and trace.error is None:
+        wanted = {v.name for v in trace.variables}
+        rows += [VariableRow(name, shape_text(shape), "", "", -1, (), "unused",
+                             f"in the TRAIN checkpoint; {_mode_names(report, [mode])} "
+                             "does not ask for it (harmless).")
+                 for name, shape in train_shapes.items() if name not in wanted]
+    return rows
+
+
+TABLE = "border-collapse: collapse; margin: 2px 0 8px 0; width: 100%"
+CELL = "padding: 1px 6px; border-bottom: 1px solid #eee; vertical-align: top"
+FLAG = "display:inline-block; padding:0 4px; margin:1px 2px; border:1px solid #bbb; " \
+       "border-radius:3px; font-size:11px"
+# collections a learner must notice: batch norm's moving averages need UPDATE_OPS
+NOTABLE = ("update_ops",)
+# ipywidgets' HTML widget sets a one-line height and no wrapping: undo both
+COLUMN = (f"font-family:{FONT_FAMILY}; font-size:{FONT_SIZE}px; line-height:1.35; "
+          "white-space:normal; overflow-wrap:anywhere")
+
+
+def _row_html(row: VariableRow, selected: str) -> str:
+    mark = "▶ " if row.name == selected else ""
+    weight = "font-weight:600; background:#fff8e1;" if row.name == selected else ""
+    flags = "".join(f'<span style="{FLAG}">{escape(f)}</span>' for f in row.flags)
+    state = f"<div>{badge_html(row.state)}</div>" if row.state else ""
+    order = "" if row.order < 0 else str(row.order)
+    origin = f'<span style="color:#666; font-size:11px"> {escape(row.origin)}</span>' \
+        if row.origin else ""
+    return (f'<tr style="{weight}" title="{escape(row.detail)}">'
+            f'<td style="{CELL}; color:#888; white-space:nowrap">{order}</td>'
+            f'<td style="{CELL}">{mark}<code>{escape(row.name)}</code>{origin}'
+            f"<div>{flags}</div>{state}</td>"
+            f'<td style="{CELL}; white-space:nowrap">{escape(row.shape)}</td></tr>')
+
+
+def _pairs_table(title: str, pairs: list[tuple[str, str]], notable=()) -> str:
+    if not pairs:
+        return f"<div><b>{title}</b>: none</div>"
+    rows = "".join(
+        f'<tr><td style="{CELL}">{"<b>" if k in notable else ""}{escape(k)}'
+        f'{"</b>" if k in notable else ""}</td><td style="{CELL}">{escape(v)}</td></tr>'
+        for k, v in pairs)
+    return f'<div><b>{title}</b></div><table style="{TABLE}">{rows}</table>'
+
+
+def mode_column_html(report, mode: str, plan: bool = False, selected: str = "") -> str:
+    trace = report.mode(mode)
+    colour, label = MODE_LOOK.get(mode, ("#555", mode))
+    if trace.error:
+        where = f" at {trace.error.origin}" if trace.error.origin else ""
+        status = (f'<div style="color:#c62828">failed to build{escape(where)}: '
+                  f"{escape(trace.error.type)}: {escape(trace.error.message)}</div>")
+    else:
+        status = f"<div>built: {len(trace.variables)} variables, " \
+                 f"{sum(trace.op_counts.values())} ops</div>"
+    rows = "".join(_row_html(row, selected) for row in mode_rows(report, mode, plan))
+    what = "variable, restore plan" if plan and mode != "train" else "variable"
+    variables = (f'<table style="{TABLE}"><tr><th style="{CELL}">#</th>'
+                 f'<th style="{CELL}; text-align:left">{what} (creation order)</th>'
+                 f'<th style="{CELL}">shape</th></tr>{rows}</table>') if rows \
+        else "<div>No variables.</div>"
+    collections = sorted(trace.collections.items())
+    notable = [(k, str(v)) for k, v in collections if k in NOTABLE] + \
+              [(k, str(v)) for k, v in collections if k not in NOTABLE]
+    return (f'<div class="ckptlab-mode-column" style="{COLUMN}">'
+            f'<div style="border-top:4px solid {colour}; font-weight:700; font-size:15px">'
+            f"{label}</div>{status}{variables}"
+            f"{_pairs_table('collections (size)', notable, NOTABLE)}"
+            f"{_pairs_table('EstimatorSpec fields', sorted(trace.spec.items()))}</div>")
+
+
+def mode_explorer_html(report, plan: bool = False) -> str:
+    """Three columns side by side, then the findings in words."""
+    columns = "".join(f'<div style="flex:1; min-width:260px; padding:0 6px">'
+                      f"{mode_column_html(report, t.mode, plan)}</div>" for t in report.modes)
+    items = "".join(f"<li>{escape(text)}</li>" for text in findings(report))
+    verdict = f"<ol>{items}</ol>" if items else "<p>No findings: the modes agree.</p>"
+    return (f'<div class="ckptlab-mode-explorer" style="font-family:{FONT_FAMILY}; '
+            f'font-size:{FONT_SIZE}px"><div style="font-weight:600; font-size:15px">'
+            f"model_fn built in each mode</div>"
+            f'<div style="display:flex; flex-wrap:wrap">{columns}</div>{verdict}</div>')

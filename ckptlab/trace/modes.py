@@ -19,7 +19,7 @@ from typing import Any
 import tensorflow as tf
 
 from ckptlab.errors import UsageError
-from ckptlab.trace.capture import VariableCapture, graph_facts
+from ckptlab.estimator.capture import VariableCapture, graph_facts
 from ckptlab.trace.mode_records import (
     MODES,
     PREDICT,

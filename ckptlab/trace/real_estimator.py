@@ -1,10 +1,10 @@
 """Record what the REAL tf.estimator (TensorFlow <= 2.15) does, as ckptlab events.
 
 `install()` patches `tensorflow_estimator`'s Estimator class in this process so every
-instance gets a `recorder` (a `ckptlab.trace.events.Recorder`) and emits the same event
+instance gets a `recorder` (a `ckptlab.events.Recorder`) and emits the same event
 kinds as ckptlab's engine: call_begin/call_end per API call, input_fn_called,
 model_fn_called (mode, graph id), variable_created (each variable model_fn creates, via
-`ckptlab.trace.capture`, as the engine does), graph_built, checkpoint_restored and
+`ckptlab.estimator.capture`, as the engine does), graph_built, checkpoint_restored and
 checkpoint_saved (path, step). Traces of the real Estimator and of the engine can then
 be compared (tests/parity, bench/).
 
@@ -21,9 +21,9 @@ import tensorflow as tf
 from tensorflow.python.util import tf_decorator
 from tensorflow_estimator.python.estimator import estimator as estimator_lib
 
+from ckptlab.estimator.capture import GraphIds, VariableCapture, record_graph
+from ckptlab.events import Recorder
 from ckptlab.scopes import step_of_prefix
-from ckptlab.trace.capture import GraphIds, VariableCapture, record_graph
-from ckptlab.trace.events import Recorder
 
 __all__ = ["install", "installed", "step_of_path"]
 

@@ -1,6 +1,6 @@
 """`CheckReport`: the checker's findings as collapsible cards, with a summary line.
 
-A thin view over a `ckptlab.check.findings.Report`: one card per finding (what happened,
+A thin view over a `ckptlab.checker.findings.Report`: one card per finding (what happened,
 an evidence table, why, the fix as a code snippet, the tutorial link), a severity filter,
 and the summary of passes and failures. Every control is backed by a public method.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ckptlab.errors import UsageError
-from ckptlab.render.html_check import finding_body_html, finding_title, summary_html
+from ckptlab.render.report import finding_body_html, finding_title, summary_html
 from ckptlab.widgets.common import StaticFallback
 
 __all__ = ["CheckReport"]
@@ -26,7 +26,7 @@ class CheckReport(StaticFallback, widgets.VBox):
 
     def __init__(self, report: Any, **kwargs: Any):
         if isinstance(report, dict):
-            from ckptlab.check.findings import Report
+            from ckptlab.checker.findings import Report
 
             report = Report.from_dict(report)
         self.report = report
@@ -76,7 +76,7 @@ class CheckReport(StaticFallback, widgets.VBox):
         self.severity_picker.value = severity
 
     def _repr_html_(self) -> str:
-        from ckptlab.check.render import report_html
+        from ckptlab.render.report import report_html
 
         return summary_html(self.report) + report_html(self.report)
 

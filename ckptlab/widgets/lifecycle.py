@@ -1,6 +1,6 @@
 """`LifecycleTimeline`: an Estimator session's API calls, graphs, sessions, restores, saves.
 
-A thin view over events (ckptlab.trace.events): give it an Estimator (its `.recorder`),
+A thin view over events (ckptlab.events): give it an Estimator (its `.recorder`),
 a Recorder or a list of events. With a live recorder it redraws while the learner's
 cell runs. Several sessions side by side (`add_session`, `show("compare")`) make one
 restore per predict() call obvious. Every control is backed by a public method.
@@ -19,8 +19,8 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from ckptlab.errors import UsageError
-from ckptlab.render.figures_lifecycle import comparison_figure, timeline_figure
-from ckptlab.render.html_lifecycle import lifecycle_html
+from ckptlab.events import Event
+from ckptlab.render.figures.lifecycle import comparison_figure, timeline_figure
 from ckptlab.render.lifecycle import (
     LANE_LABELS,
     LANE_OF_KIND,
@@ -28,11 +28,11 @@ from ckptlab.render.lifecycle import (
     LifecycleSummary,
     describe,
     events_of,
+    lifecycle_html,
     summarize,
 )
-from ckptlab.trace.events import Event
+from ckptlab.render.palette import LANE_LOOK
 from ckptlab.widgets.common import StaticFallback, show_figure
-from ckptlab.widgets.style import LANE_LOOK
 
 __all__ = ["LifecycleTimeline"]
 

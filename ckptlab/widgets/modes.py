@@ -16,12 +16,10 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from ckptlab.errors import UsageError
-from ckptlab.render.figures_modes import OP_FILTERS, op_counts_figure
-from ckptlab.render.html_modes import mode_column_html, mode_explorer_html
-from ckptlab.render.mode_rows import mode_rows
-from ckptlab.render.modes import findings
+from ckptlab.render.figures.modes import OP_FILTERS, op_counts_figure
+from ckptlab.render.modes import findings, mode_column_html, mode_explorer_html, mode_rows
+from ckptlab.render.palette import MODE_LOOK, badge_html
 from ckptlab.widgets.common import StaticFallback, show_figure
-from ckptlab.widgets.style import MODE_LOOK, badge_html
 
 __all__ = ["ModeExplorer"]
 

@@ -1,7 +1,7 @@
 """ScopeTree: a keyboard-usable tree of scopes (name-based) or objects (object-based).
 
 Rows with the totals of each subtree on the scope rows; scopes open and close. The
-rows are computed here (`ckptlab.render.tree_rows`); `scope_tree.js` only draws them
+rows are computed here (`ckptlab.render.scope_tree`); `scope_tree.js` only draws them
 (role="tree", Up/Down/Left/Right/Enter/Space) and reports "pick" and "toggle" actions.
 Picking a row calls `on_pick(kind, path)`. Every action is a public method.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import anywidget
 import traitlets
 
-from ckptlab.render.tree_rows import VARIABLE, TreeRow, tree_rows
+from ckptlab.render.scope_tree import VARIABLE, TreeRow, tree_rows
 from ckptlab.scopes import ScopeNode, parent_scope
 
 __all__ = ["ScopeTree"]

@@ -1,6 +1,6 @@
 """`ScopeExplorer`: a model's variables as a tree, side by side with a checkpoint's keys.
 
-A thin view over a dry-run restore (`ckptlab.checkpoint.match_restore`): each variable is
+A thin view over a dry-run restore (`ckptlab.match_restore`): each variable is
 matched, missing, shape/dtype mismatch or silently swapped, each checkpoint key used or
 unused, every state shown with a colour AND a text label, and for each variable the key it
 will be restored from. The target is a graph's variables, a model_fn in one mode
@@ -16,11 +16,18 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from ckptlab.errors import UsageError
-from ckptlab.render.figures_scopes import restore_treemap
-from ckptlab.render.html_scopes import STATES, scope_explorer_html, state_counts_html, tree_html
-from ckptlab.render.scope_rows import ScopeRow, checkpoint_rows, target_rows
+from ckptlab.render.figures.scopes import restore_treemap
+from ckptlab.render.palette import badge_html
+from ckptlab.render.scopes import (
+    STATES,
+    ScopeRow,
+    checkpoint_rows,
+    scope_explorer_html,
+    state_counts_html,
+    target_rows,
+    tree_html,
+)
 from ckptlab.widgets.common import StaticFallback, show_figure
-from ckptlab.widgets.style import badge_html
 
 __all__ = ["ScopeExplorer"]
 
@@ -33,7 +40,8 @@ class ScopeExplorer(StaticFallback, widgets.VBox):
     """
 
     def __init__(self, checkpoint: Any, target: Any = None, **match_options: Any):
-        from ckptlab.checkpoint import inspect_checkpoint, match_restore
+        from ckptlab.checkpoint import inspect_checkpoint
+        from ckptlab.trace.restore_target import match_restore  # model_fn=... needs the tracer
 
         index = checkpoint if hasattr(checkpoint, "variables") else inspect_checkpoint(
             checkpoint)

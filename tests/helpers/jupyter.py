@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ckptlab.lab import free_port
+from ckptlab.commands.lab import free_port
 
 # Quiet settings: no news or update checks from a machine without internet.
 QUIET_SETTINGS = {

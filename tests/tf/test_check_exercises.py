@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.check.grade import grade_folder
+from ckptlab.checker.grade import grade_folder
 from ckptlab.exercises import EXERCISES
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.check.render import finding_text
-from ckptlab.check.sandbox import Limits, check_file
+from ckptlab.checker.sandbox import Limits, check_file
+from ckptlab.render.report import finding_text
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "check"

@@ -58,7 +58,7 @@ def test_estimator_model_fn_in_a_legacy_session():
 import json, runpy
 import tensorflow as tf
 import ckptlab
-from ckptlab.check.runner_tracks import install_legacy_support
+from ckptlab.checker.runners.tracks import install_legacy_support
 install_legacy_support()
 ns = runpy.run_path({str(SUBMISSIONS / 'estimator-training-state/wrong_params_shape_change.py')!r})
 graph = tf.compat.v1.get_default_graph()

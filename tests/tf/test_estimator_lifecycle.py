@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 
 from ckptlab.estimator import Estimator, RunConfig
-from ckptlab.trace.events import count_by
+from ckptlab.events import count_by
 from tests.helpers.estimator_models import (
     X,
     eval_input,

@@ -1,4 +1,4 @@
-"""What the engine records per call, and trace/capture.py on its own."""
+"""What the engine records per call, and estimator/capture.py on its own."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before TensorFlow: tf.compa
 import tensorflow as tf
 
 from ckptlab.estimator import Estimator
-from ckptlab.trace.capture import GraphIds, VariableCapture, graph_facts, record_graph
-from ckptlab.trace.events import Recorder
+from ckptlab.estimator.capture import GraphIds, VariableCapture, graph_facts, record_graph
+from ckptlab.events import Recorder
 from tests.helpers.estimator_models import (
     eval_input,
     quiet_config,

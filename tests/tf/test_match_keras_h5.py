@@ -14,7 +14,7 @@ import pytest
 
 from ckptlab import match_restore
 from ckptlab.errors import UsageError
-from ckptlab.render.text import match_text
+from ckptlab.render.checkpoint import match_text
 from tests.helpers.checkpoints import checksums
 
 X, Y = np.ones((4, 3), np.float32), np.ones((4, 2), np.float32)

@@ -15,7 +15,7 @@ import tensorflow as tf
 from ckptlab import match_restore
 from ckptlab.errors import UsageError
 from ckptlab.estimator.spec import EstimatorSpec, ModeKeys
-from ckptlab.render.text import match_text
+from ckptlab.render.checkpoint import match_text
 from tests.helpers.checkpoints import train_model_fn
 
 v1 = tf.compat.v1

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.check import explain
-from ckptlab.check.assemble import build_report, crashed, timed_out
-from ckptlab.check.codes import CODES, ESTIMATOR_CODES, TF2_CODES, make_finding
-from ckptlab.check.findings import Report, verdict_of
-from ckptlab.check.render import finding_text, report_html, report_text
-from ckptlab.check.submission import detect_track, read_source
+from ckptlab.checker import explain
+from ckptlab.checker.assemble import build_report, crashed, timed_out
+from ckptlab.checker.codes import CODES, ESTIMATOR_CODES, TF2_CODES, make_finding
+from ckptlab.checker.findings import Report, verdict_of
+from ckptlab.checker.submission import detect_track, read_source
 from ckptlab.errors import UsageError
 from ckptlab.exercises import EXERCISES, get_exercise, points_for
+from ckptlab.render.report import finding_text, report_html, report_text
 
 WARNING_FINDING = make_finding("MODEL_DIR_TEMPORARY", "Made an Estimator without model_dir.",
                                "Pass model_dir='runs/a'.", {"count": 1})
@@ -145,7 +145,7 @@ def test_notebook_autograder_and_skip_tagged_cells_are_left_out(tmp_path):
 
 
 def test_keras_shape_errors_are_shape_mismatches_with_the_shapes_shown():
-    from ckptlab.check.explain.exceptions import finding_for_error
+    from ckptlab.checker.explain.exceptions import finding_for_error
 
     message = ("A total of 2 objects could not be loaded. Example error message for object "
                "<Dense name=dense_2, built=True>:\n\nThe shape of the target variable and the "
@@ -167,7 +167,7 @@ def test_every_code_is_documented_with_an_example():
 
 
 def test_files_that_cannot_be_run_are_judged_before_any_process_starts(tmp_path):
-    from ckptlab.check.sandbox import check_file
+    from ckptlab.checker.sandbox import check_file
 
     broken = tmp_path / "broken.py"
     broken.write_text("def model_fn(features:\n")

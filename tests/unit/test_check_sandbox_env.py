@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from ckptlab.check.sandbox import _child_env
+from ckptlab.checker.sandbox import _child_env
 
 
 @pytest.mark.parametrize("inherited", [None, "1", "0"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ckptlab.trace.events import Recorder
+from ckptlab.events import Recorder
 
 
 def test_nested_call_returns_to_the_outer_call():

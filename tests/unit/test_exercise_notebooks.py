@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.check.submission import SKIP_TAG, detect_track, read_source
+from ckptlab.checker.submission import SKIP_TAG, detect_track, read_source
 from ckptlab.exercises import EXERCISES
 
 REPO = Path(__file__).resolve().parents[2]

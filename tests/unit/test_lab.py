@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab import lab
+from ckptlab.commands import lab
 from ckptlab.errors import UsageError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def test_copy_keeps_the_learners_edits(tmp_path):
 
 def test_dry_run_prints_the_command(capsys):
     args = Namespace(directory=None, port=8950, dry_run=True)
-    assert lab.run_from_cli(args) == 0
+    assert lab.run_lab(args) == 0
     out = capsys.readouterr().out
     assert "jupyterlab" in out and "--ip=127.0.0.1" in out
 

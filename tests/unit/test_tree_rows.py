@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ckptlab.render.tree_rows import tree_rows
+from ckptlab.render.scope_tree import tree_rows
 from ckptlab.scopes import build_tree
 
 TREE = build_tree([("model/dense/kernel", "k", 12, 48), ("model/dense/bias", "b", 4, 16),

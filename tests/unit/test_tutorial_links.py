@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.check.codes import CODES, OBJECTS
+from ckptlab.checker.codes import CODES, OBJECTS
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ckptlab.check.codes import CODES, make_finding
-from ckptlab.check.findings import Report
+from ckptlab.checker.codes import CODES, make_finding
+from ckptlab.checker.findings import Report
 from ckptlab.errors import UsageError
 from ckptlab.widgets.check_report import CheckReport
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ckptlab.errors import UsageError
+from ckptlab.events import Recorder
 from ckptlab.render.lifecycle import summarize
-from ckptlab.trace.events import Recorder
 from ckptlab.widgets.lifecycle import LifecycleTimeline
 from tests.helpers.imports import heavy_imports_of
 

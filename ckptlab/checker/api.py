@@ -1,0 +1,150 @@
+"""`ckptlab.check(...)` in a notebook: check functions in-process, safely.
+
+Design (measured, see docs/findings.md): the learner's functions run in a worker
+thread of the kernel, because a subprocess would pay the TensorFlow import (seconds)
+and cannot receive functions defined in a notebook without cloudpickle. Isolation
+comes from the thread: TensorFlow's default-graph stack and Keras 3's name counters
+are thread-local, and the runners build every graph fresh. A watchdog enforces the
+time limit: it raises CheckTimeout inside the thread (this stops pure-Python loops such
+as `while True: pass`) and, if the thread is stuck in native code, gives up on it and
+returns a TIMEOUT report so the kernel stays usable. A path to a .py file is checked
+in the sandboxed subprocess like the CLI.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ckptlab.checker.assemble import build_report, could_not_run, timed_out
+from ckptlab.checker.findings import Report
+from ckptlab.errors import UsageError
+
+__all__ = ["CheckTimeout", "check"]
+
+GRACE_SECONDS = 3.0
+
+
+class CheckTimeout(BaseException):
+    """Raised inside the worker thread when the time limit is reached."""
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                               ctypes.py_object(CheckTimeout))
+
+
+def _functions(**given: Any) -> dict[str, Any]:
+    names = {"model_fn": "model_fn", "params": "PARAMS", "restore_params": "RESTORE_PARAMS",
+             "input_fn": "input_fn", "predict_many": "predict_many",
+             "build_model": "build_model", "build_optimizer": "build_optimizer",
+             "save": "save", "restore": "restore", "input_shape": "INPUT_SHAPE",
+             "config": "CONFIG"}
+    return {names[key]: value for key, value in given.items() if value is not None}
+
+
+def _learner_files(functions: dict[str, Any]) -> set[str]:
+    return {f.__code__.co_filename for f in functions.values() if hasattr(f, "__code__")}
+
+
+def _run_in_thread(track: str, functions: dict, timeout: float) -> tuple[dict, list, str]:
+    from ckptlab.checker.runners.tracks import install_legacy_support, run_track
+
+    latest: dict[str, Any] = {"obs": {"track": track}}
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        with tempfile.TemporaryDirectory(prefix="ckptlab-check-") as scratch:
+            try:
+                if track == "estimator":
+                    install_legacy_support()
+                outcome["obs"] = run_track(track, functions, Path(scratch),
+                                           _learner_files(functions),
+                                           lambda stage, obs: latest.update(obs=obs))
+            except CheckTimeout:
+                outcome["timeout"] = True
+            except Exception as error:  # the runner itself failed: the check could not run
+                outcome["crash"] = f"{type(error).__name__}: {error}"
+
+    thread = threading.Thread(target=work, name="ckptlab-check", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    extra, note = [], ""
+    if thread.is_alive():
+        _interrupt(thread)
+        thread.join(GRACE_SECONDS)
+        extra.append(timed_out(latest["obs"], timeout))
+        if thread.is_alive():
+            note = ("the stopped code is still running in a background thread (stuck in "
+                    "native code); restart the kernel if it slows you down")
+    elif "crash" in outcome:
+        extra.append(could_not_run(f"The checker failed: {outcome['crash']}.",
+                                   "Report this to the ckptlab maintainers."))
+    return outcome.get("obs", latest["obs"]), extra, note
+
+
+def check(target: str | Callable | None = None, /, *, model_fn: Callable | None = None,
+          params: dict | None = None, restore_params: dict | None = None,
+          input_fn: Callable | None = None, predict_many: Callable | None = None,
+          build_model: Callable | None = None, build_optimizer: Callable | None = None,
+          save: Callable | None = None, restore: Callable | None = None,
+          input_shape: tuple | None = None, config: dict | None = None,
+          timeout: float = 120.0) -> Report:
+    """Check learner code; returns a Report (shown as collapsible findings in Jupyter).
+
+    check(model_fn, params=...)                       Estimator track (config: RunConfig
+                                                      arguments as a dict)
+    check(build_model=..., save=..., restore=...)     TF2 track
+    check("exercise-id", model_fn=... | build_model=...)  graded against an exercise
+    check("path/to/file.py")                          sandboxed subprocess, like the CLI
+    """
+    exercise = ""
+    if isinstance(target, (str, os.PathLike)):
+        from ckptlab.exercises import EXERCISES
+
+        if str(target) in EXERCISES:
+            exercise = str(target)
+        else:
+            from ckptlab.checker.sandbox import Limits, check_file
+
+            return check_file(target, Limits(timeout=timeout))
+    elif callable(target):
+        model_fn = target
+    functions = _functions(model_fn=model_fn, params=params, restore_params=restore_params,
+                           input_fn=input_fn, predict_many=predict_many,
+                           build_model=build_model, build_optimizer=build_optimizer,
+                           save=save, restore=restore, input_shape=input_shape,
+                           config=config)
+    if exercise:
+        from ckptlab.exercises import get_exercise
+
+        wanted = {"model_fn": model_fn, "predict_many": predict_many,
+                  "build_model": build_model, "save": save, "restore": restore,
+                  "CONFIG": config}
+        missing = [n for n in get_exercise(exercise).defines if wanted.get(n, True) is None]
+        if missing:
+            raise UsageError(f"Exercise {exercise} checks {', '.join(missing)}: pass "
+                             f"{'them' if len(missing) > 1 else 'it'} to check().",
+                             fix=f"ckptlab.check({exercise!r}, "
+                             + ", ".join(f"{n.lower()}={n}" for n in missing) + ", ...)")
+    if model_fn is not None:
+        track = "estimator"
+    elif build_model and save and restore:
+        track = "tf2"
+    else:
+        raise UsageError("check() needs a model_fn, or build_model, save and restore.",
+                         fix="e.g. ckptlab.check(model_fn, params={...}) or ckptlab.check("
+                         "build_model=build_model, save=save, restore=restore)")
+    start = time.perf_counter()
+    obs, extra, note = _run_in_thread(track, functions, timeout)
+    subject = getattr(model_fn or build_model, "__name__", "your code")
+    report = build_report(obs, subject, extra, exercise, (note,) if note else ())
+    timings = {**report.timings, "total": round(time.perf_counter() - start, 3)}
+    return Report(report.track, report.subject, report.findings, timings, report.stages,
+                  report.exercise, report.notes)

@@ -1,0 +1,160 @@
+"""The stable finding codes: severity, one-line title, the concept and the tutorial link.
+
+One place for the catalog; diagnosers add this run's facts (what happened, evidence and
+a concrete fix) through `make_finding`. Codes are a public contract: never rename one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ckptlab.checker.findings import ERROR, WARNING, Finding
+
+__all__ = ["CODES", "ESTIMATOR_CODES", "TF2_CODES", "Code", "make_finding"]
+
+START = "tutorials/00_start_here.ipynb"
+MODES = "tutorials/03_model_fn_and_modes.ipynb"
+LIFECYCLE = "tutorials/04_estimator_lifecycle.ipynb"
+SERVING = "tutorials/05_excessive_restoring.ipynb"
+RESTORES = "tutorials/06_when_restores_go_wrong.ipynb"
+OBJECTS = "tutorials/07_tf2_object_checkpoints.ipynb"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str
+    title: str
+    why: str
+    tutorial: str
+
+
+_CATALOG = [
+    # --- Estimator track
+    Code("SPEC_MISSING_FIELD", ERROR, "model_fn returned an EstimatorSpec without a required field",
+         "Each mode needs its own fields: TRAIN needs loss and train_op, EVAL needs loss, "
+         "PREDICT needs predictions. The Estimator checks them every time it calls model_fn.",
+         f"{MODES}#spec-missing-field"),
+    Code("MODEL_FN_SIGNATURE", ERROR, "model_fn does not have the arguments the Estimator passes",
+         "The Estimator inspects model_fn's argument names and passes only features, labels, "
+         "mode, params and config. A missing argument that it needs to pass, or an unknown "
+         "one, stops it before any graph is built.",
+         f"{MODES}#model-fn-signature"),
+    Code("MODE_ONLY_VARIABLE", ERROR, "A variable exists in one mode but not in the checkpoint",
+         "train() writes the checkpoint; evaluate() and predict() build a new graph and restore "
+         "every variable of that graph by name. A variable created only outside TRAIN is "
+         "never saved, so restoring it fails.",
+         f"{RESTORES}#mode-only-variable"),
+    Code("REUSE_IN_NEW_GRAPH", ERROR, "reuse=True asked for a variable in a graph that has none",
+         "Every train(), evaluate() and predict() call builds a brand-new, empty graph and calls "
+         "model_fn once in it. Nothing from an earlier call is there to reuse: values come "
+         "back from the checkpoint, not from an earlier graph.",
+         f"{RESTORES}#reuse-in-new-graph"),
+    Code("NAME_DRIFT", ERROR, "Auto-numbered names point at different layers in different modes",
+         "Unnamed layers are numbered in creation order (dense, dense_1, ...). When the order "
+         "changes between modes, the checkpoint restores each weight by name into the wrong "
+         "layer; with equal shapes nothing raises and the model is silently scrambled.",
+         f"{RESTORES}#name-drift"),
+    Code("SHAPE_MISMATCH", ERROR, "A variable's shape differs from the shape in the checkpoint",
+         "A checkpoint stores each variable with its shape. A restore into a variable of "
+         "another shape either raises or, with TF2 resource variables, silently keeps the "
+         "checkpoint's shape, so the new setting never takes effect.",
+         f"{RESTORES}#shape-mismatch"),
+    Code("GLOBAL_STEP_NOT_INCREMENTED", ERROR, "Training never advanced global_step",
+         "The Estimator counts training steps with global_step: it decides when to stop, when "
+         "to save and which checkpoint is the latest. A train_op that does not increment it "
+         "keeps every checkpoint at step 0 and ignores train(steps=N).",
+         f"{RESTORES}#global-step-not-incremented"),
+    Code("NONDETERMINISTIC_PREDICT", ERROR, "predict() gave different outputs for the same input",
+         "After training, predictions should depend only on the input and the restored weights. "
+         "Outputs that change from call to call usually mean a training-only behaviour (dropout, "
+         "random noise, batch statistics) is active in PREDICT mode.",
+         f"{RESTORES}#nondeterministic-predict"),
+    Code("NO_CHECKPOINT", ERROR, "Training wrote no checkpoint",
+         "evaluate() and predict() start from the latest checkpoint in model_dir. Without one "
+         "they do not raise: they log a notice and use freshly initialised random weights.",
+         f"{LIFECYCLE}#no-checkpoint"),
+    Code("MISSING_UPDATE_OPS", ERROR, "Batch normalization statistics were never updated",
+         "Batch normalization keeps moving averages that are updated by separate ops in the "
+         "UPDATE_OPS collection. A train_op that does not depend on them trains the weights but "
+         "saves the initial statistics, so evaluation and prediction use the wrong ones.",
+         f"{RESTORES}#missing-update-ops"),
+    Code("EXCESSIVE_RESTORE", ERROR, "Serving code rebuilt the graph and restored for each example",
+         "Each predict() call builds a new graph and restores the checkpoint: this is by design "
+         "and no EstimatorSpec field changes it. Serving many examples needs one long-lived "
+         "predict() generator or an exported SavedModel loaded once.",
+         f"{SERVING}#excessive-restore"),
+    Code("MODEL_DIR_TEMPORARY", WARNING, "model_dir is None: checkpoints go to a temporary folder",
+         "Without model_dir the Estimator writes its checkpoints to a new temporary folder. "
+         "They exist, but a new Estimator in another session will not find them.",
+         f"{LIFECYCLE}#model-dir-temporary"),
+    # --- TF2 track
+    Code("UNRESOLVED_OBJECTS", ERROR, "The checkpoint holds objects the restored model does not",
+         "assert_consumed() checks that every object in the checkpoint found a home. Layers "
+         "that are not built yet have no variables, so their checkpoint values stay "
+         "unresolved.",
+         f"{OBJECTS}#unresolved-objects"),
+    Code("RESTORE_INTO_UNBUILT_MODEL", WARNING, "restore() was called on a model with no variables",
+         "A model that has never been called has no variables yet; restoring into it relies on "
+         "deferred restoration when the variables appear. Some Keras versions then leave a "
+         "kernel un-restored without any error.",
+         f"{OBJECTS}#restore-into-unbuilt-model"),
+    Code("OBJECT_PATH_MISMATCH", ERROR,
+         "Saved and restored objects are attached under different paths",
+         "Object-based checkpoints find each value by its path of attribute names from the root "
+         "Checkpoint (e.g. model/dense1/kernel). Restoring with other attribute names finds "
+         "nothing for those values; expect_partial() hides the warning.",
+         f"{OBJECTS}#object-path-mismatch"),
+    Code("VALUES_NOT_RESTORED", ERROR, "The restored objects do not hold the saved values",
+         "restore() can finish without error and still leave variables at their fresh initial "
+         "values: unmatched paths, a restore that never ran, or a deferred restore that never "
+         "fired. Only comparing values shows it.",
+         f"{OBJECTS}#values-not-restored"),
+    Code("WRONG_CHECKPOINT_PATH", ERROR, "restore() was not given the checkpoint that save() wrote",
+         "Checkpoint.save() writes '<prefix>-N' files and updates the 'checkpoint' state file; "
+         "write() does not. restore() needs that exact prefix: tf.train.latest_checkpoint(dir) "
+         "returns None when no state file names it, and restore(None) silently does nothing.",
+         f"{OBJECTS}#wrong-checkpoint-path"),
+    Code("FORMAT_MISMATCH", ERROR, "The checkpoint was read with an API for another format",
+         "tf.train.Checkpoint writes '.index'/'.data' prefixes; Keras 3 save_weights writes "
+         "'.weights.h5' files and model.save writes '.keras' archives. Each is read only by the "
+         "matching loader.",
+         f"{OBJECTS}#format-mismatch"),
+    # --- any track
+    Code("LEARNER_EXCEPTION", ERROR, "Your code raised an exception",
+         "The check runs your functions the way TensorFlow would. An exception it does not "
+         "recognise is shown as raised, with the place in your code.",
+         f"{START}#learner-exception"),
+    Code("TIMEOUT", ERROR, "The check did not finish in time",
+         "Each check has a time limit so a loop that never ends cannot block you. Common causes "
+         "are an input_fn that repeats forever while training never stops, or a loop in your "
+         "code.",
+         f"{START}#timeout"),
+    Code("CRASHED", ERROR, "The process running your code ended abruptly",
+         "Your code ran in a separate process that exited without a result: os._exit(), a "
+         "crash inside a native library or the memory limit ended it.",
+         f"{START}#crashed"),
+    Code("CHECK_INTERNAL_ERROR", ERROR, "The check itself could not run",
+         "This is a problem in ckptlab or in how it was called, not in your code.",
+         f"{START}#check-could-not-run"),
+]
+
+CODES: dict[str, Code] = {code.code: code for code in _CATALOG}
+ESTIMATOR_CODES = ("SPEC_MISSING_FIELD", "MODEL_FN_SIGNATURE", "MODE_ONLY_VARIABLE",
+                   "REUSE_IN_NEW_GRAPH", "NAME_DRIFT", "SHAPE_MISMATCH",
+                   "GLOBAL_STEP_NOT_INCREMENTED", "NONDETERMINISTIC_PREDICT", "NO_CHECKPOINT",
+                   "MISSING_UPDATE_OPS", "EXCESSIVE_RESTORE")
+TF2_CODES = ("UNRESOLVED_OBJECTS", "RESTORE_INTO_UNBUILT_MODEL", "OBJECT_PATH_MISMATCH",
+             "VALUES_NOT_RESTORED", "WRONG_CHECKPOINT_PATH", "FORMAT_MISMATCH", "SHAPE_MISMATCH")
+
+
+def make_finding(code: str, what: str, fix: str, evidence: dict[str, Any] | None = None,
+                 severity: str | None = None, track: str = "") -> Finding:
+    """A Finding for `code` with this run's facts; title, why and link come from the catalog."""
+    entry = CODES[code]
+    anchor = entry.tutorial
+    if code == "SHAPE_MISMATCH" and track == "tf2":
+        anchor = f"{OBJECTS}#shape-mismatch"
+    return Finding(code, severity or entry.severity, entry.title, what, entry.why, fix, anchor,
+                   tuple((evidence or {}).items()))

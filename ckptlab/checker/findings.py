@@ -1,0 +1,117 @@
+"""The checker's records: a `Finding` per problem and a `Report` per check.
+
+Plain frozen dataclasses with JSON values only (no TensorFlow objects), so a report can
+cross a process boundary as one JSON line and be rendered as text, HTML or a widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "ERROR", "INFO", "SEVERITIES", "VERDICT_ERROR", "VERDICT_FAIL", "VERDICT_PASS", "WARNING",
+    "Finding", "Report", "verdict_of",
+]
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR = "pass", "fail", "error"
+# Codes that mean "the check could not finish", not "the learner's code is wrong".
+INCOMPLETE_CODES = ("TIMEOUT", "CRASHED", "CHECK_INTERNAL_ERROR")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: what happened (with evidence), why it matters, how to fix it."""
+
+    code: str
+    severity: str
+    title: str
+    what: str  # this run's facts, in one or two sentences
+    why: str  # the concept, two or three sentences
+    fix: str  # a concrete code change
+    tutorial: str  # "tutorials/<notebook>.ipynb#<anchor>"
+    evidence: tuple[tuple[str, Any], ...] = ()  # (label, JSON value) pairs, in order
+
+    @property
+    def explanation(self) -> str:
+        return f"{self.what}\n{self.why}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "severity": self.severity, "title": self.title,
+            "explanation": self.explanation, "what": self.what, "why": self.why,
+            "fix": self.fix, "evidence": dict(self.evidence), "tutorial": self.tutorial,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(data["code"], data["severity"], data["title"], data["what"], data["why"],
+                   data["fix"], data["tutorial"], tuple(data.get("evidence", {}).items()))
+
+
+def verdict_of(findings: Iterable[Finding]) -> str:
+    """'fail' when the learner's code has an error; 'error' when the check could not judge."""
+    findings = list(findings)
+    learner_errors = [f for f in findings if f.severity == ERROR
+                      and f.code not in INCOMPLETE_CODES]
+    if learner_errors:
+        return VERDICT_FAIL
+    if any(f.code in INCOMPLETE_CODES for f in findings):
+        return VERDICT_ERROR
+    return VERDICT_PASS
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one check of one submission."""
+
+    track: str  # "estimator", "tf2" or "unknown"
+    subject: str  # file name or function name that was checked
+    findings: tuple[Finding, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    stages: tuple[str, ...] = ()  # stages that completed, in order
+    exercise: str = ""
+    notes: tuple[str, ...] = ()  # checker-side remarks (e.g. a diagnoser that crashed)
+
+    @property
+    def verdict(self) -> str:
+        return verdict_of(self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(self.verdict, 2)
+
+    def codes(self, severity: str | None = None) -> list[str]:
+        return [f.code for f in self.findings if severity in (None, f.severity)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict, "track": self.track, "subject": self.subject,
+            "exercise": self.exercise, "findings": [f.to_dict() for f in self.findings],
+            "timings": dict(self.timings), "stages": list(self.stages),
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls(data["track"], data.get("subject", ""),
+                   tuple(Finding.from_dict(f) for f in data.get("findings", [])),
+                   dict(data.get("timings", {})), tuple(data.get("stages", [])),
+                   data.get("exercise", ""), tuple(data.get("notes", [])))
+
+    def __str__(self) -> str:
+        from ckptlab.render.report import report_text
+
+        return report_text(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Plain-text front ends (terminal IPython, nbconvert to text) show the readable report."""
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        from ckptlab.render.report import report_html
+
+        return report_html(self)

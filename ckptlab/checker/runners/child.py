@@ -1,0 +1,50 @@
+"""The child process of `ckptlab check`: load the submission, run its track, stream results.
+
+    python -m ckptlab.checker.runners.child SUBMISSION.py RESULTS.jsonl TRACK
+
+Each stage appends one JSON line {"stage": ..., "obs": {...}} to RESULTS.jsonl (flushed),
+so the parent keeps what was learned even if this process is killed or dies; the last
+line is {"done": true}. The learner's prints go to this process's stdout, never there.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from pathlib import Path
+
+from ckptlab.checker.runners.stages import Run
+
+
+def main(argv: list[str]) -> int:
+    source, results, track = Path(argv[0]), Path(argv[1]), argv[2]
+    with results.open("a", encoding="utf-8") as out:
+
+        def emit(stage: str, obs: dict) -> None:
+            out.write(json.dumps({"stage": stage, "obs": obs}, default=str) + "\n")
+            out.flush()
+
+        out.write(json.dumps({"started": True}) + "\n")  # the checker itself is running
+        out.flush()
+        loader = Run(track, {str(source)}, emit)
+        if track == "estimator":
+            from ckptlab.checker.runners.tracks import install_legacy_support
+
+            loader.call("load", install_legacy_support)
+        ok, namespace = loader.call("load", runpy.run_path, str(source),
+                                    run_name="__submission__")
+        if ok:
+            import tensorflow as tf
+
+            from ckptlab.checker.runners.tracks import run_track
+
+            tf.keras.utils.set_random_seed(0)  # same weights every run: stable evidence
+            obs = run_track(track, namespace, source.parent / "work", {str(source)}, emit)
+            emit("finished", obs)
+        out.write(json.dumps({"done": True}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

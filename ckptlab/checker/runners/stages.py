@@ -1,0 +1,83 @@
+"""What both tracks share while running learner code: stages, timings, learner errors.
+
+A `Run` collects observations as a plain JSON dict. Each stage calls learner code through
+`Run.call`: an exception is recorded (type, message, the line in the learner's code) and
+the run goes on with what it has, so one check explains everything it can.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sysconfig
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["MESSAGE_LIMIT", "Run", "describe_exception"]
+
+MESSAGE_LIMIT = 6000  # long enough for TF's restore errors once stack traces are cut
+_CKPTLAB_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_LIBRARY_DIRS = (_CKPTLAB_DIR, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"])
+
+
+def _learner_frame(error: BaseException, learner_files: set[str]) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    mine = [f for f in frames if f.filename in learner_files]
+    if not mine:
+        mine = [f for f in frames if not f.filename.startswith(_LIBRARY_DIRS)
+                and "site-packages" not in f.filename and "<frozen" not in f.filename]
+    if not mine:
+        return ""
+    frame = mine[-1]
+    return f"{os.path.basename(frame.filename)}, line {frame.lineno}, in {frame.name}"
+
+
+def describe_exception(error: BaseException, stage: str, learner_files: set[str],
+                       hide: tuple[str, ...] = ()) -> dict:
+    """The exception as plain data; scratch paths and object addresses are left out."""
+    message = re.sub(r" at 0x[0-9a-fA-F]+", "", str(error).strip())
+    # TensorFlow appends the Python stack that built the failing op; its file paths can
+    # push the useful first lines ("Key x not found in checkpoint") past any limit.
+    message = message.split("\n\nOriginal stack trace for", 1)[0].rstrip()
+    for prefix in hide:
+        message = message.replace(prefix, "")
+    if len(message) > MESSAGE_LIMIT:
+        message = message[:MESSAGE_LIMIT] + " ..."
+    return {"stage": stage, "type": type(error).__name__, "message": message,
+            "location": _learner_frame(error, learner_files)}
+
+
+class Run:
+    """Observations of one check; `emit(stage, observations)` streams progress."""
+
+    def __init__(self, track: str, learner_files: set[str],
+                 emit: Callable[[str, dict], None] | None = None, workdir: str = ""):
+        self.learner_files = learner_files
+        self.hide = (workdir.rstrip(os.sep) + os.sep,) if workdir else ()
+        self.emit = emit or (lambda stage, obs: None)
+        self.obs: dict[str, Any] = {"track": track, "errors": [], "stages": [], "timings": {}}
+        self.timings = self.obs["timings"]
+
+    def call(self, stage: str, function: Callable[..., Any], *args: Any, **kwargs: Any):
+        """(True, result) or (False, None) after recording the exception under `stage`."""
+        start = time.perf_counter()
+        try:
+            result = function(*args, **kwargs)
+        except Exception as error:
+            self.obs["errors"].append(describe_exception(error, stage, self.learner_files,
+                                                        self.hide))
+            self.done(stage, start, ok=False)
+            return False, None
+        self.done(stage, start)
+        return True, result
+
+    def done(self, stage: str, start: float, ok: bool = True) -> None:
+        self.timings[stage] = round(self.timings.get(stage, 0.0) + time.perf_counter() - start, 4)
+        if ok and stage not in self.obs["stages"]:
+            self.obs["stages"].append(stage)
+        self.emit(stage, self.obs)
+
+    def failed(self, stage: str) -> bool:
+        return any(error["stage"] == stage for error in self.obs["errors"])

@@ -1,0 +1,1 @@
+"""The `ckptlab` command handlers: one module per subject, one `run_<command>(args)` each."""

@@ -1,0 +1,33 @@
+"""Handlers of `ckptlab check` and `ckptlab grade` (the parsers live in ckptlab/cli.py)."""
+
+from __future__ import annotations
+
+import json
+
+from ckptlab.checker.sandbox import Limits, check_file
+
+__all__ = ["run_check", "run_grade"]
+
+
+def run_check(args) -> int:
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb)
+    exercise = args.exercise or ""
+    if exercise:
+        from ckptlab.exercises import get_exercise
+
+        get_exercise(exercise)  # an unknown id is a usage error before anything runs
+    report = check_file(args.file, limits, exercise=exercise)
+    print(json.dumps(report.to_dict(), indent=1) if args.json else report)
+    return report.exit_code
+
+
+def run_grade(args) -> int:
+    from ckptlab.checker.grade import grade_folder
+
+    rows = grade_folder(args.submissions, args.exercise, args.out, args.workers,
+                        Limits(timeout=args.timeout))
+    for row in rows:
+        codes = " ".join(row.codes) or "-"
+        print(f"{row.submission:40} {row.verdict:6} {row.total:3}  {codes}")
+    print(f"{len(rows)} submissions graded; reports and grades.csv in {args.out}")
+    return 0

@@ -1,0 +1,1 @@
+"""Plotly figures of ckptlab records (the only render modules that import plotly)."""

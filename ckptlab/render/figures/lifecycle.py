@@ -1,0 +1,102 @@
+"""Plotly figures of Estimator lifecycles, built from `LifecycleSummary` records.
+
+`timeline_figure` draws one session on lanes (API call spans on top, then input_fn,
+model_fn, graphs, sessions, restores, saves, warnings) against seconds; `comparison_figure`
+puts the counts of several sessions side by side, so one restore per example stands out.
+Both always return the same traces in the same order, so a FigureWidget can update them
+in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from ckptlab.render.lifecycle import LANE_LABELS, LANES, LifecycleSummary
+from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, LANE_LOOK
+
+__all__ = ["COMPARED", "comparison_figure", "timeline_figure"]
+
+FONT = dict(family=FONT_FAMILY, size=FONT_SIZE)
+SYMBOLS = {"call": "line-ns", "input_fn": "circle", "model_fn": "diamond", "graph": "square",
+           "session": "triangle-up", "restore": "star", "save": "triangle-down",
+           "warning": "hexagon"}
+# what the comparison counts, in bar order: (lane id, bar label)
+COMPARED = (("model_fn", "model_fn calls"), ("graph", "graphs built"),
+            ("session", "sessions"), ("restore", "restores"))
+
+
+def _base_layout(title: str, height: int) -> dict:
+    return dict(title=dict(text=title, font=dict(size=14)), font=FONT, height=height,
+                margin=dict(l=130, r=30, t=60, b=50), plot_bgcolor="white",
+                legend=dict(orientation="h", y=-0.2), hovermode="closest")
+
+
+def _span_trace(summary: LifecycleSummary) -> go.Scatter:
+    colour = LANE_LOOK["call"][0]
+    xs, ys, texts = [], [], []
+    for span in summary.calls:
+        end = span.end if span.end is not None else summary.duration
+        xs += [span.begin, end, None]
+        ys += [LANE_LABELS["call"]] * 2 + [None]
+        label = span.api + ("" if span.status != "error" else " (error)")
+        texts += [label, "", ""]
+    return go.Scatter(x=xs, y=ys, text=texts, mode="lines+text", textposition="top right",
+                      line=dict(color=colour, width=12),
+                      name=f"{LANE_LABELS['call']} ({summary.counts['call']})",
+                      hoverinfo="skip", cliponaxis=False)
+
+
+def _lane_trace(summary: LifecycleSummary, lane: str) -> go.Scatter:
+    colour, symbol = LANE_LOOK[lane][0], SYMBOLS[lane]
+    marks = [m for m in summary.marks if m.lane == lane]
+    return go.Scatter(
+        x=[m.time for m in marks], y=[LANE_LABELS[lane]] * len(marks), mode="markers",
+        marker=dict(color=colour, symbol=symbol, size=13 if lane == "restore" else 10,
+                    line=dict(color="white", width=1)),
+        hovertext=[f"#{m.seq} call {m.call}: {m.text}" for m in marks], hoverinfo="text",
+        customdata=[m.seq for m in marks], name=f"{LANE_LABELS[lane]} ({len(marks)})")
+
+
+def timeline_figure(summary: LifecycleSummary, current: int | None = None) -> go.Figure:
+    """Lanes against seconds; `current` (an event seq) draws a cursor at that event."""
+    traces = [_span_trace(summary)] + [_lane_trace(summary, lane) for lane, _ in LANES[1:]]
+    figure = go.Figure(traces)
+    restores = summary.counts["restore"]
+    figure.update_layout(**_base_layout(
+        f"{summary.name}: {summary.counts['call']} API calls, {restores} restores", 420))
+    figure.update_yaxes(categoryorder="array", categoryarray=[label for _, label in LANES][::-1],
+                        range=[-0.5, len(LANES) - 0.5], gridcolor="#eeeeee")
+    figure.update_xaxes(title_text="seconds since the recorder started", gridcolor="#eeeeee",
+                        autorange=True)
+    marked = [m for m in summary.marks if m.seq == current]
+    shapes = [dict(type="line", xref="x", yref="paper", x0=marked[0].time, x1=marked[0].time,
+                   y0=0, y1=1, line=dict(color="#333333", width=1, dash="dot"))] if marked else []
+    figure.update_layout(shapes=shapes)
+    return figure
+
+
+def comparison_figure(summaries: Sequence[LifecycleSummary]) -> go.Figure:
+    """Counts per session as grouped horizontal bars, restores last and loudest."""
+    names = [s.name for s in summaries]
+    traces = []
+    for lane, label in COMPARED:
+        colour = LANE_LOOK[lane][0]
+        values = [s.counts[lane] for s in summaries]
+        hover = [f"{s.name}: {v} {label}" + (f", {v / s.examples:.2g} per example"
+                                             if s.examples else "")
+                 for s, v in zip(summaries, values, strict=True)]
+        traces.append(go.Bar(y=names, x=values, orientation="h", name=label, text=values,
+                             textposition="outside", marker=dict(color=colour),
+                             hovertext=hover, hoverinfo="text"))
+    figure = go.Figure(traces)
+    restores = ", ".join(f"{s.name} {s.counts['restore']}" for s in summaries)
+    figure.update_layout(**_base_layout(f"Restores per session: {restores}",
+                                        160 + 90 * max(len(summaries), 1)), barmode="group")
+    figure.update_yaxes(autorange="reversed")
+    largest = max((s.counts[lane] for s in summaries for lane, _ in COMPARED), default=0)
+    figure.update_xaxes(title_text="count", gridcolor="#eeeeee",
+                        range=[0, max(largest, 1) * 1.15])
+    figure.update_layout(shapes=[])  # no timeline cursor here
+    return figure

@@ -1,0 +1,173 @@
+"""A report as readable text (terminal, tests) and as HTML with collapsible findings.
+
+HTML pieces of a checker report for the CheckReport view: the summary line of passes
+and failures, and one finding's card body (what happened, evidence table, why, the fix as
+a code snippet, the tutorial link). The static page is ckptlab.render.report.report_html.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from html import escape
+from typing import Any
+
+from ckptlab.checker.findings import Finding, Report
+from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, SEVERITY_LOOK
+
+__all__ = ["evidence_text", "finding_body_html", "finding_text", "finding_title",
+           "report_html", "report_text", "summary_html"]
+
+
+WIDTH = 88
+MAX_ITEMS = 12
+
+
+def evidence_text(value: Any) -> str:
+    """One evidence value as text: lists are joined, long ones end with the count left."""
+    if isinstance(value, (list, tuple)):
+        items = [evidence_text(item) for item in value]
+        shown = ", ".join(items[:MAX_ITEMS])
+        more = len(items) - MAX_ITEMS
+        return f"{shown}, ... ({more} more)" if more > 0 else (shown or "(none)")
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {evidence_text(v)}" for k, v in value.items()) or "(none)"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _wrapped(label: str, text: str, indent: str = "  ") -> list[str]:
+    lines: list[str] = []
+    for number, paragraph in enumerate(text.splitlines() or [""]):
+        first = f"{indent}{label} " if number == 0 else indent + " " * (len(label) + 1)
+        lines.extend(textwrap.wrap(paragraph, WIDTH, initial_indent=first,
+                                   subsequent_indent=indent + "  ") or [first.rstrip()])
+    return lines
+
+
+def finding_text(finding: Finding) -> str:
+    lines = [f"[{finding.severity}] {finding.code}: {finding.title}"]
+    lines += _wrapped("What happened:", finding.what)
+    if finding.evidence:
+        lines.append("  Evidence:")
+        for label, value in finding.evidence:
+            lines += _wrapped(f"{label}:", evidence_text(value), indent="    ")
+    lines += _wrapped("Why:", finding.why)
+    lines += _wrapped("Fix:", finding.fix)
+    lines.append(f"  Learn more: {finding.tutorial}")
+    return "\n".join(lines)
+
+
+def _headline(report: Report) -> str:
+    errors = len(report.codes("error"))
+    warnings = len(report.codes("warning"))
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    exercise = f", exercise {report.exercise}" if report.exercise else ""
+    return f"{report.verdict.upper()}  {report.subject} ({report.track} track{exercise}: {counts})"
+
+
+def points_line(report: Report) -> str:
+    """'Points: 3/5 (runs 1/1, ...)' for a report checked against an exercise, else ''."""
+    if not report.exercise:
+        return ""
+    from ckptlab.exercises import EXERCISES, points_for
+
+    exercise = EXERCISES.get(report.exercise)
+    if exercise is None:
+        return ""
+    points = points_for(exercise, report.verdict, report.codes("error"))
+    cases = ", ".join(f"{c.name} {points[c.name]}/{c.points}" for c in exercise.cases)
+    return f"Points: {sum(points.values())}/{exercise.total} ({cases})"
+
+
+def report_text(report: Report) -> str:
+    parts = [_headline(report)]
+    if points_line(report):
+        parts[0] += "\n" + points_line(report)
+    parts += [finding_text(finding) for finding in report.findings]
+    if not report.findings:
+        parts.append("No problem found: the save/restore round trip kept structure and values.")
+    parts += [f"note: {note}" for note in report.notes]
+    return "\n\n".join(parts)
+
+
+_COLORS = {"error": "#b00020", "warning": "#8a6100", "info": "#245"}
+
+
+def _finding_html(finding: Finding) -> str:
+    esc = html.escape
+    evidence = "".join(f"<li><b>{esc(str(label))}</b>: {esc(evidence_text(value))}</li>"
+                       for label, value in finding.evidence)
+    color = _COLORS.get(finding.severity, "#333")
+    return (
+        f'<details class="ckptlab-finding" data-code="{esc(finding.code)}">'
+        f'<summary><span style="color:{color};font-weight:bold">{esc(finding.severity)}</span> '
+        f"<code>{esc(finding.code)}</code> {esc(finding.title)}</summary>"
+        f"<p><b>What happened:</b> {esc(finding.what)}</p>"
+        + (f"<ul>{evidence}</ul>" if evidence else "")
+        + f"<p><b>Why:</b> {esc(finding.why)}</p>"
+        f"<p><b>Fix:</b> {esc(finding.fix)}</p>"
+        f'<p><a href="{esc(finding.tutorial)}">Learn more: {esc(finding.tutorial)}</a></p>'
+        "</details>"
+    )
+
+
+def report_html(report: Report) -> str:
+    color = {"pass": "#1b5e20", "fail": "#b00020"}.get(report.verdict, "#8a6100")
+    body = "".join(_finding_html(f) for f in report.findings) or (
+        "<p>No problem found: the save/restore round trip kept structure and values.</p>")
+    notes = "".join(f"<p><i>note: {html.escape(n)}</i></p>" for n in report.notes)
+    return (f'<div class="ckptlab-report"><p style="color:{color};font-weight:bold">'
+            f"{html.escape(_headline(report))}</p>"
+            + (f"<p>{html.escape(points_line(report))}</p>" if report.exercise else "")
+            + f"{body}{notes}</div>")
+
+
+BOX = (f"font-family:{FONT_FAMILY}; font-size:{FONT_SIZE}px; line-height:1.4; "
+       "white-space:normal; overflow-wrap:anywhere")
+CELL = "padding:2px 8px; border-bottom:1px solid #eee; vertical-align:top; text-align:left"
+CODE = ("background:#f6f8fa; border:1px solid #ddd; border-radius:4px; padding:6px 8px; "
+        "white-space:pre-wrap; font-family:monospace; font-size:12px")
+VERDICT_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "COULD NOT CHECK"}
+
+
+def _badge(severity: str) -> str:
+    colour, label = SEVERITY_LOOK.get(severity, ("#555555", severity))
+    return (f'<span style="color:white; background:{colour}; border-radius:3px; '
+            f'padding:0 5px; font-weight:600">{escape(label)}</span>')
+
+
+def summary_html(report) -> str:
+    """E.g. 'FAIL · 4 stages passed · 1 error, 1 warning'."""
+    verdict = report.verdict
+    colour = SEVERITY_LOOK.get(verdict, SEVERITY_LOOK["warning"])[0]
+    counts = {s: len(report.codes(s)) for s in ("error", "warning", "info")}
+    problems = ", ".join(f"{n} {s}{'s' * (n != 1)}" for s, n in counts.items() if n) \
+        or "no problems"
+    stages = len(report.stages)
+    subject = f" · {escape(report.subject)}" if report.subject else ""
+    return (f'<div style="{BOX}"><span style="color:white; background:{colour}; '
+            f'border-radius:3px; padding:1px 8px; font-weight:700">'
+            f"{VERDICT_WORDS.get(verdict, verdict.upper())}</span>{subject} · "
+            f"{stages} stage{'s' * (stages != 1)} passed · {problems}</div>")
+
+
+def finding_title(finding) -> str:
+    """Plain text for an accordion title (no HTML there)."""
+    return f"[{finding.severity}] {finding.code}: {finding.title}"
+
+
+def finding_body_html(finding) -> str:
+    rows = "".join(f'<tr><th style="{CELL}">{escape(str(label))}</th>'
+                   f'<td style="{CELL}">{escape(evidence_text(value))}</td></tr>'
+                   for label, value in finding.evidence)
+    evidence = (f'<table style="border-collapse:collapse; margin:4px 0">{rows}</table>'
+                if rows else "")
+    return (f'<div class="ckptlab-finding-card" data-code="{escape(finding.code)}" '
+            f'style="{BOX}">{_badge(finding.severity)} <code>{escape(finding.code)}</code>'
+            f"<p><b>What happened:</b> {escape(finding.what)}</p>{evidence}"
+            f"<p><b>Why:</b> {escape(finding.why)}</p><p><b>Fix:</b></p>"
+            f'<pre style="{CODE}"><code>{escape(finding.fix)}</code></pre>'
+            f'<p><a href="{escape(finding.tutorial)}" target="_blank">Learn more: '
+            f"{escape(finding.tutorial)}</a></p></div>")
