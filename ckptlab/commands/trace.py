@@ -67,5 +67,5 @@ def run_trace(args: Any) -> int:
 
     report = trace_modes(model_fn, params=namespace.get("PARAMS"),
                          features=namespace.get("FEATURES"), labels=namespace.get("LABELS"))
-    print(report.to_json() if args.json else report.render_text())
+    print(report.to_json() if args.json else str(report))
     return 0 if report.comparison.clean else 1

@@ -105,18 +105,15 @@ class ModeReport:
     def to_json(self, indent: int | None = 1) -> str:
         return json.dumps(self.to_dict(), indent=indent)
 
-    def render_text(self) -> str:
-        from ckptlab.render.modes import mode_report_text
-
-        return mode_report_text(self)
-
     def _repr_html_(self) -> str:
         from ckptlab.render.modes import mode_report_html
 
         return mode_report_html(self)
 
     def __str__(self) -> str:
-        return self.render_text()
+        from ckptlab.render.modes import mode_report_text
+
+        return mode_report_text(self)
 
 
 def _shifts(train: ModeTrace, other: ModeTrace) -> list[NameShift]:

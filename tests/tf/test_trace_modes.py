@@ -63,7 +63,7 @@ def test_variable_only_in_predict_is_missing_from_the_train_checkpoint():
     assert report.comparison.missing_from_train_checkpoint == {"infer": ("calibration",)}
     assert report.comparison.only_in_some["calibration"] == ("infer",)
     assert "PREDICT creates 1 variable(s) a TRAIN checkpoint will not contain: " \
-           "calibration." in report.render_text()
+           "calibration." in str(report)
 
 
 def test_auto_numbered_layers_shifted_by_a_train_only_layer():
@@ -95,7 +95,7 @@ def test_layers_built_in_another_order_are_flagged():
     flagged = {(s.mode, s.name) for s in report.comparison.shifted if s.other_origin}
     assert flagged == {("infer", "dense"), ("infer", "dense_1"), ("eval", "dense"),
                        ("eval", "dense_1")}
-    assert "'dense' is built by test_trace_modes.py:" in report.render_text()
+    assert "'dense' is built by test_trace_modes.py:" in str(report)
 
 
 def test_shape_difference_between_modes():
@@ -120,7 +120,7 @@ def test_a_failing_mode_is_recorded_and_the_others_still_run():
     assert error.message.startswith("Variable model/w does not exist")
     assert error.origin.startswith("test_trace_modes.py:")
     assert report.mode("train").error is None
-    assert "PREDICT failed to build at test_trace_modes.py:" in report.render_text()
+    assert "PREDICT failed to build at test_trace_modes.py:" in str(report)
 
 
 def test_an_empty_predictions_dict_fails_predict():
