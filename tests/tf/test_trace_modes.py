@@ -135,7 +135,7 @@ def test_an_empty_predictions_dict_fails_predict():
     assert report.mode("infer").error.type == "TypeError"
     assert ("PREDICT failed to build: TypeError: 'NoneType' object cannot be interpreted as "
             "an integer: predict() raises this on its first example because the PREDICT "
-            "EstimatorSpec's predictions dict is empty") in report.render_text()
+            "EstimatorSpec's predictions dict is empty") in str(report)
 
 
 def test_signature_errors_and_non_spec_results_are_mode_errors():
