@@ -14,7 +14,7 @@ from tensorflow.python.util import function_utils
 
 from ckptlab.estimator.spec import EstimatorSpec
 
-__all__ = ["call_input_fn", "call_model_fn", "extract_predict_keys", "parse_input",
+__all__ = ["call_input_fn", "call_logit_fn", "call_model_fn", "extract_predict_keys", "parse_input",
            "verify_model_fn_args"]
 
 _v1 = tf.compat.v1
@@ -103,6 +103,20 @@ def call_model_fn(model_fn: Any, features: Any, labels: Any, mode: str, params: 
     if not isinstance(spec, EstimatorSpec):
         raise ValueError("model_fn should return an EstimatorSpec.")
     return spec
+
+
+def call_logit_fn(logit_fn, features, mode, params, config):
+    """logit_fn(features, [mode, params, config]) -> a Tensor or a {str: Tensor} dict."""
+    args = function_utils.fn_args(logit_fn)
+    kwargs = {key: value for key, value in
+              (("mode", mode), ("params", params), ("config", config)) if key in args}
+    result = logit_fn(features=features, **kwargs)
+    valid_dict = isinstance(result, dict) and all(
+        isinstance(key, str) and isinstance(value, tf.Tensor) for key, value in result.items())
+    if not (valid_dict or isinstance(result, tf.Tensor)):
+        raise ValueError("logit_fn should return a Tensor or a dictionary mapping strings to "
+                         f"Tensors.  logit_fn returned: {result}")
+    return result
 
 
 def extract_predict_keys(predictions: Any, predict_keys: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 import tensorflow as tf
 from tensorflow.core.protobuf import rewriter_config_pb2
+from tensorflow.python.util import function_utils
 
 __all__ = ["RunConfig", "WarmStartSettings", "default_session_config"]
 
@@ -21,7 +22,12 @@ _BOTH_SAVE_SETTINGS = (
     "`save_checkpoints_steps` and `save_checkpoints_secs` cannot be both set.")
 _REPLACEABLE = ("model_dir", "tf_random_seed", "save_summary_steps", "save_checkpoints_steps",
                 "save_checkpoints_secs", "session_config", "keep_checkpoint_max",
-                "keep_checkpoint_every_n_hours", "log_step_count_steps")
+                "keep_checkpoint_every_n_hours", "log_step_count_steps", "train_distribute",
+                "device_fn", "protocol", "eval_distribute", "experimental_distribute",
+                "experimental_max_worker_delay_secs", "session_creation_timeout_secs",
+                "checkpoint_save_graph_def")
+_SHOWN = (*_REPLACEABLE[:9], "device_fn", "session_creation_timeout_secs",
+          "checkpoint_save_graph_def")
 
 
 def default_session_config() -> Any:
@@ -40,13 +46,48 @@ def default_session_config() -> Any:
         graph_options=tf.compat.v1.GraphOptions(rewrite_options=rewrite))
 
 
+def _at_least(minimum: int, strict: bool = False):
+    return lambda value: value > minimum if strict else value >= minimum
+
+
+# property -> (condition on a value that is not None, ValueError message), as in 2.15
+_CHECKS = (
+    ("model_dir", bool, "model_dir should be non-empty"),
+    ("save_summary_steps", _at_least(0), "save_summary_steps should be >= 0"),
+    ("save_checkpoints_steps", _at_least(0), "save_checkpoints_steps should be >= 0"),
+    ("save_checkpoints_secs", _at_least(0), "save_checkpoints_secs should be >= 0"),
+    ("session_config", lambda value: isinstance(value, tf.compat.v1.ConfigProto),
+     "session_config must be instance of ConfigProto"),
+    ("keep_checkpoint_max", _at_least(0), "keep_checkpoint_max should be >= 0"),
+    ("keep_checkpoint_every_n_hours", _at_least(0, strict=True),
+     "keep_checkpoint_every_n_hours should be > 0"),
+    ("log_step_count_steps", _at_least(0, strict=True), "log_step_count_steps should be > 0"),
+    ("tf_random_seed", lambda seed: isinstance(seed, int), "tf_random_seed must be integer."),
+    ("experimental_max_worker_delay_secs", lambda delay: isinstance(delay, int),
+     "experimental_max_worker_delay_secs must be an integer if set."),
+    ("session_creation_timeout_secs", _at_least(0, strict=True),
+     "session_creation_timeout_secs should be > 0"),
+    ("device_fn", lambda fn: callable(fn) and set(function_utils.fn_args(fn)) == {"op"},
+     'device_fn must be callable with exactly one argument "op".'),
+    ("protocol", lambda protocol: protocol in (None, "grpc", "grpc+verbs"),
+     "protocol should be grpc or grpc+verbs"),
+)
+
+
 class RunConfig:
-    """Where and how often an Estimator saves; read-only properties like tf.estimator's."""
+    """Where and how often an Estimator saves; read-only properties like tf.estimator's.
+
+    One machine only: the cluster properties have their local values (no TF_CONFIG);
+    the distribution arguments are kept but not used.
+    """
 
     def __init__(self, model_dir=None, tf_random_seed=None, save_summary_steps=100,
                  save_checkpoints_steps=_USE_DEFAULT, save_checkpoints_secs=_USE_DEFAULT,
                  session_config=None, keep_checkpoint_max=5,
-                 keep_checkpoint_every_n_hours=10000, log_step_count_steps=100, **ignored):
+                 keep_checkpoint_every_n_hours=10000, log_step_count_steps=100,
+                 train_distribute=None, device_fn=None, protocol=None, eval_distribute=None,
+                 experimental_distribute=None, experimental_max_worker_delay_secs=None,
+                 session_creation_timeout_secs=7200, checkpoint_save_graph_def=True):
         if save_checkpoints_steps is _USE_DEFAULT and save_checkpoints_secs is _USE_DEFAULT:
             save_checkpoints_steps, save_checkpoints_secs = None, 600
         elif save_checkpoints_secs is _USE_DEFAULT:
@@ -55,16 +96,14 @@ class RunConfig:
             save_checkpoints_steps = None
         elif save_checkpoints_steps is not None and save_checkpoints_secs is not None:
             raise ValueError(_BOTH_SAVE_SETTINGS)
-        self._model_dir = os.fspath(model_dir) if model_dir is not None else None
-        self._tf_random_seed = tf_random_seed
-        self._save_summary_steps = save_summary_steps
-        self._save_checkpoints_steps = save_checkpoints_steps
-        self._save_checkpoints_secs = save_checkpoints_secs
-        self._session_config = session_config
-        self._keep_checkpoint_max = keep_checkpoint_max
-        self._keep_checkpoint_every_n_hours = keep_checkpoint_every_n_hours
-        self._log_step_count_steps = log_step_count_steps
-        self._ignored = dict(ignored)  # distribution and cluster settings: not supported
+        if model_dir == "":
+            raise ValueError("model_dir should be non-empty.")
+        settings = dict(locals())
+        for key in _REPLACEABLE:
+            setattr(self, f"_{key}", settings[key])
+        if model_dir is not None:
+            self._model_dir = os.fspath(model_dir)
+        _check(self)
 
     model_dir = property(lambda self: self._model_dir)
     tf_random_seed = property(lambda self: self._tf_random_seed)
@@ -75,15 +114,34 @@ class RunConfig:
     keep_checkpoint_max = property(lambda self: self._keep_checkpoint_max)
     keep_checkpoint_every_n_hours = property(lambda self: self._keep_checkpoint_every_n_hours)
     log_step_count_steps = property(lambda self: self._log_step_count_steps)
+    train_distribute = property(lambda self: self._train_distribute)
+    eval_distribute = property(lambda self: self._eval_distribute)
+    experimental_distribute = property(lambda self: self._experimental_distribute)
+    device_fn = property(lambda self: self._device_fn)
+    protocol = property(lambda self: self._protocol)
+    experimental_max_worker_delay_secs = property(
+        lambda self: self._experimental_max_worker_delay_secs)
+    session_creation_timeout_secs = property(lambda self: self._session_creation_timeout_secs)
+    checkpoint_save_graph_def = property(lambda self: self._checkpoint_save_graph_def)
+    # one machine: the values tf.estimator gives when TF_CONFIG is not set
+    cluster_spec = property(lambda self: tf.train.ClusterSpec({}))
+    task_type = property(lambda self: "worker")
+    task_id = property(lambda self: 0)
+    global_id_in_cluster = property(lambda self: 0)
+    master = property(lambda self: "")
+    evaluation_master = property(lambda self: "")
+    is_chief = property(lambda self: True)
+    num_ps_replicas = property(lambda self: 0)
+    num_worker_replicas = property(lambda self: 1)
+    service = property(lambda self: None)
 
     def replace(self, **changes) -> RunConfig:
         """A copy with some settings changed (same rules as tf.estimator.RunConfig.replace)."""
-        for key in changes:
-            if key not in _REPLACEABLE:
-                raise ValueError(f"Replacing {key} is not supported. Allowed properties are "
-                                 f"{sorted(_REPLACEABLE)}.")
         new = copy.deepcopy(self)
         for key, value in changes.items():
+            if key not in _REPLACEABLE:
+                raise ValueError(f"Replacing {key} is not supported. Allowed properties are "
+                                 f"{list(_REPLACEABLE)}.")
             setattr(new, f"_{key}", value)
         steps, secs = new.save_checkpoints_steps, new.save_checkpoints_secs
         if "save_checkpoints_steps" in changes and "save_checkpoints_secs" in changes:
@@ -93,12 +151,20 @@ class RunConfig:
             new._save_checkpoints_secs = None
         elif "save_checkpoints_secs" in changes and secs is not None:
             new._save_checkpoints_steps = None
+        _check(new)
         return new
 
     def __repr__(self) -> str:
-        settings = ", ".join(f"{key}={getattr(self, key)!r}" for key in _REPLACEABLE
+        settings = ", ".join(f"{key}={getattr(self, key)!r}" for key in _SHOWN
                              if key != "session_config")
         return f"RunConfig({settings})"
+
+
+def _check(config: RunConfig) -> None:
+    for name, condition, message in _CHECKS:
+        value = getattr(config, name)
+        if value is not None and not condition(value):
+            raise ValueError(message)
 
 
 class WarmStartSettings(collections.namedtuple("WarmStartSettings", [
@@ -120,7 +186,12 @@ def warm_start_settings(warm_start_from: Any) -> WarmStartSettings | None:
     if warm_start_from is None:
         return None
     if isinstance(warm_start_from, str | bytes | os.PathLike):
-        return WarmStartSettings(os.fsdecode(warm_start_from))
+        path = os.fsdecode(warm_start_from)
+        variables = os.path.join(path, "variables", "variables")
+        if tf.io.gfile.exists(variables + ".index"):  # a SavedModel export directory
+            tf.compat.v1.logging.info("Warm-starting from a SavedModel")
+            return WarmStartSettings(ckpt_to_initialize_from=variables)
+        return WarmStartSettings(path)
     if isinstance(warm_start_from, WarmStartSettings):
         return warm_start_from
     raise ValueError("warm_start_from must be a string or a WarmStartSettings, "

@@ -16,7 +16,7 @@ from typing import Any
 import tensorflow as tf
 
 from ckptlab.estimator import evaluating, exporting, predicting, training
-from ckptlab.estimator.calls import verify_model_fn_args
+from ckptlab.estimator.calls import call_model_fn, verify_model_fn_args
 from ckptlab.estimator.capture import GraphIds
 from ckptlab.estimator.config import RunConfig, default_session_config, warm_start_settings
 from ckptlab.estimator.recording import CallRecording
@@ -62,6 +62,7 @@ class Estimator:
     def __init__(self, model_fn, model_dir=None, config=None, params=None,
                  warm_start_from=None, *, recorder: Recorder | None = None,
                  record: bool = True):
+        _assert_members_are_not_overridden(self)
         self.recorder = recorder if recorder is not None else Recorder(enabled=record)
         self._graph_ids = GraphIds()
         self._config = _config_with_model_dir(config, model_dir, self.recorder)
@@ -77,6 +78,13 @@ class Estimator:
     model_dir = property(lambda self: self._model_dir)
     config = property(lambda self: copy.deepcopy(self._config))
     params = property(lambda self: copy.deepcopy(self._params))
+
+    @property
+    def model_fn(self):
+        """The model_fn bound to this Estimator's params: (features, labels, mode, config)."""
+        def public_model_fn(features, labels, mode, config):
+            return call_model_fn(self._model_fn, features, labels, mode, self.params, config)
+        return public_model_fn
 
     def latest_checkpoint(self) -> str | None:
         return tf.train.latest_checkpoint(self.model_dir)
@@ -112,7 +120,7 @@ class Estimator:
         if max_steps is not None and max_steps <= 0:
             raise ValueError(f"Must specify max_steps > 0, given: {max_steps}")
         with self._recording("train", steps=steps, max_steps=max_steps) as rec:
-            if max_steps is not None and max_steps <= _saved_global_step(self.model_dir):
+            if max_steps is not None and max_steps <= saved_global_step(self.model_dir):
                 rec.info("Skipping training since max_steps has already saved.")
                 return self
             hooks = training.check_hooks(hooks) + training.steps_hooks(steps, max_steps)
@@ -141,6 +149,32 @@ class Estimator:
                            experimental_mode=ModeKeys.PREDICT) -> bytes:
         if not serving_input_receiver_fn:
             raise ValueError("An input_receiver_fn must be defined.")
+        return self._export_all_saved_models(
+            export_dir_base, {experimental_mode: serving_input_receiver_fn},
+            assets_extra=assets_extra, as_text=as_text, checkpoint_path=checkpoint_path)
+
+    def experimental_export_all_saved_models(self, export_dir_base, input_receiver_fn_map,
+                                             assets_extra=None, as_text=False,
+                                             checkpoint_path=None) -> bytes:
+        """One SavedModel with a MetaGraph per mode of {mode: input_receiver_fn}."""
+        return self._export_all_saved_models(
+            export_dir_base, input_receiver_fn_map, assets_extra=assets_extra,
+            as_text=as_text, checkpoint_path=checkpoint_path)
+
+    def export_savedmodel(self, export_dir_base, serving_input_receiver_fn,
+                          assets_extra=None, as_text=False, checkpoint_path=None,
+                          strip_default_attrs=False) -> bytes:
+        """The TF1 name of export_saved_model (PREDICT only)."""
+        if not serving_input_receiver_fn:
+            raise ValueError("An input_receiver_fn must be defined.")
+        return self._export_all_saved_models(
+            export_dir_base, {ModeKeys.PREDICT: serving_input_receiver_fn},
+            assets_extra=assets_extra, as_text=as_text, checkpoint_path=checkpoint_path,
+            strip_default_attrs=strip_default_attrs)
+
+    def _export_all_saved_models(self, export_dir_base, input_receiver_fn_map,
+                                 assets_extra=None, as_text=False, checkpoint_path=None,
+                                 strip_default_attrs=True) -> bytes:
         with self._recording("export_saved_model") as rec:
             checkpoint_path = checkpoint_path or self.latest_checkpoint()
             if not checkpoint_path and self._warm_start_settings:
@@ -149,9 +183,9 @@ class Estimator:
                     checkpoint_path = tf.train.latest_checkpoint(checkpoint_path)
             if not checkpoint_path:
                 raise ValueError(f"Couldn't find trained model at {self.model_dir}.")
-            return exporting.export_model(self, rec, export_dir_base,
-                                          serving_input_receiver_fn, checkpoint_path,
-                                          as_text, experimental_mode)
+            return exporting.export_all(self, rec, export_dir_base, input_receiver_fn_map,
+                                        checkpoint_path, assets_extra, as_text,
+                                        strip_default_attrs)
 
     def _checkpoint_or_log(self, rec: CallRecording, checkpoint_path: str | None,
                            purpose: str) -> str | None:
@@ -164,7 +198,26 @@ class Estimator:
         return latest
 
 
-def _saved_global_step(model_dir: str) -> int:
+# members a subclass may override (tf.estimator 2.15's list)
+_OVERRIDABLE = {"model_fn", "_create_and_assert_global_step", "_export_all_saved_models",
+                "_tf_api_names", "_tf_api_names_v1", "_estimator_api_names",
+                "_estimator_api_names_v1", "_estimator_api_constants",
+                "_estimator_api_constants_v1", "latest_checkpoint"}
+
+
+def _assert_members_are_not_overridden(estimator: Estimator) -> None:
+    cls = type(estimator)
+    if cls is Estimator or cls.__name__ == "TPUEstimator":
+        return
+    own = {name for name in dir(Estimator) if not name.startswith("__")}
+    overridden = [name for name in own & set(cls.__dict__) - _OVERRIDABLE
+                  if getattr(Estimator, name) != getattr(cls, name)]
+    if overridden:
+        raise ValueError("Subclasses of Estimator cannot override members of Estimator. "
+                         f"{cls} does override {overridden}")
+
+
+def saved_global_step(model_dir: str) -> int:
     try:
         reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(model_dir))
         return int(reader.get_tensor(_v1.GraphKeys.GLOBAL_STEP))

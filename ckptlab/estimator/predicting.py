@@ -26,7 +26,7 @@ def predict_model(estimator: Any, rec: CallRecording, input_fn: Any, predict_key
         if not checkpoint_path and estimator._warm_start_settings:
             estimator._warm_start(rec)
         predictions = extract_predict_keys(built.spec.predictions, predict_keys)
-        scaffold = light_scaffold(built.spec.scaffold)
+        scaffold = rec.recorded_scaffold(light_scaffold(built.spec.scaffold))
         all_hooks = [*built.input_hooks, *hooks, *built.spec.prediction_hooks,
                      *rec.session_hooks(graph, scaffold)]
         creator = _v1.train.ChiefSessionCreator(

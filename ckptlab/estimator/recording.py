@@ -37,12 +37,29 @@ class _WarningsToEvents(logging.Handler):
                                 level=record.levelname.lower())
 
 
+class _RecordingSaver:
+    """Stands in for the call's Saver in the session's Scaffold: every attribute is the
+    Saver's own; restore() also reports the restore. The learner's Saver is not touched."""
+
+    def __init__(self, saver: Any, on_restore: Any):
+        self._saver, self._on_restore = saver, on_restore
+
+    def restore(self, session: Any, save_path: str) -> Any:
+        result = self._saver.restore(session, save_path)
+        self._on_restore(save_path)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._saver, name)
+
+
 class _SessionEvents(_v1.train.SessionRunHook):
     """Reports session_created, and checkpoint_restored when the call's Saver restores.
 
-    The restore is seen on the Saver the session creator will use (the Scaffold's, else
-    the graph's default one, made here as Scaffold.finalize would), so a restore is
-    recorded even when the session then fails its readiness check.
+    The restore is seen through the Saver the session creator will use (the Scaffold's,
+    else the graph's default one, made here as Scaffold.finalize would), wrapped in this
+    call's own Scaffold, so a restore is recorded even when the session then fails its
+    readiness check.
     """
 
     def __init__(self, recorder: Recorder, graph: int, scaffold: Any):
@@ -51,18 +68,18 @@ class _SessionEvents(_v1.train.SessionRunHook):
 
     def begin(self) -> None:
         self._variables = len(_v1.global_variables())
-        saver = self._scaffold.saver or saver_lib._get_saver_or_default()
-        if saver is None:  # no variables to save or restore
+        saver = self._scaffold.saver
+        if isinstance(saver, _RecordingSaver):
+            saver._on_restore = self._restored
             return
-        restore = saver.restore
+        saver = saver or saver_lib._get_saver_or_default()
+        if saver is not None and self._scaffold.saver is None:  # our Scaffold, not theirs
+            self._scaffold._saver = _RecordingSaver(saver, self._restored)
 
-        def recording_restore(session: Any, save_path: str) -> Any:
-            result = restore(session, save_path)
-            self._announce()
-            self._recorder.emit("checkpoint_restored", path=save_path, step=step_of(save_path),
-                                variables=self._variables)
-            return result
-        saver.restore = recording_restore  # this graph's Saver only, for this call
+    def _restored(self, save_path: str) -> None:
+        self._announce()
+        self._recorder.emit("checkpoint_restored", path=save_path, step=step_of(save_path),
+                            variables=self._variables)
 
     def _announce(self) -> None:
         if not self._announced:
@@ -132,6 +149,16 @@ class CallRecording:
         """Log an INFO line as tf.estimator does, and record it."""
         _v1.logging.info(message)
         self.recorder.emit("log", level="info", message=message)
+
+    def recorded_scaffold(self, scaffold: Any) -> Any:
+        """A Scaffold of this call's own (the learner's is copied, never changed) whose
+        Saver reports restores; pass it to the session and to `session_hooks`."""
+        if not self.enabled:
+            return scaffold
+        saver = scaffold.saver
+        return _v1.train.Scaffold(
+            copy_from_scaffold=scaffold,
+            saver=None if saver is None else _RecordingSaver(saver, lambda path: None))
 
     def session_hooks(self, graph: Any, scaffold: Any) -> list:
         """The hook reporting the session and its restore; `scaffold`: the one the

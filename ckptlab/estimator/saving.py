@@ -43,6 +43,12 @@ class LeanCheckpointSaverHook(_v1.train.CheckpointSaverHook):
 
     def after_create_session(self, session: Any, coord: Any) -> None:
         global_step = session.run(self._global_step_tensor)
+        if self._save_graph_def:  # RunConfig.checkpoint_save_graph_def
+            self._write_graph()
+        self._save(session, global_step)
+        self._timer.update_last_triggered_step(global_step)
+
+    def _write_graph(self) -> None:
         graph = _v1.get_default_graph()
         graph_def = graph.as_graph_def(add_shapes=True)
         write_graph_text(graph_def, self._checkpoint_dir)
@@ -54,8 +60,6 @@ class LeanCheckpointSaverHook(_v1.train.CheckpointSaverHook):
             self._summary_writer.add_graph(graph)
         self._summary_writer.add_meta_graph(meta_graph.create_meta_graph_def(
             graph_def=graph_def, saver_def=saver.saver_def if saver else None))
-        self._save(session, global_step)
-        self._timer.update_last_triggered_step(global_step)
 
     def _save(self, session: Any, step: int) -> bool:
         _v1.logging.info("Calling checkpoint listeners before saving checkpoint %d...", step)
@@ -64,11 +68,11 @@ class LeanCheckpointSaverHook(_v1.train.CheckpointSaverHook):
         _v1.logging.info("Saving checkpoints for %d into %s.", step, self._save_path)
         first = self._meta_bytes is None
         prefix = self._get_saver().save(session, self._save_path, global_step=step,
-                                        write_meta_graph=first)
-        if first:
+                                        write_meta_graph=first and self._save_graph_def)
+        if self._save_graph_def and first:
             with open(f"{prefix}.meta", "rb") as handle:
                 self._meta_bytes = handle.read()
-        else:
+        elif self._save_graph_def:
             with open(f"{prefix}.meta", "wb") as handle:
                 handle.write(self._meta_bytes)
         self._summary_writer.add_session_log(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import sys
 from typing import Any
 
 import tensorflow as tf
@@ -104,18 +105,50 @@ def checked_hooks(hooks: Any, complaint: str = "All hooks must be SessionRunHook
 
 
 
+def _keras_metric_classes() -> tuple:
+    """tf.keras's Metric class (tf_keras under the shim); Keras 3's too if it is loaded."""
+    classes = [tf.keras.metrics.Metric]
+    keras = sys.modules.get("keras")
+    if getattr(getattr(keras, "metrics", None), "Metric", None) is not None:
+        classes.append(keras.metrics.Metric)
+    return tuple(classes)
+
+
+def _add_to_collection(key: str, variables: set) -> None:
+    known = set(_v1.get_collection(key))
+    for variable in variables - known:
+        _v1.add_to_collection(key, variable)
+
+
 def _metric_ops(metric_ops: Any) -> dict:
+    """(value, update_op) pairs; a Keras Metric object becomes (result(), its update)."""
     if metric_ops is None:
         return {}
     if not isinstance(metric_ops, dict):
         raise TypeError(f"eval_metric_ops must be a dict, given: {metric_ops}")
+    metric_classes = _keras_metric_classes()
     for key, value in metric_ops.items():
-        if not isinstance(value, tuple) or len(value) != 2:
+        if isinstance(value, metric_classes):
+            if not value.updates:
+                raise ValueError(
+                    f'Please call update_state(...) on the "{value.name}" metric')
+        elif not isinstance(value, tuple) or len(value) != 2:
             raise TypeError("Values of eval_metric_ops must be (metric_value, update_op) "
                             f"tuples, given: {value} for key: {key}")
-        for item in tf.nest.flatten(value):
+    checked, metric_variables = {}, set()
+    for key, value in metric_ops.items():
+        if isinstance(value, metric_classes):
+            items = [*value.updates, value.result()]
+            checked[key] = (items[-1], value.updates[0])
+            metric_variables.update(value.variables)
+        else:
+            items, checked[key] = tf.nest.flatten(value), value
+        for item in items:
             _in_default_graph(item, "eval_metric_ops", f"{key}: {item.name}")
-    return metric_ops
+    # Keras metric variables belong to no collection: local ones are initialised
+    _add_to_collection(_v1.GraphKeys.LOCAL_VARIABLES, metric_variables)
+    _add_to_collection(_v1.GraphKeys.METRIC_VARIABLES, metric_variables)
+    return checked
 
 
 def _scaffold(scaffold: Any) -> Any:

@@ -56,7 +56,8 @@ def _saver_hooks(estimator: Any, spec: Any, all_hooks: list, listeners: list,
     if (config.save_checkpoints_secs or config.save_checkpoints_steps) and not saver_hooks:
         chief_hooks = [LeanCheckpointSaverHook(
             estimator.model_dir, save_secs=config.save_checkpoints_secs,
-            save_steps=config.save_checkpoints_steps, scaffold=spec.scaffold)]
+            save_steps=config.save_checkpoints_steps, scaffold=spec.scaffold,
+            save_graph_def=config.checkpoint_save_graph_def)]
         saver_hooks = chief_hooks
     if listeners and not saver_hooks:
         raise ValueError(
@@ -73,9 +74,10 @@ def train_model(estimator: Any, rec: CallRecording, input_fn: Any, hooks: list,
                 listeners: list) -> Any:
     """Build, restore (if model_dir has a checkpoint), run until a hook stops; the loss."""
     config, model_dir = estimator.config, estimator.model_dir
-    with tf.Graph().as_default() as graph:
+    with tf.Graph().as_default() as graph, graph.device(config.device_fn):
         built = build_graph(estimator, rec, ModeKeys.TRAIN, input_fn)
-        spec = built.spec._replace(scaffold=light_scaffold(built.spec.scaffold))
+        spec = built.spec._replace(
+            scaffold=rec.recorded_scaffold(light_scaffold(built.spec.scaffold)))
         latest = tf.train.latest_checkpoint(model_dir)
         if estimator._warm_start_settings and not latest:
             estimator._warm_start(rec)
@@ -98,7 +100,8 @@ def train_model(estimator: Any, rec: CallRecording, input_fn: Any, hooks: list,
                                   *spec.training_chief_hooks),
                 save_checkpoint_secs=0, save_summaries_steps=config.save_summary_steps,
                 config=config.session_config, log_step_count_steps=config.log_step_count_steps,
-                ) as session:
+                max_wait_secs=config.session_creation_timeout_secs,
+                save_graph_def=config.checkpoint_save_graph_def) as session:
             loss, steps = None, 0
             while not session.should_stop():
                 steps += 1
