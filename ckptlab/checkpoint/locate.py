@@ -8,12 +8,18 @@ directory), a directory of checkpoint files without a state file, and Keras 3
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import stat
 from dataclasses import dataclass
 
-from ckptlab.errors import CheckpointNotFoundError, CorruptCheckpointError, NotACheckpointError
+from ckptlab.errors import (
+    CheckpointNotFoundError,
+    CorruptCheckpointError,
+    NotACheckpointError,
+    UsageError,
+)
 from ckptlab.scopes import step_of_prefix
 
 __all__ = ["Located", "locate", "read_bytes"]
@@ -21,6 +27,7 @@ __all__ = ["Located", "locate", "read_bytes"]
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _PART_SUFFIX = re.compile(r"\.(index|meta|data-\d{5}-of-\d{5})$")
 _STATE_LINE = re.compile(r'^(model_checkpoint_path|all_model_checkpoint_paths):\s*"(.*)"\s*$')
+STATE_FILE_LIMIT = 1 << 20  # TensorFlow's state files are a few hundred bytes
 
 
 @dataclass(frozen=True)
@@ -33,21 +40,46 @@ class Located:
 step_of = step_of_prefix  # the rule lives in ckptlab.scopes
 
 
-def read_bytes(path: str, what: str) -> bytes:
-    """Read a whole file, refusing non-regular files (a FIFO would hang) with a clear error."""
+def read_bytes(path: str, what: str, limit: int | None = None) -> bytes:
+    """Read a whole file, refusing non-regular files (a FIFO would hang) and files over
+    `limit` bytes with a clear error."""
     try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(os.stat(path).st_mode):
             raise CorruptCheckpointError(
                 f"The {what} '{path}' is not a regular file, so it cannot be read.",
                 fix="Point ckptlab at the checkpoint files TensorFlow wrote.", received=path)
-        with open(path, "rb") as handle:
+        with open(path, "rb", opener=_nonblocking) as handle:
+            info = os.fstat(handle.fileno())
+            if limit is not None and info.st_size > limit:
+                raise CorruptCheckpointError(
+                    f"The {what} '{path}' has {info.st_size:,} bytes, more than the "
+                    f"{limit:,} ckptlab reads (TensorFlow writes a few hundred).",
+                    fix="Delete or rename it if it is not TensorFlow's (ckptlab then reads "
+                        "the checkpoint files directly), or pass a checkpoint prefix.",
+                    received=path)
             return handle.read()
     except OSError as error:
         raise CorruptCheckpointError(
             f"The {what} '{path}' exists but cannot be read ({error.strerror or error}).",
             fix="Check the file's permissions (e.g. chmod u+r) and that the disk is readable.",
             received=path) from error
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without blocking, so a FIFO in place of a file is refused instead of hanging."""
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
+def _unescape(value: str) -> str:
+    """A text-proto string with its C escapes undone (as given when they are not valid)."""
+    try:
+        return codecs.escape_decode(value.encode("utf-8"))[0].decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return value
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.realpath(a + ".index") == os.path.realpath(b + ".index")
 
 
 def _is_h5(path: str) -> bool:
@@ -61,10 +93,10 @@ def _is_h5(path: str) -> bool:
 def _from_state_file(directory: str) -> tuple[list[str], list[str]]:
     state = os.path.join(directory, "checkpoint")
     latest, listed = None, []
-    for line in read_bytes(state, "checkpoint state file").decode("utf-8", "replace").splitlines():
+    text = read_bytes(state, "checkpoint state file", STATE_FILE_LIMIT).decode("utf-8", "replace")
+    for line in text.splitlines():
         match = _STATE_LINE.match(line.strip())
-        if match:
-            value = match[2]
+        if match and "\x00" not in (value := _unescape(match[2])):
             value = value if os.path.isabs(value) else os.path.join(directory, value)
             if match[1] == "model_checkpoint_path":
                 latest = value
@@ -76,7 +108,7 @@ def _from_state_file(directory: str) -> tuple[list[str], list[str]]:
     notes = []
     for position, listed_path in enumerate(ordered):
         local = os.path.join(directory, os.path.basename(listed_path))
-        if local != listed_path and os.path.exists(local + ".index"):
+        if not _same_file(local, listed_path) and os.path.exists(local + ".index"):
             # a copied or moved model_dir: its state file still names the old place
             ordered[position] = local
             notes.append(f"The state file names '{listed_path}' (another directory, e.g. "
@@ -87,8 +119,18 @@ def _from_state_file(directory: str) -> tuple[list[str], list[str]]:
     return present, notes[:3]
 
 
+def _listdir(directory: str) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except OSError as error:
+        raise CheckpointNotFoundError(
+            f"The directory '{directory}' cannot be listed ({error.strerror or error}).",
+            fix="Check its permissions (e.g. chmod u+rx) or pass a checkpoint prefix.",
+            received=directory) from error
+
+
 def _prefixes_in(directory: str) -> list[str]:
-    names = [n[: -len(".index")] for n in os.listdir(directory) if n.endswith(".index")]
+    names = [n[: -len(".index")] for n in _listdir(directory) if n.endswith(".index")]
     names.sort(key=lambda n: (step_of(n) is None, -(step_of(n) or 0), n))
     return [os.path.join(directory, n) for n in names]
 
@@ -106,7 +148,7 @@ def _locate_directory(directory: str) -> Located:
         if has_state:
             note = "The 'checkpoint' state file lists no existing checkpoint. " + note
         return Located("bundle", tuple(prefixes), (note,))
-    weights = sorted(n for n in os.listdir(directory) if n.endswith(".h5"))
+    weights = sorted(n for n in _listdir(directory) if n.endswith(".h5"))
     if len(weights) == 1:
         return Located("h5", (os.path.join(directory, weights[0]),))
     raise CheckpointNotFoundError(
@@ -121,6 +163,10 @@ def _locate_directory(directory: str) -> Located:
 def locate(path: str | os.PathLike) -> Located:
     """Where the checkpoint(s) named by `path` are, or a CkptlabError saying what to do."""
     path = os.fspath(path)
+    if isinstance(path, bytes) or "\x00" in path:
+        raise UsageError("A checkpoint path must be text without NUL characters.",
+                         fix="Pass the path as a str, e.g. 'model_dir/model.ckpt-100'.",
+                         received=path)
     if os.path.isdir(path):
         return _locate_directory(path)
     part = _PART_SUFFIX.search(path)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from ckptlab.checkpoint.wire import fields, first, repeated
+from ckptlab.checkpoint.wire import Message, WireError
 from ckptlab.scopes import keras3_slot_of_path
 
 __all__ = ["ObjectGraph", "ObjectNode", "decode_object_graph"]
 
 _MAX_ALIASES = 8
+PATH_BUDGET = 16 << 20  # characters of object paths: ~5,000 objects 1,500 levels deep
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,12 @@ class ObjectGraph:
         parallel lists (`_momentums/i` belongs to `_trainable_variables/i`).
         """
         owners: dict[str, tuple[str, str]] = {}
+        done: set[int] = set()  # each slot variable once (a damaged graph may repeat them)
         for node in self.nodes:
             for slot, variable_id, slot_id in node.slots:
-                if slot_id < len(self.nodes) and variable_id < len(self.nodes):
+                if 0 <= slot_id < len(self.nodes) and 0 <= variable_id < len(self.nodes) \
+                        and slot_id not in done:
+                    done.add(slot_id)
                     for key in self.nodes[slot_id].keys:
                         owners[key] = (self.nodes[variable_id].path, slot)
         by_path = {alias: node for node in self.nodes for alias in node.aliases}
@@ -61,36 +65,42 @@ class ObjectGraph:
         return owners
 
 
-def _node(message: bytes) -> tuple[list[tuple[str, int]], list[str], list[tuple[str, int, int]]]:
-    pairs = fields(message)
-    children = []
-    for child in repeated(pairs, 1):
-        child_pairs = fields(child)
-        children.append((first(child_pairs, 2, b"").decode(), int(first(child_pairs, 1, 0))))
-    keys = [first(fields(attr), 3, b"").decode() for attr in repeated(pairs, 2)]
-    slots = []
-    for slot in repeated(pairs, 3):
-        slot_pairs = fields(slot)
-        slots.append((first(slot_pairs, 2, b"").decode(), int(first(slot_pairs, 1, 0)),
-                      int(first(slot_pairs, 3, 0))))
+def _node(message: Message) -> tuple[list, list, list]:
+    """(children as (name, id), checkpoint keys, slots as (name, variable id, slot id))."""
+    children = [(child.text(2, "local_name"), child.int32(1, "node_id"))
+                for child in message.messages(1, "children", "a child reference")]
+    keys = [attribute.text(3, "checkpoint_key")
+            for attribute in message.messages(2, "attributes", "an attribute")]
+    slots = [(slot.text(2, "slot_name"), slot.int32(1, "original_variable_node_id"),
+              slot.int32(3, "slot_variable_node_id"))
+             for slot in message.messages(3, "slot_variables", "a slot variable")]
     return children, keys, slots
 
 
 def decode_object_graph(data: bytes) -> ObjectGraph:
-    raw = [_node(message) for message in repeated(fields(data), 1)]
+    """The graph's nodes with their paths (WireError when the proto is damaged)."""
+    graph = Message(data, "the object graph")
+    raw = [_node(node) for node in graph.messages(1, "nodes", "an object of the graph")]
     paths: dict[int, list[str]] = {0: [""]} if raw else {}
     queue = deque([0] if raw else [])
+    used = 0
     while queue:  # breadth-first: the first path found is the one TensorFlow uses
         current = queue.popleft()
         base = paths[current][0]
         for name, child in raw[current][0]:
-            if child >= len(raw):
+            if not 0 <= child < len(raw):
                 continue
             path = f"{base}/{name}" if base else name
+            if child in paths and len(paths[child]) >= _MAX_ALIASES:
+                continue
+            used += len(path)
+            if used > PATH_BUDGET:
+                raise WireError(f"the object graph's paths add up to more than "
+                                f"{PATH_BUDGET:,} characters ({len(raw):,} objects)")
             if child not in paths:
                 paths[child] = [path]
                 queue.append(child)
-            elif len(paths[child]) < _MAX_ALIASES:
+            else:
                 paths[child].append(path)
     nodes = tuple(
         ObjectNode(i, paths.get(i, [f"<unreachable {i}>"])[0], tuple(children), tuple(keys),

@@ -1,27 +1,11 @@
-"""The only place the checkpoint layer imports TensorFlow: values ckptlab cannot decode itself
-(partitioned variables, bfloat16, strings), and live objects given to `match_restore`."""
+"""The only place the checkpoint layer imports TensorFlow: the live objects given to
+`match_restore` (checkpoint files themselves are read without TensorFlow)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ckptlab.errors import CorruptCheckpointError
-
-__all__ = ["name_fallback_specs", "object_specs", "read_tensor_with_tf", "specs_of_variables"]
-
-
-def read_tensor_with_tf(prefix: str, key: str):
-    import numpy as np
-    import tensorflow as tf
-
-    try:
-        value = tf.train.load_checkpoint(prefix).get_tensor(key)
-    except Exception as error:  # TF raises DataLossError, NotFoundError, ...
-        raise CorruptCheckpointError(
-            f"TensorFlow could not read '{key}' from '{prefix}' ({type(error).__name__}).",
-            fix="Use another checkpoint of the run or copy the files again.",
-            received=key) from error
-    return np.asarray(value)
+__all__ = ["name_fallback_specs", "object_specs", "specs_of_variables"]
 
 
 def specs_of_variables(variables: Any) -> list[tuple[str, tuple[int, ...], str]]:

@@ -30,10 +30,14 @@ class ScopeNode:
         return self.key is not None
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, ScopeNode]]:
-        """(depth, node) for this node and every descendant, depth-first, in order."""
-        yield depth, self
-        for child in self.children:
-            yield from child.walk(depth + 1)
+        """(depth, node) for this node and every descendant, depth-first, in order.
+
+        Uses a stack, not recursion: real checkpoints have keys thousands of scopes deep."""
+        stack = [(depth, self)]
+        while stack:
+            level, node = stack.pop()
+            yield level, node
+            stack.extend((level + 1, child) for child in reversed(node.children))
 
     def find(self, path: str) -> ScopeNode | None:
         node: ScopeNode | None = self
@@ -60,18 +64,29 @@ def build_tree(items: Iterable[tuple[str, str, int, int]]) -> ScopeNode:
     return _freeze("", "", nested)
 
 
+def _sorted_items(level: dict) -> list:
+    return sorted(level.items(), key=lambda item: (item[0][1], item[0][0]))
+
+
 def _freeze(name: str, path: str, level: dict) -> ScopeNode:
-    children = []
-    for (kind, part), value in sorted(level.items(), key=lambda item: (item[0][1], item[0][0])):
-        child_path = f"{path}/{part}" if path else part
-        if kind == "leaf":
-            key, elements, nbytes = value
-            children.append(ScopeNode(part, child_path, (), key, 1, elements, nbytes))
-        else:
-            children.append(_freeze(part, child_path, value))
-    return ScopeNode(
-        name, path, tuple(children), None,
-        sum(c.variables for c in children),
-        sum(c.elements for c in children),
-        sum(c.nbytes for c in children),
-    )
+    """The frozen tree of nested dicts, built bottom-up with a stack (no recursion)."""
+    # each frame: (name, path, the sorted items, the children frozen so far)
+    stack: list[tuple[str, str, list, list[ScopeNode]]] = [(name, path, _sorted_items(level), [])]
+    while True:
+        frame_name, frame_path, items, children = stack[-1]
+        if len(children) < len(items):
+            (kind, part), value = items[len(children)]
+            child_path = f"{frame_path}/{part}" if frame_path else part
+            if kind == "leaf":
+                key, elements, nbytes = value
+                children.append(ScopeNode(part, child_path, (), key, 1, elements, nbytes))
+            else:
+                stack.append((part, child_path, _sorted_items(value), []))
+            continue
+        node = ScopeNode(frame_name, frame_path, tuple(children), None,
+                         sum(c.variables for c in children), sum(c.elements for c in children),
+                         sum(c.nbytes for c in children))
+        stack.pop()
+        if not stack:
+            return node
+        stack[-1][3].append(node)
