@@ -1,6 +1,6 @@
 """Suite-wide rules: markers by folder, and the CI guard for notebook and browser tests.
 
-Each folder under tests/ is one kind of test (unit, tf, notebooks, browser, parity) and
+Each folder under tests/ is one kind of test (unit, tf, notebooks, browser, parity, fuzz) and
 its tests get the marker of the same name, so `pytest -m unit` selects by kind.
 On CI (CI=true), a kind that must run here ("notebooks", "browser", "parity") fails the run when
 none of its tests passed; outside CI a missing prerequisite only skips, loudly.
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-KINDS = ("unit", "tf", "notebooks", "browser", "parity")
+KINDS = ("unit", "tf", "notebooks", "browser", "parity", "fuzz")
 REQUIRED_ON_CI = ("notebooks", "browser", "parity")
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ckptlab.checkpoint.sstable import TableError, iterate_table
 from ckptlab.checkpoint.wire import Message, WireError
@@ -79,6 +79,13 @@ class BundleIndex:
     header: BundleHeader
     entries: tuple[BundleEntry, ...]  # the variables (and the object graph), in key order
     slices: dict[bytes, BundleEntry]  # raw key -> stored slice of a partitioned variable
+    _by_key: dict[str, BundleEntry] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update((entry.key, entry) for entry in self.entries)
+
+    def entry(self, key: str) -> BundleEntry | None:
+        return self._by_key.get(key)
 
 
 def _shape(message: Message) -> tuple[int, ...]:

@@ -80,7 +80,7 @@ def _assembled(prefix: str, bundle: BundleIndex, entry: BundleEntry) -> np.ndarr
 def _read_bundle_value(index: CheckpointIndex, key: str) -> np.ndarray:
     stat = os.stat(index.path + ".index")
     bundle = _bundle(index.path, stat.st_size, stat.st_mtime)
-    entry = next((e for e in bundle.entries if e.key == key), None)
+    entry = bundle.entry(key)
     if entry is None:
         raise corrupt(index.path, f"'{clip(key)}' is no longer in its .index file (was it "
                                   "overwritten by a new save?)")

@@ -26,7 +26,7 @@ def _saver_dir(directory: Path, build) -> None:
     graph = tf.Graph()
     with graph.as_default():
         build()
-        saver = tf.compat.v1.train.Saver()
+        saver = tf.compat.v1.train.Saver(save_relative_paths=True)
         with tf.compat.v1.Session(graph=graph) as session:
             session.run(tf.compat.v1.global_variables_initializer())
             saver.save(session, str(directory / "model.ckpt"), global_step=1,

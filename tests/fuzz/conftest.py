@@ -1,0 +1,19 @@
+"""Print what the fuzz run saw: inputs per outcome, slowest input, memory headroom."""
+
+from __future__ import annotations
+
+from tests.fuzz.harness import TALLY
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not TALLY.counts:
+        return
+    write = terminalreporter.write_line
+    total = sum(TALLY.counts.values())
+    by_status: dict[str, int] = {}
+    for (_, status), count in TALLY.counts.items():
+        by_status[status] = by_status.get(status, 0) + count
+    write(f"fuzz: {total:,} mutated inputs in {TALLY.seconds:.1f} s; "
+          + ", ".join(f"{status} {count:,}" for status, count in sorted(by_status.items())))
+    write(f"fuzz: slowest input {TALLY.slowest:.2f} s; largest peak over 2x the input "
+          f"{TALLY.peak_over_input:+.1f} MB (limit +50 MB)")
