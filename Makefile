@@ -10,7 +10,7 @@ READY := $(VENV)/.ckptlab-installed
 PARITY_READY := $(PARITY_VENV)/.ckptlab-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test unit parity bench lint lock clean help
+.PHONY: lab test unit parity fuzz bench lint lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -18,6 +18,7 @@ help:
 	@echo "make test    run the whole suite: unit, tf, notebooks, browser, parity"
 	@echo "make unit    only the fast tests that need no TensorFlow"
 	@echo "make parity  only the parity suite against the real tf.estimator 2.15"
+	@echo "make fuzz    fuzz the checkpoint reader longer (FUZZ_EXAMPLES per target, random)"
 	@echo "make bench   run the benchmarks, write bench/results/latest.{json,md}"
 	@echo "make lint    ruff"
 	@echo "make lock    re-pin constraints.txt and requirements/parity.txt"
@@ -47,6 +48,10 @@ unit: $(READY)
 
 parity: $(READY) $(PARITY_READY)
 	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m pytest tests/parity $(PYTEST_ARGS)
+
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(READY)
+	CKPTLAB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CKPTLAB_FUZZ_RANDOM=1 $(PY) -m pytest tests/fuzz -p no:cacheprovider -q $(PYTEST_ARGS)
 
 bench: $(READY) $(PARITY_READY)
 	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m bench

@@ -37,6 +37,11 @@ class CkptlabError(Exception):
             lines.append(f"Received: {self.received!r}")
         return "\n".join(lines)
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for this error in a notebook: the message, no traceback
+        (ckptlab's errors are about the learner's files or arguments, not about code)."""
+        return [f"{type(self).__name__}: {self.what}", *self.render().splitlines()[1:]]
+
 
 class UsageError(CkptlabError):
     """A command or function was called with arguments that cannot work."""

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ckptlab.checkpoint.load import inspect_checkpoint
-from ckptlab.checkpoint.records import CheckpointIndex, VariableInfo
+from ckptlab.checkpoint.records import CheckpointIndex, VariableInfo, bounded
 from ckptlab.checkpoint.values import read_value
 
 __all__ = ["DIFF_SCHEMA", "CheckpointDiff", "ValueChange", "diff_checkpoints"]
@@ -28,17 +28,21 @@ class ValueChange:
     relative: float  # ||b - a|| / ||a|| (inf when a is all zeros and b is not)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: NaN and infinite figures (values that were NaN) become null."""
+        def finite(x: float) -> float | None:
+            return x if math.isfinite(x) else None
         return {"key": self.key, "changed": self.changed,
-                "fraction_changed": self.fraction_changed, "max_abs": self.max_abs,
-                "mean_abs": self.mean_abs,
-                "relative": self.relative if math.isfinite(self.relative) else None}
+                "fraction_changed": finite(self.fraction_changed),
+                "max_abs": finite(self.max_abs), "mean_abs": finite(self.mean_abs),
+                "relative": finite(self.relative)}
 
 
 @dataclass(frozen=True)
 class CheckpointDiff:
     """JSON (`to_dict`, `ckptlab diff --json`): {"schema": "ckptlab.diff/1", "a", "b",
     "step_a", "step_b", "added": [variable], "removed": [variable], "shape_changed":
-    [{"key", "a", "b"}], "dtype_changed": [...], "values": [ValueChange], "unchanged": n}."""
+    [{"key", "a", "b"}], "dtype_changed": [...], "values": [ValueChange], "unchanged": n,
+    and "truncated": {list name: {"shown", "total", ...}} when lists were cut to a size}."""
 
     a: CheckpointIndex
     b: CheckpointIndex
@@ -57,17 +61,27 @@ class CheckpointDiff:
         return not (self.added or self.removed or self.shape_changed or self.dtype_changed
                     or self.changed_values)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, max_bytes: int | None = None) -> dict[str, Any]:
+        """The JSON form; with `max_bytes`, each list stops at a fifth of it and
+        "truncated" says, per list, how much was left out."""
         def pair(items):
             return [{"key": x.key, "a": x.to_dict(), "b": y.to_dict()} for x, y in items]
-        return {"schema": DIFF_SCHEMA, "a": self.a.path, "b": self.b.path,
-                "step_a": self.a.step, "step_b": self.b.step,
-                "added": [v.to_dict() for v in self.added],
-                "removed": [v.to_dict() for v in self.removed],
-                "shape_changed": pair(self.shape_changed),
-                "dtype_changed": pair(self.dtype_changed),
-                "values": [v.to_dict() for v in self.values],
-                "unchanged": sum(1 for v in self.values if not v.changed)}
+        share = None if max_bytes is None else max_bytes // 5
+        payload: dict[str, Any] = {"schema": DIFF_SCHEMA, "a": self.a.path, "b": self.b.path,
+                                   "step_a": self.a.step, "step_b": self.b.step}
+        cuts = {}
+        for name, items in (("added", [v.to_dict() for v in self.added]),
+                            ("removed", [v.to_dict() for v in self.removed]),
+                            ("shape_changed", pair(self.shape_changed)),
+                            ("dtype_changed", pair(self.dtype_changed)),
+                            ("values", [v.to_dict() for v in self.values])):
+            payload[name], cut = bounded(items, share)
+            if cut:
+                cuts[name] = cut
+        payload["unchanged"] = sum(1 for v in self.values if not v.changed)
+        if cuts:
+            payload["truncated"] = cuts
+        return payload
 
 
 def value_change(key: str, a: np.ndarray, b: np.ndarray) -> ValueChange:

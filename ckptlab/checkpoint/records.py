@@ -6,18 +6,20 @@ JSON schema (`CheckpointIndex.to_dict()`, printed by `ckptlab inspect --json`):
  (latest first), "files": [{"name", "bytes"}], "totals": {"variables", "elements",
  "bytes", "by_kind": {kind: {"variables", "elements", "bytes"}}},
  "variables": [{"key", "path", "shape", "dtype", "elements", "bytes", "kind", "owner",
- "slot_of", "slot", "aliases"}]} with variables sorted by key.
+ "slot_of", "slot", "aliases"}]} with variables sorted by key; when the list was cut
+ to a size, "truncated": {"shown", "total", "max_bytes", "reason"}.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from ckptlab.scopes import KINDS, ScopeNode, build_tree
 
-__all__ = ["SCHEMA", "CheckpointIndex", "FileInfo", "VariableInfo"]
+__all__ = ["SCHEMA", "CheckpointIndex", "FileInfo", "VariableInfo", "bounded", "json_budget"]
 
 SCHEMA = "ckptlab.checkpoint/1"
 FORMAT_NAME_BASED = "name-based"
@@ -107,9 +109,35 @@ class CheckpointIndex:
         """Scope tree (name-based) or object tree (object-based) with totals per subtree."""
         return build_tree((v.path, v.key, v.elements, v.nbytes) for v in self.variables)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, "path": self.path, "format": self.format, "step": self.step,
-                "all_checkpoints": list(self.all_checkpoints), "notes": list(self.notes),
-                "files": [{"name": f.name, "bytes": f.nbytes} for f in self.files],
-                "totals": self.totals(),
-                "variables": [v.to_dict() for v in self.variables]}
+    def to_dict(self, max_bytes: int | None = None) -> dict[str, Any]:
+        """The JSON form; with `max_bytes`, variables stop once their JSON would pass it and
+        "truncated" says how many were left out."""
+        variables, cut = bounded([v.to_dict() for v in self.variables], max_bytes)
+        payload = {"schema": SCHEMA, "path": self.path, "format": self.format,
+                   "step": self.step, "all_checkpoints": list(self.all_checkpoints),
+                   "notes": list(self.notes),
+                   "files": [{"name": f.name, "bytes": f.nbytes} for f in self.files],
+                   "totals": self.totals(), "variables": variables}
+        if cut:
+            payload["truncated"] = cut
+        return payload
+
+
+def json_budget(index_bytes: int) -> int:
+    """Most bytes of JSON the commands print for a checkpoint whose index has this size:
+    never less than 16 MB, and 64 bytes per index byte (real indexes need about 20)."""
+    return max(16 << 20, 64 * index_bytes)
+
+
+def bounded(items: list[dict[str, Any]], max_bytes: int | None
+            ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The first `items` whose JSON fits in `max_bytes`, and what was cut (None: nothing)."""
+    if max_bytes is None:
+        return items, None
+    used = 0
+    for count, item in enumerate(items):
+        used += len(json.dumps(item)) + 2
+        if used > max_bytes:
+            return items[:count], {"shown": count, "total": len(items), "max_bytes": max_bytes,
+                                   "reason": "the JSON would pass max_bytes"}
+    return items, None

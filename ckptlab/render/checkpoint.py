@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from ckptlab.checkpoint.bundle import clip
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, badge_html
 from ckptlab.scopes import ScopeNode, build_tree
 
@@ -32,21 +33,42 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+MAX_TEXT_LINES = 5_000  # lines of a tree, or of each list of a diff, in the text views
+MAX_INDENT = 32  # deeper levels are not indented further; their depth is written instead
+MAX_NAME = 120  # characters of one name in a text view
+
+
+def _indent(level: int) -> str:
+    return "  " * level if level <= MAX_INDENT else "  " * MAX_INDENT + f"[level {level + 1}] "
+
+
+def _cut(lines: list[str], total: int, what: str) -> list[str]:
+    """`lines`, plus one line saying how many of `total` were left out (if any)."""
+    if total <= len(lines):
+        return lines
+    return [*lines, f"... {total - len(lines):,} more {what} not shown (the text view shows "
+                    f"{len(lines):,}; --json, or a filter in the CheckpointExplorer, shows all)"]
+
+
 def tree_lines(root: ScopeNode, leaf: Callable[[ScopeNode], str] | None = None,
-               max_depth: int | None = None) -> list[str]:
-    """Indented lines, scopes with totals and leaves with `leaf(node)` (default: sizes)."""
-    lines = []
+               max_depth: int | None = None, max_lines: int = MAX_TEXT_LINES) -> list[str]:
+    """Indented lines, scopes with totals and leaves with `leaf(node)` (default: sizes);
+    at most `max_lines`, then one line saying how many more there are."""
+    lines, total = [], 0
     for depth, node in root.walk():
-        if depth == 0:
+        if depth == 0 or not (node.is_leaf or max_depth is None or depth <= max_depth):
             continue
-        indent = "  " * (depth - 1)
+        total += 1
+        if len(lines) >= max_lines:
+            continue
+        name = clip(node.name, MAX_NAME)
         if node.is_leaf:
             detail = leaf(node) if leaf else human_bytes(node.nbytes)
-            lines.append(f"{indent}{node.name}  {detail}")
-        elif max_depth is None or depth <= max_depth:
-            lines.append(f"{indent}{node.name}/  [{node.variables} variables, "
+            lines.append(f"{_indent(depth - 1)}{name}  {detail}")
+        else:
+            lines.append(f"{_indent(depth - 1)}{name}/  [{node.variables} variables, "
                          f"{human_count(node.elements)} values, {human_bytes(node.nbytes)}]")
-    return lines
+    return _cut(lines, total, "lines")
 
 
 def index_text(index) -> str:
@@ -56,14 +78,17 @@ def index_text(index) -> str:
     lines = [f"checkpoint {index.path}", f"format {index.format}, step {step}"]
     lines += [f"note: {note}" for note in index.notes]
     if len(index.all_checkpoints) > 1:
-        lines.append(f"all checkpoints (latest first): {', '.join(index.all_checkpoints)}")
+        shown = ", ".join(index.all_checkpoints[:10])
+        more = len(index.all_checkpoints) - 10
+        lines.append(f"all checkpoints (latest first): {shown}"
+                     + (f" and {more:,} more" if more > 0 else ""))
     lines.append("files: " + ", ".join(f"{f.name} ({human_bytes(f.nbytes)})"
                                        for f in index.files))
     by_key = {v.key: v for v in index.variables}
 
     def leaf(node: ScopeNode) -> str:
         variable = by_key[node.key]
-        extra = f"  slot of {variable.slot_of}" if variable.slot_of else ""
+        extra = f"  slot of {clip(variable.slot_of, MAX_NAME)}" if variable.slot_of else ""
         return (f"{shape_text(variable.shape)} {variable.dtype} {human_bytes(variable.nbytes)}"
                 f"  [{variable.kind}]{extra}")
 
@@ -77,20 +102,24 @@ def index_text(index) -> str:
 
 def diff_text(diff) -> str:
     lines = [f"diff {diff.a.path} (step {diff.a.step}) -> {diff.b.path} (step {diff.b.step})"]
+    most = MAX_TEXT_LINES
     for title, items in (("added", diff.added), ("removed", diff.removed)):
         lines.append(f"{title}: {len(items)}")
-        lines += [f"  {v.key} {shape_text(v.shape)} {v.dtype}" for v in items]
+        lines += _cut([f"  {clip(v.key, MAX_NAME)} {shape_text(v.shape)} {v.dtype}"
+                       for v in items[:most]], len(items), "variables")
     for title, items, field in (("shape changed", diff.shape_changed, "shape"),
                                 ("dtype changed", diff.dtype_changed, "dtype")):
         lines.append(f"{title}: {len(items)}")
-        lines += [f"  {a.key}: {getattr(a, field)} -> {getattr(b, field)}" for a, b in items]
+        lines += _cut([f"  {clip(a.key, MAX_NAME)}: {getattr(a, field)} -> {getattr(b, field)}"
+                       for a, b in items[:most]], len(items), "variables")
     changed = sorted(diff.changed_values, key=lambda c: -c.max_abs)
     lines.append(f"values changed: {len(changed)} of {len(diff.values)} compared")
-    for change in changed:
+    for change in changed[:most]:
         relative = "inf" if change.relative == float("inf") else f"{change.relative:.3g}"
-        lines.append(f"  {change.key}: max |delta| {change.max_abs:.3g}, mean |delta| "
-                     f"{change.mean_abs:.3g}, relative {relative}, "
+        lines.append(f"  {clip(change.key, MAX_NAME)}: max |delta| {change.max_abs:.3g}, "
+                     f"mean |delta| {change.mean_abs:.3g}, relative {relative}, "
                      f"{change.fraction_changed:.0%} of values changed")
+    lines = _cut(lines, len(lines) + len(changed) - len(changed[:most]), "variables")
     if diff.is_empty:
         lines.append("the checkpoints hold the same variables with the same values")
     return "\n".join(lines)
@@ -124,22 +153,36 @@ CELL = "padding: 1px 8px; border-bottom: 1px solid #eee; text-align: left"
 
 
 def tree_html(root: ScopeNode, leaf: Callable[[ScopeNode], str] | None = None,
-              open_depth: int = 2) -> str:
-    """Nested <details> per scope with its totals; leaves rendered by `leaf` (HTML)."""
-    def render(node: ScopeNode, depth: int) -> str:
+              open_depth: int = 2, max_rows: int = MAX_TEXT_LINES) -> str:
+    """Nested <details> per scope with its totals; leaves rendered by `leaf` (HTML).
+    Built in one pass over `root.walk()` (no recursion); at most `max_rows` rows."""
+    parts, opened, rows = [], [], 0
+    for depth, node in root.walk():
+        if depth == 0:
+            continue
+        rows += 1
+        if rows > max_rows:
+            continue
+        while opened and opened[-1] >= depth:
+            parts.append("</details>")
+            opened.pop()
+        name = escape(clip(node.name, MAX_NAME))
         if node.is_leaf:
             detail = leaf(node) if leaf else escape(human_bytes(node.nbytes))
-            return f'<div style="margin-left:14px">{escape(node.name)} {detail}</div>'
-        inner = "".join(render(child, depth + 1) for child in node.children)
-        if depth == 0:
-            return inner
-        summary = (f"<b>{escape(node.name)}/</b> <span style='color:#666'>{node.variables} "
+            parts.append(f'<div style="margin-left:14px">{name} {detail}</div>')
+            continue
+        summary = (f"<b>{name}/</b> <span style='color:#666'>{node.variables} "
                    f"variables, {human_count(node.elements)} values, "
                    f"{human_bytes(node.nbytes)}</span>")
-        opened = " open" if depth <= open_depth else ""
-        return (f'<details{opened} style="margin-left:{10 if depth > 1 else 0}px">'
-                f"<summary>{summary}</summary>{inner}</details>")
-    return f'<div style="{BOX}">{render(root, 0)}</div>'
+        is_open = " open" if depth <= open_depth else ""
+        parts.append(f'<details{is_open} style="margin-left:{10 if depth > 1 else 0}px">'
+                     f"<summary>{summary}</summary>")
+        opened.append(depth)
+    parts += ["</details>"] * len(opened)
+    if rows > max_rows:
+        parts.append(f"<div>... {rows - max_rows:,} more rows not shown (filter to see "
+                     "them)</div>")
+    return f'<div style="{BOX}">{"".join(parts)}</div>'
 
 
 def index_html(index, filter_text: str = "", selected: str | None = None) -> str:

@@ -53,18 +53,15 @@ def tree_rows(root: ScopeNode, collapsed: Collection[str] = (),
               leaf: Callable[[ScopeNode], str] | None = None) -> list[TreeRow]:
     """Rows of `root`'s descendants in order; `collapsed` scope paths hide their subtrees."""
     rows: list[TreeRow] = []
-
-    def visit(node: ScopeNode, depth: int) -> None:
+    stack = [(child, 0) for child in reversed(root.children)]  # no recursion: deep trees
+    while stack:
+        node, depth = stack.pop()
         if node.is_leaf:
             detail = leaf(node) if leaf else human_bytes(node.nbytes)
             rows.append(TreeRow(VARIABLE, node.key or node.path, depth, node.name, detail))
-            return
+            continue
         is_open = node.path not in collapsed
         rows.append(TreeRow(SCOPE, node.path, depth, node.name, scope_totals(node), is_open))
         if is_open:
-            for child in node.children:
-                visit(child, depth + 1)
-
-    for child in root.children:
-        visit(child, 0)
+            stack.extend((child, depth + 1) for child in reversed(node.children))
     return rows

@@ -80,7 +80,7 @@ def input_size(directory: Path) -> int:
 def read_like_the_commands(path: str) -> None:
     """What inspect, inspect --values, --json, diff and a dry-run restore read and render."""
     from ckptlab.checkpoint import diff_checkpoints, inspect_checkpoint, match_restore, read_value
-    from ckptlab.render.text import index_text, match_text
+    from ckptlab.render.checkpoint import index_text, match_text
 
     index = inspect_checkpoint(path)
     index_text(index)
@@ -132,7 +132,7 @@ def run_in_process(directory: Path, target: str) -> Outcome:
         outcome = Outcome(HANG, f"more than {HANG_SECONDS} s")
     except MemoryError:
         outcome = Outcome(MEMORY, "an allocation past 2x the input + 50 MB")
-    except BaseException as error:  # noqa: BLE001 - classifying is the point
+    except BaseException as error:
         outcome = classify(error)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
