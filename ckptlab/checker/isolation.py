@@ -1,0 +1,393 @@
+"""The host side of the sandbox: one bubblewrap sandbox per check, limits over its process tree.
+
+A check's sandbox is a set of fresh Linux namespaces made by bubblewrap (`bwrap`): its own
+mount namespace (the filesystem is read-only except the check's private scratch folder;
+only the Python installation and the ckptlab package are visible, nothing of the
+submissions folder, the output folder, $HOME or the grader's cwd), its own pid namespace
+(learner processes see only each other; when the sandbox's init dies the kernel kills every
+process left in it, however it was forked or detached), its own network namespace (no
+network, not even the host's loopback), its own IPC and UTS namespaces. Learner code runs
+as uid 65534 with no capabilities, under PR_SET_NO_NEW_PRIVS.
+
+`Sandbox` only makes the namespaces (a tiny holder process keeps them alive); the warm
+process that runs the check joins them (see runner_zygote). Memory is limited over the
+whole tree with a memory cgroup when this machine lets us make one, and is always also
+measured over every process of the sandbox's pid namespace (private memory, so pages
+shared with the warm parent are not counted). Disk is limited by RLIMIT_FSIZE per file and
+by the total size of the scratch folder; output by a byte count on the pipe.
+
+Where bubblewrap cannot run, `support()` says why and checks run unisolated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["SANDBOX_UID", "INSIDE", "Limits", "Sandbox", "Support", "support"]
+
+SANDBOX_UID = 65534  # "nobody": owns nothing on the host
+INSIDE = "/sandbox"  # where the scratch folder appears inside the sandbox
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MEMORY_MB = 2048
+DEFAULT_DISK_MB = 256
+DEFAULT_OUTPUT_MB = 4
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+              "/etc/localtime", "/etc/hosts")
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = DEFAULT_TIMEOUT
+    memory_mb: int = DEFAULT_MEMORY_MB
+    disk_mb: int = DEFAULT_DISK_MB
+    output_mb: int = DEFAULT_OUTPUT_MB
+
+
+@dataclass(frozen=True)
+class Support:
+    """Whether checks here are isolated, and how (or why not)."""
+
+    isolated: bool
+    reason: str  # why not, when not isolated
+    userns: bool = False  # True when not root: bwrap maps uid 65534 onto ours
+    cgroup: str = ""  # "v1" or "v2" when memory is limited by a cgroup
+
+    def describe(self) -> str:
+        if not self.isolated:
+            return f"not isolated because {self.reason}"
+        memory = f"memory cgroup {self.cgroup}" if self.cgroup else "memory measured over the tree"
+        user = "user namespace" if self.userns else "uid 65534"
+        return f"isolated with bubblewrap ({user}, no network, {memory})"
+
+
+def _python_paths() -> list[str]:
+    """What the checker's Python needs to see: its installation, its venv, ckptlab itself."""
+    import ckptlab
+
+    package = str(Path(ckptlab.__file__).resolve().parent)
+    paths = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
+    paths.add(os.path.realpath(os.path.dirname(sys.executable)))
+    paths.add(package)
+    # keep only the outermost folders (a venv inside the package root is bound once)
+    return sorted(p for p in paths if not any(p != q and p.startswith(q + os.sep) for q in paths))
+
+
+def _bwrap_args(scratch: Path, userns: bool) -> list[str]:
+    args = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+            "--unshare-uts", "--unshare-cgroup-try", "--new-session", "--hostname", "sandbox"]
+    if userns:
+        args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+    for top in ("bin", "lib", "lib32", "lib64", "sbin"):
+        host = Path("/") / top
+        if host.is_symlink():
+            args += ["--symlink", os.readlink(host), str(host)]
+        elif host.is_dir():
+            args += ["--ro-bind", str(host), str(host)]
+    args += ["--ro-bind", "/usr", "/usr"]
+    for path in _ETC_FILES:
+        args += ["--ro-bind-try", path, path]
+    parents: list[str] = []
+    for path in _python_paths():
+        for parent in reversed(Path(path).parents):
+            if str(parent) != "/" and str(parent) not in parents:
+                parents.append(str(parent))
+    for parent in parents:  # bwrap would make them 0700: unreadable for uid 65534
+        args += ["--perms", "0755", "--dir", parent]
+    for path in _python_paths():
+        args += ["--ro-bind", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--size", str(64 << 20), "--tmpfs", "/tmp",
+             "--bind", str(scratch), INSIDE,
+             "--ro-bind", str(scratch / "submission"), f"{INSIDE}/submission",
+             "--chdir", f"{INSIDE}/work"]
+    return args
+
+
+def _holder_command() -> list[str]:
+    """The sandbox's placeholder process: says when the sandbox is ready (mounts done),
+    then lives until the host closes its stdin."""
+    return ["/bin/sh", "-c", "echo ready; read _"]
+
+
+def _run_probe(userns: bool) -> str:
+    """'' when a bwrap sandbox starts here, else what went wrong."""
+    with tempfile.TemporaryDirectory(prefix="ckptlab-probe-") as tmp:
+        scratch = _prepare_scratch(Path(tmp), userns)
+        try:
+            done = subprocess.run([*_bwrap_args(scratch, userns), "/bin/true"],
+                                  capture_output=True, text=True, timeout=20, check=False)
+        except (OSError, subprocess.SubprocessError) as error:
+            return str(error)
+        return "" if done.returncode == 0 else (done.stderr.strip() or f"rc {done.returncode}")
+
+
+def _prepare_scratch(base: Path, userns: bool) -> Path:
+    for name in ("submission", "work"):
+        (base / name).mkdir(exist_ok=True)
+    if not userns:  # root grader: the work folder belongs to the sandbox's uid
+        os.chown(base / "work", SANDBOX_UID, SANDBOX_UID)
+    os.chmod(base, 0o755)
+    return base
+
+
+@functools.lru_cache(maxsize=1)
+def support() -> Support:
+    """Probe once per process: can a bubblewrap sandbox start on this machine?"""
+    if sys.platform != "linux":
+        return Support(False, f"bubblewrap needs Linux (this is {sys.platform})")
+    if os.environ.get("CKPTLAB_NO_SANDBOX"):
+        return Support(False, "CKPTLAB_NO_SANDBOX is set")
+    if shutil.which("bwrap") is None:
+        return Support(False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install "
+                       "bubblewrap)")
+    userns = os.geteuid() != 0
+    problem = _run_probe(userns)
+    if problem:
+        return Support(False, f"bubblewrap cannot start a sandbox here ({problem})")
+    return Support(True, "", userns, _cgroup_kind())
+
+
+# -- memory cgroups -------------------------------------------------------------------
+
+def _own_cgroup_dirs() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, relative = line.split(":", 2)
+            if controllers == "":
+                for root in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/unified")):
+                    if (root / "cgroup.controllers").exists():
+                        found["v2"] = root / relative.lstrip("/")
+                        break
+            elif "memory" in controllers.split(","):
+                found["v1"] = Path("/sys/fs/cgroup/memory") / relative.lstrip("/")
+    return found
+
+
+def _cgroup_kind() -> str:
+    dirs = _own_cgroup_dirs()
+    v2 = dirs.get("v2")
+    if v2 and "memory" in (v2 / "cgroup.subtree_control").read_text(errors="ignore").split() \
+            and os.access(v2, os.W_OK):
+        return "v2"
+    if "v1" in dirs and os.access(dirs["v1"], os.W_OK):
+        return "v1"
+    return ""
+
+
+class _Cgroup:
+    """A memory cgroup for one check (v1 or v2), removed afterwards."""
+
+    def __init__(self, kind: str, limit_bytes: int):
+        self.kind = kind
+        self.path = _own_cgroup_dirs()[kind] / f"ckptlab-{os.getpid()}-{time.monotonic_ns()}"
+        self.path.mkdir()
+        limit_file = "memory.max" if kind == "v2" else "memory.limit_in_bytes"
+        (self.path / limit_file).write_text(str(limit_bytes))
+        if kind == "v1":
+            with contextlib.suppress(OSError):
+                (self.path / "memory.memsw.limit_in_bytes").write_text(str(limit_bytes))
+
+    @property
+    def procs(self) -> str:
+        return str(self.path / "cgroup.procs")
+
+    def pids(self) -> list[int]:
+        with contextlib.suppress(OSError):
+            return [int(p) for p in Path(self.procs).read_text().split()]
+        return []
+
+    def oom_killed(self) -> bool:
+        name = "memory.events" if self.kind == "v2" else "memory.oom_control"
+        with contextlib.suppress(OSError, ValueError):
+            for line in (self.path / name).read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill" and int(value) > 0:
+                    return True
+        return False
+
+    def kill_all(self) -> None:
+        if self.kind == "v2" and (self.path / "cgroup.kill").exists():
+            with contextlib.suppress(OSError):
+                (self.path / "cgroup.kill").write_text("1")
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+    def remove(self) -> None:
+        for _ in range(100):
+            self.kill_all()
+            try:
+                self.path.rmdir()
+                return
+            except OSError:
+                time.sleep(0.02)
+
+
+# -- the process tree ---------------------------------------------------------------
+
+def _pid_namespace(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return ""
+
+
+def _private_mb(pid: int) -> float:
+    """Memory only this process holds (pages shared with the warm parent are not counted)."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0
+    total = 0
+    for line in text.splitlines():
+        if line.startswith(("Private_Clean:", "Private_Dirty:", "Swap:")):
+            total += int(line.split()[1])
+    return total / 1024
+
+
+class Sandbox:
+    """Namespaces, scratch folder, cgroup and limits of one check (a context manager).
+
+    `scratch` is the host folder the sandbox sees as INSIDE: `submission/` (read-only
+    inside) and `work/` (the only writable place, the learner's cwd).
+    """
+
+    def __init__(self, limits: Limits, isolated: bool = True):
+        self.limits = limits
+        self.support = support() if isolated else Support(False, "isolation was not asked for")
+        self._tmp = tempfile.TemporaryDirectory(prefix="ckptlab-check-")
+        self.scratch = _prepare_scratch(Path(self._tmp.name), self.support.userns)
+        self.holder: subprocess.Popen | None = None
+        self.holder_pid = 0  # the holder's pid as the host sees it (joined by the runner)
+        self.namespace = ""
+        self.cgroup: _Cgroup | None = None
+        self.peak_mb = 0.0
+        self.extra_pids: set[int] = set()  # processes that joined the sandbox from outside
+
+    @property
+    def isolated(self) -> bool:
+        return self.support.isolated
+
+    def __enter__(self) -> Sandbox:
+        if self.support.cgroup:
+            with contextlib.suppress(OSError):
+                self.cgroup = _Cgroup(self.support.cgroup, self.limits.memory_mb << 20)
+        if self.isolated:
+            self._start_holder()
+        return self
+
+    def _start_holder(self) -> None:
+        command = _bwrap_args(self.scratch, self.support.userns)
+        if not self.support.userns:  # even the placeholder runs unprivileged
+            command += ["/usr/bin/setpriv", f"--reuid={SANDBOX_UID}",
+                        f"--regid={SANDBOX_UID}", "--clear-groups"]
+        self.holder = subprocess.Popen([*command, *_holder_command()], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       env={"PATH": "/usr/bin:/bin"})
+        ready = self.holder.stdout.readline() == b"ready\n"  # mounts are done
+        children = Path(f"/proc/{self.holder.pid}/task/{self.holder.pid}/children")
+        with contextlib.suppress(OSError, ValueError):
+            self.holder_pid = int(children.read_text().split()[0])  # the namespace's init
+        if not ready or not self.holder_pid:
+            self.holder.kill()
+            problem = self.holder.communicate(timeout=10)[1].decode(errors="replace").strip()
+            self.holder = None
+            self.close()
+            raise OSError(f"bubblewrap did not start a sandbox: {problem}")
+        self.holder.stdout.close()
+        self.holder.stderr.close()
+        self.namespace = _pid_namespace(self.holder_pid)
+
+    def join_request(self) -> dict:
+        """What the warm runner needs to enter this sandbox."""
+        return {"holder": self.holder_pid if self.isolated else 0,
+                "userns": self.support.userns, "uid": SANDBOX_UID,
+                "cgroup_procs": self.cgroup.procs if self.cgroup else "",
+                "root": INSIDE if self.isolated else str(self.scratch),
+                "fsize": self.limits.disk_mb << 20}
+
+    def members(self) -> list[int]:
+        """Every live process of this check, as host pids."""
+        pids = set(self.cgroup.pids()) if self.cgroup else set()
+        if self.namespace:
+            for entry in os.scandir("/proc"):
+                if entry.name.isdigit() and _pid_namespace(int(entry.name)) == self.namespace:
+                    pids.add(int(entry.name))
+        pids |= {p for p in self.extra_pids if os.path.exists(f"/proc/{p}")}
+        pids.discard(os.getpid())
+        if self.holder is not None:
+            pids.discard(self.holder.pid)  # bwrap itself, outside the namespace
+        return sorted(pids)
+
+    def learner_pids(self) -> list[int]:
+        return [p for p in self.members() if p not in (self.holder_pid,)]
+
+    def memory_mb(self) -> float:
+        used = sum(_private_mb(pid) for pid in self.members())
+        self.peak_mb = max(self.peak_mb, used)
+        return used
+
+    def over_memory(self) -> bool:
+        return (self.memory_mb() > self.limits.memory_mb
+                or bool(self.cgroup and self.cgroup.oom_killed()))
+
+    def disk_mb(self) -> float:
+        total, count = 0, 0
+        for root, _dirs, files in os.walk(self.scratch / "work"):
+            for name in files:
+                count += 1
+                with contextlib.suppress(OSError):
+                    total += os.lstat(os.path.join(root, name)).st_blocks * 512
+            if count > 20000:
+                return float("inf")  # a flood of tiny files counts as a full disk
+        return total / (1 << 20)
+
+    def kill(self) -> None:
+        """Kill every process of the check: the namespace's init first (the kernel then
+        kills everything left in the pid namespace), then by cgroup and by pid."""
+        if self.holder_pid > 0:
+            with contextlib.suppress(OSError):
+                os.kill(self.holder_pid, signal.SIGKILL)
+        for pid in self.members():
+            if pid <= 1 or pid == os.getpid():
+                continue  # never this process, never a process group
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        if self.cgroup:
+            self.cgroup.kill_all()
+
+    def survivors(self, wait: float = 5.0) -> list[int]:
+        """Kill, then wait until no process of the check is left; returns those that are."""
+        deadline = time.monotonic() + wait
+        while True:
+            self.kill()
+            left = self.members()
+            if not left or time.monotonic() > deadline:
+                return left
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        self.survivors()
+        if self.holder is not None:
+            with contextlib.suppress(OSError):
+                self.holder.stdin.close()
+            with contextlib.suppress(OSError):
+                self.holder.kill()
+            self.holder.wait()
+        if self.cgroup:
+            self.cgroup.remove()
+        self._tmp.cleanup()
+
+    def __exit__(self, *exc) -> None:
+        self.close()

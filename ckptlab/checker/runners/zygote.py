@@ -1,0 +1,230 @@
+"""The warm runner: TensorFlow imported once, one forked process per check and per stage.
+
+    python -m ckptlab.checker.runners.zygote TRACK FD
+
+The grader (ckptlab.checker.warm) starts this process with a minimal environment and talks
+to it over the unix socket FD. It imports TensorFlow and the track's runner once, runs no
+learner code itself, and for each request forks a *supervisor* that
+
+1. puts itself into the check's memory cgroup, joins the check's sandbox namespaces (made
+   by ckptlab.checker.isolation), drops to uid 65534, no capabilities, no new privileges,
+   RLIMIT_FSIZE, and makes itself non-dumpable;
+2. keeps only two descriptors: fd 3, the results channel to the grader, and fd 4, the
+   output pipe;
+3. forks one *stage process* per stage. A stage process closes fd 3 before any learner
+   code runs, so learner code cannot reach the results channel; the supervisor itself has
+   no pid inside the sandbox's pid namespace, so learner code cannot signal or trace it.
+   Whatever a stage process says arrives as an untrusted claim, wrapped by the supervisor
+   with the stage's name, followed by the exit status the supervisor saw.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+from pathlib import Path
+
+__all__ = ["CLAIMS_LIMIT", "main"]
+
+CLAIMS_LIMIT = 16 << 20  # bytes a stage may report
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 1, 4, 38
+_NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _prctl(option: int, value: int) -> None:
+    if _libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
+
+
+def _warm(track: str) -> None:
+    """Import what every check of this track needs, without running any TensorFlow op
+    (ops start thread pools, and forking a process with busy pools is unsafe)."""
+    from ckptlab.checker.runners import tracks as runner_tracks
+
+    if track == "estimator":
+        runner_tracks.install_legacy_support()
+        import ckptlab.checker.runners.estimator  # noqa: F401
+        import ckptlab.trace.modes  # noqa: F401
+    else:
+        import ckptlab.checker.runners.tf2  # noqa: F401
+    import ckptlab.checker.runners.dataflow  # noqa: F401
+
+
+def _join(request: dict) -> None:
+    """Enter the sandbox (namespaces of its holder process) and give up every privilege."""
+    if request.get("cgroup_procs"):
+        Path(request["cgroup_procs"]).write_text(str(os.getpid()))
+    holder, uid = request.get("holder"), request["uid"]
+    if holder:
+        names = (("user",) if request.get("userns") else ()) + _NAMESPACES
+        handles = [os.open(f"/proc/{holder}/ns/{name}", os.O_RDONLY) for name in names]
+        for handle in handles:
+            if _libc.setns(handle, 0) != 0:
+                raise OSError(ctypes.get_errno(), "setns failed")
+            os.close(handle)
+        if not request.get("userns"):
+            os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (request["fsize"], request["fsize"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+    _prctl(_PR_SET_DUMPABLE, 0)
+    work = f"{request['root']}/work"
+    os.chdir(work)
+    os.environ.update({"HOME": work, "TMPDIR": work})
+
+
+def _keep_only(results: int, output: int) -> None:
+    """fd 3 = results, fd 4 = output; every other descriptor is closed."""
+    results = fcntl.fcntl(results, fcntl.F_DUPFD, 100)
+    output = fcntl.fcntl(output, fcntl.F_DUPFD, 100)
+    os.dup2(results, 3)
+    os.dup2(output, 4)
+    os.closerange(5, 1 << 16)
+
+
+def _load(request: dict):
+    path = request["path"]
+    if request["kind"] == "pickle":
+        import cloudpickle
+
+        with open(path, "rb") as handle:
+            return cloudpickle.load(handle)
+    import runpy
+
+    return runpy.run_path(path, run_name="__submission__")
+
+
+def _stage(request: dict, stage: str, claims: int) -> None:
+    """A stage process: everything here may be subverted by learner code."""
+    from ckptlab.checker.runners.stages import Run
+
+    out = os.fdopen(claims, "w", encoding="utf-8")
+
+    def emit(name: str, obs: dict) -> None:
+        out.write(json.dumps({"stage": name, "obs": obs}, default=str) + "\n")
+        out.flush()
+
+    track, path = request["track"], request["path"]
+    learner_files = set(request.get("learner_files") or [path])
+    emit("started", {"track": track})
+    loader = Run(track, learner_files, emit)
+    ok, namespace = loader.call("load", _load, request)
+    if ok:
+        import keras
+
+        from ckptlab.checker.runners.tracks import run_track
+
+        keras.utils.set_random_seed(0)  # same weights every run: stable evidence
+        functions = namespace if request["kind"] == "file" else dict(namespace)
+        obs = run_track(track, functions, Path(request["root"]) / "work", learner_files, emit)
+        emit("finished", obs)
+    out.close()
+
+
+def _relay(stage: str, pid: int, claims: int) -> int:
+    """Forward a stage's claims to the grader until it exits; returns its exit status."""
+    received, buffer, status = 0, b"", None
+    os.set_blocking(claims, False)
+    while True:
+        ready, _, _ = select.select([claims], [], [], 0.05)
+        chunk = b""
+        if ready:
+            try:
+                chunk = os.read(claims, 1 << 16)
+            except BlockingIOError:
+                chunk = b""
+            received += len(chunk)
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                _send({"stage": stage, "claim": line.decode("utf-8", "replace")})
+            if received > CLAIMS_LIMIT:
+                os.kill(pid, signal.SIGKILL)
+                _send({"stage": stage, "overflow": received})
+        if status is None:
+            done, raw = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(raw)
+        if status is not None and not chunk:
+            return status  # the stage ended and nothing more is waiting
+
+
+def _send(message: dict) -> None:
+    data = (json.dumps(message) + "\n").encode()
+    while data:
+        data = data[os.write(3, data):]
+
+
+def _supervise(request: dict, fds: list[int]) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    _keep_only(*fds)
+    _join(request)
+    for stage in request.get("stages") or ["all"]:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.close(3)  # the results channel: never in a process that runs learner code
+                os.close(read)
+                os.dup2(4, 1)
+                os.dup2(4, 2)
+                os.close(4)
+                _stage(request, stage, write)
+                code = 0
+            except BaseException:  # noqa: BLE001 - the stage's own output shows it
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        os.close(write)
+        status = _relay(stage, pid, read)
+        os.close(read)
+        _send({"stage": stage, "exit": status})
+    _send({"done": True})
+
+
+def main(argv: list[str]) -> int:
+    track, control = argv[0], socket.socket(fileno=int(argv[1]))
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the grader
+    _warm(track)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
+    control.sendall(b'{"ready": true}')
+    while True:
+        message, fds, _, _ = socket.recv_fds(control, 1 << 20, 4)
+        if not message:
+            return 0
+        request = json.loads(message)
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                control.close()
+                _supervise(request, fds)
+            except BaseException as error:  # noqa: BLE001 - reported, never raised into the zygote
+                code = 70
+                try:
+                    _send({"supervisor_error": f"{type(error).__name__}: {error}"})
+                except OSError:
+                    pass
+            finally:
+                os._exit(code)
+        for fd in fds:
+            os.close(fd)
+        control.sendall(json.dumps({"pid": pid}).encode())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

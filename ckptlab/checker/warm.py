@@ -1,0 +1,226 @@
+"""Run one check in its own sandbox from a warm runner, and watch it to the end.
+
+`run_isolated` is the one place that runs learner code for ckptlab: the CLI, `ckptlab
+grade` and the notebook's `ckptlab.check` all come here. A warm runner per track
+(ckptlab.checker.runners.zygote, TensorFlow imported once, kept for the life of this process)
+forks the check's supervisor, which joins the sandbox made by ckptlab.checker.isolation.
+This process reads the results channel and the output pipe, enforces the time, memory,
+disk and output limits over the whole process tree, and kills the tree at the end.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib.util
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ckptlab.checker.isolation import Limits, Sandbox
+
+__all__ = ["Outcome", "run_isolated", "runner_env"]
+
+OUTPUT_KEEP = 16 << 10  # the last bytes of output kept for the report
+RESULTS_LIMIT = 64 << 20
+POLL_SECONDS = 0.05
+DISK_POLL_SECONDS = 0.25
+START_TIMEOUT = 300.0
+
+
+def runner_env(track: str) -> dict[str, str]:
+    """The warm runner's whole environment: nothing of the grader's (no secrets)."""
+    package_root = str(Path(__file__).resolve().parents[2])  # the same ckptlab as here
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+           "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0", "CUDA_VISIBLE_DEVICES": "-1",
+           "PYTHONPATH": package_root, "PYTHONDONTWRITEBYTECODE": "1"}
+    # Which Keras backs tf.keras is the checker's choice, not the caller's: the TF2 track
+    # checks Keras 3 code, and TF 2.15 fails to import with the variable set.
+    if track == "estimator" and importlib.util.find_spec("tf_keras") is not None:
+        # TF >= 2.16: tf.compat.v1.layers needs tf_keras, chosen before TF is imported
+        env["TF_USE_LEGACY_KERAS"] = "1"
+    return env
+
+
+class _Runner:
+    """One warm runner process and the socket to it."""
+
+    def __init__(self, track: str):
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ckptlab.checker.runners.zygote", track, str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), env=runner_env(track), cwd="/",
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        theirs.close()
+        self.socket, self.lock = mine, threading.Lock()
+        self.socket.settimeout(START_TIMEOUT)
+        try:
+            ready = self.socket.recv(1 << 10)
+        except OSError:
+            ready = b""
+        if not ready:
+            self.process.kill()
+            error = self.process.stderr.read().decode(errors="replace")[-2000:]
+            raise OSError(f"the warm checker process did not start: {error}")
+        self.process.stderr.close()
+        self.socket.settimeout(30)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def start(self, request: dict, fds: list[int]) -> int:
+        with self.lock:
+            socket.send_fds(self.socket, [json.dumps(request).encode()], fds)
+            return int(json.loads(self.socket.recv(1 << 10))["pid"])
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.socket.close()
+        with contextlib.suppress(OSError):
+            self.process.kill()
+            self.process.wait(5)
+
+
+_RUNNERS: dict[str, _Runner] = {}
+_RUNNERS_LOCK = threading.Lock()
+
+
+def warm_runner(track: str) -> _Runner:
+    """The track's warm runner, started on first use and restarted if it died."""
+    with _RUNNERS_LOCK:
+        runner = _RUNNERS.get(track)
+        if runner is None or not runner.alive():
+            runner = _RUNNERS[track] = _Runner(track)
+        return runner
+
+
+@atexit.register
+def _stop_runners() -> None:
+    for runner in list(_RUNNERS.values()):
+        runner.stop()
+
+
+@dataclass
+class Outcome:
+    """What the grader saw of one check: claims (untrusted), how it ended, the output."""
+
+    claims: list[dict] = field(default_factory=list)  # {"stage", "obs"} said by learner processes
+    exits: dict[str, int] = field(default_factory=dict)  # stage -> exit status (supervisor's)
+    finished: bool = False  # the supervisor reported the end of every stage
+    stopped: str = ""  # "timeout", "memory", "disk", "output", "claims" or ""
+    output: bytes = b""
+    output_bytes: int = 0
+    survivors: list[int] = field(default_factory=list)
+    isolation: str = ""
+    isolated: bool = False
+    peak_mb: float = 0.0
+    supervisor_error: str = ""
+
+    @property
+    def started(self) -> bool:
+        return bool(self.claims)
+
+    def last_obs(self) -> dict:
+        for claim in reversed(self.claims):
+            if isinstance(claim.get("obs"), dict):
+                return claim["obs"]
+        return {}
+
+
+def _take_result(line: bytes, outcome: Outcome) -> None:
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return
+    if "claim" in message:
+        with contextlib.suppress(ValueError, TypeError, RecursionError):
+            claim = json.loads(message["claim"])
+            if isinstance(claim, dict):
+                outcome.claims.append({**claim, "_stage": message.get("stage")})
+    elif "exit" in message:
+        outcome.exits[str(message.get("stage"))] = int(message["exit"])
+    elif "overflow" in message:
+        outcome.stopped = outcome.stopped or "claims"
+    elif message.get("done"):
+        outcome.finished = True
+    elif "supervisor_error" in message:
+        outcome.supervisor_error = str(message["supervisor_error"])
+
+
+def _watch(box: Sandbox, results: int, output: int, outcome: Outcome) -> None:
+    limits = box.limits
+    deadline = time.monotonic() + limits.timeout
+    next_disk = 0.0
+    buffer, received = b"", 0
+    open_fds = {results, output}
+    while results in open_fds:
+        ready, _, _ = select.select(list(open_fds), [], [], POLL_SECONDS)
+        for fd in ready:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                open_fds.discard(fd)
+            elif fd == output:
+                outcome.output_bytes += len(chunk)
+                outcome.output = (outcome.output + chunk)[-OUTPUT_KEEP:]
+            else:
+                received += len(chunk)
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    _take_result(line, outcome)
+        now = time.monotonic()
+        if now > deadline:
+            outcome.stopped = "timeout"
+        elif box.over_memory():
+            outcome.stopped = "memory"
+        elif outcome.output_bytes > limits.output_mb << 20:
+            outcome.stopped = "output"
+        elif received > RESULTS_LIMIT:
+            outcome.stopped = "claims"
+        elif now > next_disk:
+            next_disk = now + DISK_POLL_SECONDS
+            if box.disk_mb() > limits.disk_mb:
+                outcome.stopped = "disk"
+        if outcome.stopped:
+            box.kill()
+            return
+
+
+def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
+                 limits: Limits | None = None, isolated: bool = True,
+                 display_name: str = "") -> Outcome:
+    """Run one submission (a .py source or a cloudpickled dict of functions) in a new
+    sandbox; returns what was seen. Never raises for anything the submission does."""
+    limits = limits or Limits()
+    runner = warm_runner(track)
+    with Sandbox(limits, isolated) as box:
+        target = box.scratch / "submission" / name
+        target.write_bytes(payload)
+        target.chmod(0o644)
+        request = {**box.join_request(), "track": track, "kind": kind,
+                   "path": f"{box.join_request()['root']}/submission/{name}",
+                   "stages": ["all"]}
+        results_read, results_write = os.pipe()
+        output_read, output_write = os.pipe()
+        outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated)
+        try:
+            pid = runner.start(request, [results_write, output_write])
+            box.extra_pids.add(pid)
+        finally:
+            os.close(results_write)
+            os.close(output_write)
+        try:
+            _watch(box, results_read, output_read, outcome)
+        finally:
+            os.close(results_read)
+            os.close(output_read)
+            outcome.survivors = box.survivors()
+            outcome.peak_mb = round(box.peak_mb, 1)
+    return outcome
