@@ -80,6 +80,8 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
                        help="time limit for the submission (default 120)")
     check.add_argument("--memory-mb", type=int, default=2048, help="memory limit (default 2048)")
     check.add_argument("--exercise", metavar="ID", help="grade against an exercise's checks")
+    check.add_argument("--require-sandbox", action="store_true",
+                       help="refuse to run when the check cannot be isolated (bubblewrap)")
 
 
 def _add_grade(commands: argparse._SubParsersAction) -> None:
@@ -92,6 +94,10 @@ def _add_grade(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--out", required=True, metavar="DIR")
     grade.add_argument("--workers", type=int, default=0, help="default: one per CPU core")
     grade.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
+    grade.add_argument("--memory-mb", type=int, default=2048,
+                       help="memory limit per submission, all its processes (default 2048)")
+    grade.add_argument("--require-sandbox", action="store_true",
+                       help="refuse to grade when the checks cannot be isolated (bubblewrap)")
 
 
 PARSER_BUILDERS: list[Callable[[argparse._SubParsersAction], None]] = [

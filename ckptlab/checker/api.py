@@ -24,6 +24,7 @@ from typing import Any
 
 from ckptlab.checker.assemble import build_report, could_not_run, timed_out
 from ckptlab.checker.findings import Report
+from ckptlab.checker.isolation import Limits
 from ckptlab.errors import UsageError
 
 __all__ = ["CheckTimeout", "check"]
@@ -111,7 +112,7 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
         if str(target) in EXERCISES:
             exercise = str(target)
         else:
-            from ckptlab.checker.sandbox import Limits, check_file
+            from ckptlab.checker.sandbox import check_file
 
             return check_file(target, Limits(timeout=timeout))
     elif callable(target):
@@ -141,10 +142,18 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
         raise UsageError("check() needs a model_fn, or build_model, save and restore.",
                          fix="e.g. ckptlab.check(model_fn, params={...}) or ckptlab.check("
                          "build_model=build_model, save=save, restore=restore)")
+    subject = getattr(model_fn or build_model, "__name__", "your code")
+    from ckptlab.checker.worker import check_in_worker, pickled
+
+    payload, problem = pickled(functions)
+    if payload:
+        return check_in_worker(track, payload, _learner_files(functions), subject, exercise,
+                               Limits(timeout=timeout))
     start = time.perf_counter()
     obs, extra, note = _run_in_thread(track, functions, timeout)
-    subject = getattr(model_fn or build_model, "__name__", "your code")
-    report = build_report(obs, subject, extra, exercise, (note,) if note else ())
+    notes = (f"ran in this kernel, not isolated, because your functions could not be sent "
+             f"to the checker's process ({problem})", *([note] if note else []))
+    report = build_report(obs, subject, extra, exercise, notes)
     timings = {**report.timings, "total": round(time.perf_counter() - start, 3)}
     return Report(report.track, report.subject, report.findings, timings, report.stages,
                   report.exercise, report.notes)

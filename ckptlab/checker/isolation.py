@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SANDBOX_UID", "INSIDE", "Limits", "Sandbox", "Support", "support"]
+__all__ = ["INSIDE", "SANDBOX_UID", "Limits", "Sandbox", "Support", "support"]
 
 SANDBOX_UID = 65534  # "nobody": owns nothing on the host
 INSIDE = "/sandbox"  # where the scratch folder appears inside the sandbox
@@ -72,9 +72,7 @@ class Support:
 
 def _python_paths() -> list[str]:
     """What the checker's Python needs to see: its installation, its venv, ckptlab itself."""
-    import ckptlab
-
-    package = str(Path(ckptlab.__file__).resolve().parent)
+    package = str(Path(__file__).resolve().parents[1])  # the ckptlab package itself
     paths = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
     paths.add(os.path.realpath(os.path.dirname(sys.executable)))
     paths.add(package)

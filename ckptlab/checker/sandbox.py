@@ -1,129 +1,110 @@
-"""Run a submission file in a child process with a time limit and a memory limit.
+"""Check one submission file in its own sandbox, from a warm runner.
 
-The file is copied into a fresh temporary folder (the learner's file is never touched)
-and run there by `ckptlab.checker.runners.child`, which streams one JSON line per stage.
-Limits are enforced from here by polling, with no cgroups: the wall clock, and the
-child's resident memory (VmRSS from /proc) — RLIMIT_AS is not used because TensorFlow
-reserves far more virtual memory than it touches. Whatever the child wrote before a
-timeout, a kill or a crash is diagnosed like a finished run.
+The file's source is copied into the check's private scratch folder (the learner's file
+is never touched) and run there by a process forked from a warm runner (see
+ckptlab.checker.warm and ckptlab.checker.isolation): bubblewrap namespaces, uid 65534, no
+network, limits on time, memory of the whole process tree, disk and output. The copy is
+not on sys.path, so a submission named json.py, numpy.py or ckptlab.py shadows nothing.
+What the learner's processes reported before a timeout, a kill or a crash is diagnosed
+like a finished run. Where bubblewrap cannot run, the check runs unisolated and the
+report says so ("not isolated because ...").
 """
 
 from __future__ import annotations
 
 import ast
-import importlib.util
-import json
-import os
 import re
-import shutil
 import signal
-import subprocess
-import sys
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from ckptlab.checker.assemble import build_report, could_not_run, crashed, timed_out
 from ckptlab.checker.explain.exceptions import finding_for_error
 from ckptlab.checker.findings import Report
+from ckptlab.checker.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Limits, support
 from ckptlab.checker.submission import (
     TRACK_ENTRY_POINTS,
     defined_names,
     detect_track,
     read_source,
 )
+from ckptlab.checker.warm import Outcome, run_isolated
+from ckptlab.errors import UsageError
 
-__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT", "Limits", "check_file"]
+__all__ = [
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_TIMEOUT",
+    "Limits",
+    "check_file",
+    "report_from_outcome",
+    "require_sandbox",
+]
 
-DEFAULT_TIMEOUT = 120.0
-DEFAULT_MEMORY_MB = 2048
-POLL_SECONDS = 0.05
 OUTPUT_TAIL_LINES = 6
+OUTPUT_LINE_CHARS = 300
 # TensorFlow's C++ log lines (with process ids and times): noise for a learner
 _NOISE = re.compile(r"^([IWEF]\d{4} |WARNING: All log messages before absl)")
+_STOPPED = {"memory": "memory limit of {memory_mb} MB exceeded (all processes together)",
+            "disk": "disk limit of {disk_mb} MB exceeded",
+            "output": "output limit of {output_mb} MB exceeded",
+            "claims": "the check's results channel was flooded"}
 
 
-@dataclass(frozen=True)
-class Limits:
-    timeout: float = DEFAULT_TIMEOUT
-    memory_mb: int = DEFAULT_MEMORY_MB
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
-
-
-def _kill(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        process.kill()
-    process.wait()
-
-
-def _read_results(path: Path) -> tuple[dict, bool, bool]:
-    """(last observations, finished, started): started is False when the child never ran."""
-    obs: dict = {}
-    done = started = False
-    if path.exists():
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                item = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by a kill
-            obs = item.get("obs", obs)
-            done = done or bool(item.get("done"))
-            started = True
-    return obs, done, started
-
-
-def _child_env(track: str) -> dict[str, str]:
-    package_root = str(Path(__file__).resolve().parents[2])  # the same ckptlab as here
-    path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0",
-           "CUDA_VISIBLE_DEVICES": "-1", "PYTHONPATH": path}
-    # Which Keras backs tf.keras is the checker's choice, not the caller's: the TF2 track
-    # checks Keras 3 code, and TF 2.15 fails to import with the variable set.
-    env.pop("TF_USE_LEGACY_KERAS", None)
-    if track == "estimator" and importlib.util.find_spec("tf_keras") is not None:
-        # TF >= 2.16: tf.compat.v1.layers needs tf_keras, chosen before TF is imported
-        # (TF 2.15, with its own tf.estimator and Keras 2, needs nothing)
-        env["TF_USE_LEGACY_KERAS"] = "1"
-    return env
-
-
-def _watch(process: subprocess.Popen, limits: Limits) -> str:
-    """'' when the child ended by itself, else why it was stopped."""
-    deadline = time.monotonic() + limits.timeout
-    while process.poll() is None:
-        if time.monotonic() > deadline:
-            _kill(process)
-            return "timeout"
-        if _rss_mb(process.pid) > limits.memory_mb:
-            _kill(process)
-            return f"memory limit of {limits.memory_mb} MB exceeded"
-        time.sleep(POLL_SECONDS)
-    return ""
+def require_sandbox() -> None:
+    """Raise a UsageError when checks here would run unisolated."""
+    if not support().isolated:
+        raise UsageError(f"Refusing to grade: checks here are {support().describe()}.",
+                         fix="Install bubblewrap (apt-get install bubblewrap) and allow user "
+                         "namespaces, or drop --require-sandbox to grade unisolated.")
 
 
 def _output_tail(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()
+    lines = [line.strip()[:OUTPUT_LINE_CHARS] for line in text.splitlines() if line.strip()
              and not _NOISE.match(line.strip())]
     return " / ".join(lines[-OUTPUT_TAIL_LINES:])
 
 
-def _exit_cause(code: int) -> str:
+def _exit_cause(code: int | None) -> str:
+    if code is None:
+        return "no exit status"
     if code < 0:
         return f"killed by signal {signal.Signals(-code).name}"
     return f"exit code {code}"
+
+
+def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limits,
+                        exercise: str = "", start: float | None = None) -> Report:
+    """A Report from what the learner's processes claimed and how they ended."""
+    obs = dict(outcome.last_obs())
+    obs.setdefault("track", track)
+    tail = _output_tail(outcome.output.decode("utf-8", errors="replace"))
+    finished = (outcome.exits.get("all") == 0
+                and any(claim.get("stage") == "finished" for claim in outcome.claims))
+    extra = []
+    if outcome.supervisor_error:
+        extra.append(could_not_run(f"The checker could not enter the sandbox "
+                                   f"({outcome.supervisor_error}).",
+                                   "Report this to the ckptlab maintainers."))
+    elif outcome.stopped == "timeout":
+        extra.append(timed_out(obs, limits.timeout))
+    elif outcome.stopped:
+        cause = _STOPPED[outcome.stopped].format(**vars(limits))
+        extra.append(crashed(obs, cause, tail))
+    elif not outcome.started:
+        extra.append(could_not_run("The checker's child process could not start.",
+                                   "Check the installation of ckptlab in this Python.",
+                                   {"last output": tail}))
+    elif not finished:
+        extra.append(crashed(obs, _exit_cause(outcome.exits.get("all")), tail))
+    notes = () if outcome.isolated else (outcome.isolation,)
+    if outcome.survivors:
+        notes += (f"{len(outcome.survivors)} process(es) of the check could not be killed",)
+    report = build_report(obs, subject, extra, exercise, notes)
+    timings = dict(report.timings)
+    if start is not None:
+        timings["total"] = round(time.perf_counter() - start, 3)
+    return Report(report.track, report.subject, report.findings, timings, report.stages,
+                  report.exercise, report.notes)
 
 
 def _missing_for_exercise(exercise: str, source: str) -> list[str]:
@@ -134,8 +115,9 @@ def _missing_for_exercise(exercise: str, source: str) -> list[str]:
     return [name for name in get_exercise(exercise).defines if name not in defined_names(source)]
 
 
-def check_file(path: str | Path, limits: Limits | None = None, exercise: str = "") -> Report:
-    """Check one submission file in a sandboxed child process."""
+def check_file(path: str | Path, limits: Limits | None = None, exercise: str = "",
+               isolated: bool = True) -> Report:
+    """Check one submission file in its own sandbox (`isolated=False`: unisolated)."""
     path, limits = Path(path), limits or Limits()
     source = read_source(path)
     try:
@@ -158,31 +140,6 @@ def check_file(path: str | Path, limits: Limits | None = None, exercise: str = "
                                 "to check.", f"Define {entries} at the top level of the file.")
         return Report("unknown", path.name, (finding,), exercise=exercise)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="ckptlab-check-") as scratch:
-        folder = Path(scratch)
-        copy = folder / f"{path.stem}.py"
-        copy.write_text(source, encoding="utf-8")
-        results, log = folder / "results.jsonl", folder / "output.txt"
-        with log.open("w") as output:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "ckptlab.checker.runners.child", str(copy), str(results),
-                 track], cwd=folder, env=_child_env(track), stdout=output,
-                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-            stopped = _watch(process, limits)
-        obs, done, started = _read_results(results)
-        tail = _output_tail(log.read_text(errors="replace"))
-        shutil.rmtree(folder / "work", ignore_errors=True)
-    obs.setdefault("track", track)
-    extra = []
-    if not started and stopped != "timeout":
-        extra.append(could_not_run("The checker's child process could not start.",
-                                   "Check the installation of ckptlab in this Python.",
-                                   {"last output": tail}))
-    elif stopped == "timeout":
-        extra.append(timed_out(obs, limits.timeout))
-    elif stopped or not done:
-        extra.append(crashed(obs, stopped or _exit_cause(process.returncode), tail))
-    report = build_report(obs, path.name, extra, exercise)
-    timings = {**report.timings, "total": round(time.perf_counter() - start, 3)}
-    return Report(report.track, report.subject, report.findings, timings, report.stages,
-                  report.exercise, report.notes)
+    outcome = run_isolated(track, source.encode("utf-8"), f"{path.stem}.py", "file", limits,
+                           isolated=isolated)
+    return report_from_outcome(outcome, track, path.name, limits, exercise, start)

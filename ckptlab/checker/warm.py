@@ -195,7 +195,7 @@ def _watch(box: Sandbox, results: int, output: int, outcome: Outcome) -> None:
 
 def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
                  limits: Limits | None = None, isolated: bool = True,
-                 display_name: str = "") -> Outcome:
+                 learner_files: list[str] | None = None) -> Outcome:
     """Run one submission (a .py source or a cloudpickled dict of functions) in a new
     sandbox; returns what was seen. Never raises for anything the submission does."""
     limits = limits or Limits()
@@ -206,7 +206,7 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
         target.chmod(0o644)
         request = {**box.join_request(), "track": track, "kind": kind,
                    "path": f"{box.join_request()['root']}/submission/{name}",
-                   "stages": ["all"]}
+                   "stages": ["all"], "learner_files": learner_files or []}
         results_read, results_write = os.pipe()
         output_read, output_write = os.pipe()
         outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated)

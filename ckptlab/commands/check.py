@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
 
-from ckptlab.checker.sandbox import Limits, check_file
+from ckptlab.checker.isolation import support
+from ckptlab.checker.sandbox import Limits, check_file, require_sandbox
 
 __all__ = ["run_check", "run_grade"]
 
 
 def run_check(args) -> int:
     limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb)
+    if args.require_sandbox:
+        require_sandbox()
     exercise = args.exercise or ""
     if exercise:
         from ckptlab.exercises import get_exercise
@@ -25,9 +29,12 @@ def run_grade(args) -> int:
     from ckptlab.checker.grade import grade_folder
 
     rows = grade_folder(args.submissions, args.exercise, args.out, args.workers,
-                        Limits(timeout=args.timeout))
+                        Limits(timeout=args.timeout, memory_mb=args.memory_mb),
+                        require_isolation=args.require_sandbox)
     for row in rows:
         codes = " ".join(row.codes) or "-"
         print(f"{row.submission:40} {row.verdict:6} {row.total:3}  {codes}")
     print(f"{len(rows)} submissions graded; reports and grades.csv in {args.out}")
+    if not support().isolated:
+        print(f"warning: the checks were {support().describe()}", file=sys.stderr)
     return 0

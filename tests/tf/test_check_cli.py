@@ -58,4 +58,4 @@ def test_grade_never_stops_on_a_bad_submission(tmp_path):
     assert rows["bob.py"]["verdict"] == "fail" and rows["bob.py"]["right_file"] == "0"
     assert rows["carol.py"]["total"] == "0" and rows["dave.ipynb"]["total"] == "0"
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
-    assert json.loads((tmp_path / "out" / "bob.json").read_text())["points"]["right_file"] == 0
+    assert json.loads((tmp_path / "out" / "bob.py.json").read_text())["points"]["right_file"] == 0

@@ -80,4 +80,4 @@ def test_solution_passes_and_wrong_variants_fail(exercise, tmp_path):
     with (tmp_path / "grades.csv").open() as handle:
         table = list(csv.DictReader(handle))
     assert {r["submission"] for r in table} == set(rows)
-    assert all((tmp_path / f"{Path(name).stem}.json").exists() for name in rows)
+    assert all((tmp_path / f"{name}.json").exists() for name in rows)

@@ -60,4 +60,4 @@ def test_grade_a_solved_and_an_untouched_notebook(exercise_id, tmp_path):
     assert {name: int(bob[name]) for name in cases} == points
     assert int(bob["total"]) == sum(points.values()) < exercise.total
     assert notebook.read_bytes() == before  # the notebooks themselves are never modified
-    assert json.loads((out / "bob.json").read_text())["exercise"] == exercise_id
+    assert json.loads((out / "bob.ipynb.json").read_text())["exercise"] == exercise_id

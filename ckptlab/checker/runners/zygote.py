@@ -20,6 +20,7 @@ learner code itself, and for each request forks a *supervisor* that
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import json
@@ -51,10 +52,10 @@ def _warm(track: str) -> None:
 
     if track == "estimator":
         runner_tracks.install_legacy_support()
-        import ckptlab.checker.runners.estimator  # noqa: F401
-        import ckptlab.trace.modes  # noqa: F401
+        import ckptlab.checker.runners.estimator
+        import ckptlab.trace.modes
     else:
-        import ckptlab.checker.runners.tf2  # noqa: F401
+        import ckptlab.checker.runners.tf2
     import ckptlab.checker.runners.dataflow  # noqa: F401
 
 
@@ -183,7 +184,7 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 os.close(4)
                 _stage(request, stage, write)
                 code = 0
-            except BaseException:  # noqa: BLE001 - the stage's own output shows it
+            except BaseException:
                 import traceback
 
                 traceback.print_exc()
@@ -213,12 +214,10 @@ def main(argv: list[str]) -> int:
             try:
                 control.close()
                 _supervise(request, fds)
-            except BaseException as error:  # noqa: BLE001 - reported, never raised into the zygote
+            except BaseException as error:
                 code = 70
-                try:
+                with contextlib.suppress(OSError):
                     _send({"supervisor_error": f"{type(error).__name__}: {error}"})
-                except OSError:
-                    pass
             finally:
                 os._exit(code)
         for fd in fds:

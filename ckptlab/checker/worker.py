@@ -1,0 +1,42 @@
+"""`ckptlab.check(...)` from a notebook, run in the warm worker, never in the kernel.
+
+The learner's functions travel by cloudpickle (which carries functions and closures
+defined in a notebook by value) to a process forked from the warm runner of their track
+(TensorFlow is imported there once per kernel, not per check), inside the same sandbox
+and under the same limits as `ckptlab check FILE`. Whatever the code does (os._exit, a
+segfault, a memory bomb, a loop in native code) ends that process, not the kernel, and
+the kernel's own TensorFlow state (graphs, Keras name counters, seeds) is never touched.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ckptlab.checker.findings import Report
+from ckptlab.checker.isolation import Limits
+from ckptlab.checker.sandbox import report_from_outcome
+from ckptlab.checker.warm import run_isolated
+
+__all__ = ["check_in_worker", "pickled"]
+
+
+def pickled(functions: dict[str, Any]) -> tuple[bytes, str]:
+    """(the functions as cloudpickle bytes, '') or (b'', why they cannot be sent)."""
+    import cloudpickle
+
+    try:
+        return cloudpickle.dumps(functions), ""
+    except Exception as error:  # an object that cannot leave the kernel (e.g. a live session)
+        return b"", f"{type(error).__name__}: {error}"
+
+
+def check_in_worker(track: str, payload: bytes, learner_files: set[str], subject: str,
+                    exercise: str = "", limits: Limits | None = None,
+                    isolated: bool = True) -> Report:
+    """Run the pickled functions' check in a new sandbox from the warm worker."""
+    limits = limits or Limits()
+    start = time.perf_counter()
+    outcome = run_isolated(track, payload, "functions.pkl", "pickle", limits,
+                           isolated=isolated, learner_files=sorted(learner_files))
+    return report_from_outcome(outcome, track, subject, limits, exercise, start)
