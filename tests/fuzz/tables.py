@@ -131,3 +131,31 @@ def string_tensor(strings: list[bytes]) -> tuple[bytes, int]:
     length_check = struct.pack("<I", masked_crc32c(as_fixed))
     body = b"".join(strings)
     return lengths + length_check + body, masked_crc32c(as_fixed + length_check + body)
+
+
+def shape_message(dims: list[int]) -> bytes:
+    """A TensorShapeProto with these dimensions (negative ones as 64-bit varints)."""
+    return encode_fields([(2, 2, encode_fields([(1, 0, d)])) for d in dims])
+
+
+def rewrite_index(index_path, change) -> None:
+    """Apply `change(entries)` (a list of (key, value), changed in place) and seal again."""
+    from pathlib import Path
+
+    from ckptlab.checkpoint.sstable import iterate_table
+
+    path = Path(index_path)
+    entries = list(iterate_table(path.read_bytes()))
+    change(entries)
+    path.write_bytes(write_table(entries))
+
+
+def set_fields(index_path, key: bytes, replace: dict[int, tuple[int, int | bytes]]) -> None:
+    """Give the entry of `key` these fields: number -> (wire type, value) (None: removed)."""
+    def change(entries):
+        for position, (entry_key, value) in enumerate(entries):
+            if entry_key == key:
+                fields = [f for f in parse_fields(value) if f[0] not in replace]
+                fields += [(n, *v) for n, v in replace.items() if v is not None]
+                entries[position] = (key, encode_fields(sorted(fields, key=lambda f: f[0])))
+    rewrite_index(index_path, change)
