@@ -15,5 +15,8 @@ def pytest_terminal_summary(terminalreporter):
         by_status[status] = by_status.get(status, 0) + count
     write(f"fuzz: {total:,} mutated inputs in {TALLY.seconds:.1f} s; "
           + ", ".join(f"{status} {count:,}" for status, count in sorted(by_status.items())))
+    for label in sorted({label for label, _ in TALLY.counts}):
+        write(f"  {label}: " + ", ".join(f"{status} {count:,}" for (other, status), count
+                                         in sorted(TALLY.counts.items()) if other == label))
     write(f"fuzz: slowest input {TALLY.slowest:.2f} s; largest peak over 2x the input "
           f"{TALLY.peak_over_input:+.1f} MB (limit +50 MB)")

@@ -8,7 +8,9 @@ every variable's values, the text and JSON views, a dry-run restore, a diff.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import resource
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from argparse import Namespace
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +30,7 @@ from ckptlab.errors import CkptlabError
 
 HANG_SECONDS = 10.0
 MEMORY_SLACK = 50 << 20  # the target: peak within 2x the input + 50 MB
+MAX_OUTPUT = 64 << 20  # characters all the commands together may print for one input
 OK, REJECTED, CRASH, HANG, MEMORY, MODIFIED = ("ok", "rejected", "crash", "hang",
                                                "memory", "modified")
 FAILURES = (CRASH, HANG, MEMORY, MODIFIED)
@@ -77,19 +81,37 @@ def input_size(directory: Path) -> int:
     return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
 
 
-def read_like_the_commands(path: str) -> None:
-    """What inspect, inspect --values, --json, diff and a dry-run restore read and render."""
-    from ckptlab.checkpoint import diff_checkpoints, inspect_checkpoint, match_restore, read_value
-    from ckptlab.render.checkpoint import index_text, match_text
+class _Sink(io.TextIOBase):
+    """Counts what the commands print, keeps none of it."""
 
-    index = inspect_checkpoint(path)
-    index_text(index)
-    json.dumps(index.to_dict())
-    for variable in index.variables[:64]:
-        read_value(index, variable.key)
-    specs = [(v.key, v.shape, v.dtype) for v in index.variables[:8]]
-    match_text(match_restore(index, specs))
-    diff_checkpoints(index, index)
+    def __init__(self):
+        self.count = 0
+
+    def write(self, text: str) -> int:
+        self.count += len(text)
+        return len(text)
+
+
+def read_like_the_commands(path: str) -> int:
+    """Run what `inspect` (text, --json, --values KEY with and without --json), `diff`
+    and a dry-run restore run on `path`; returns how many characters they printed."""
+    from ckptlab.checkpoint import inspect_checkpoint, match_restore
+    from ckptlab.checkpoint.values import read_value
+    from ckptlab.commands.checkpoint import _values_text, run_diff, run_inspect, values_payload
+    from ckptlab.render.checkpoint import match_text
+
+    sink = _Sink()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        for as_json in (False, True):
+            run_inspect(Namespace(path=path, json=as_json, values=None))
+            run_diff(Namespace(a=path, b=path, json=as_json))
+        index = inspect_checkpoint(path)
+        for variable in index.variables[:64]:
+            print(json.dumps(values_payload(index, variable.key), allow_nan=False))
+            print(_values_text(read_value(index, variable.key)))
+        specs = [(v.key, v.shape, v.dtype) for v in index.variables[:8]]
+        print(match_text(match_restore(index, specs)))
+    return sink.count
 
 
 def classify(error: BaseException) -> Outcome:
@@ -126,8 +148,9 @@ def run_in_process(directory: Path, target: str) -> Outcome:
                                             limits[1]))
     signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
     try:
-        read_like_the_commands(target)
-        outcome = Outcome(OK)
+        printed = read_like_the_commands(target)
+        outcome = Outcome(OK) if printed <= MAX_OUTPUT else Outcome(
+            CRASH, f"the commands printed {printed:,} characters")
     except _Hang:
         outcome = Outcome(HANG, f"more than {HANG_SECONDS} s")
     except MemoryError:

@@ -62,7 +62,8 @@ def _prefix(directory: Path) -> Path:
 
 def _check(target: str, directory: Path, run=harness.run_in_process) -> None:
     outcome, seconds = harness.timed(run, directory, target)
-    harness.TALLY.add(target.rsplit("/", 1)[-1], outcome, seconds)
+    harness.TALLY.add(os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0],
+                      outcome, seconds)
     if outcome.status in harness.FAILURES:
         kept = harness.keep_failure(directory, target, outcome)
         pytest.fail(f"{outcome.status}: {outcome.detail} (input kept in {kept})")
