@@ -28,6 +28,7 @@ _LAZY: dict[str, str] = {
     "ModeKeys": "ckptlab.estimator.spec:ModeKeys",
     "RunConfig": "ckptlab.estimator.config:RunConfig",
     "install_estimator_shim": "ckptlab.estimator.legacy:install_estimator_shim",
+    "import_tensorflow": "ckptlab.quiet:import_tensorflow",
 }
 
 __all__ = ["CkptlabError", "__version__", *_LAZY]

@@ -149,6 +149,9 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
     if payload:
         return check_in_worker(track, payload, _learner_files(functions), subject, exercise,
                                Limits(timeout=timeout))
+    from ckptlab.quiet import import_tensorflow
+
+    import_tensorflow()  # the check's TensorFlow chatter stays out of the learner's cell
     start = time.perf_counter()
     obs, extra, note = _run_in_thread(track, functions, timeout)
     notes = (f"ran in this kernel, not isolated, because your functions could not be sent "

@@ -13,7 +13,6 @@ report says so ("not isolated because ...").
 from __future__ import annotations
 
 import ast
-import re
 import signal
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ from ckptlab.checker.submission import (
 )
 from ckptlab.checker.warm import Outcome, run_isolated
 from ckptlab.errors import UsageError
+from ckptlab.quiet import is_noise
 
 __all__ = [
     "DEFAULT_MEMORY_MB",
@@ -42,8 +42,6 @@ __all__ = [
 
 OUTPUT_TAIL_LINES = 6
 OUTPUT_LINE_CHARS = 300
-# TensorFlow's C++ log lines (with process ids and times): noise for a learner
-_NOISE = re.compile(r"^([IWEF]\d{4} |WARNING: All log messages before absl)")
 _STOPPED = {"memory": "memory limit of {memory_mb} MB exceeded (all processes together)",
             "disk": "disk limit of {disk_mb} MB exceeded",
             "output": "output limit of {output_mb} MB exceeded",
@@ -60,7 +58,7 @@ def require_sandbox() -> None:
 
 def _output_tail(text: str) -> str:
     lines = [line.strip()[:OUTPUT_LINE_CHARS] for line in text.splitlines() if line.strip()
-             and not _NOISE.match(line.strip())]
+             and not is_noise(line)]
     return " / ".join(lines[-OUTPUT_TAIL_LINES:])
 
 

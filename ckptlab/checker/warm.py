@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ckptlab.checker.isolation import Limits, Sandbox
+from ckptlab.quiet import FORK_SAFE, quiet_environment
 
 __all__ = ["Outcome", "run_isolated", "runner_env"]
 
@@ -38,9 +39,10 @@ START_TIMEOUT = 300.0
 def runner_env(track: str) -> dict[str, str]:
     """The warm runner's whole environment: nothing of the grader's (no secrets)."""
     package_root = str(Path(__file__).resolve().parents[2])  # the same ckptlab as here
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0", "CUDA_VISIBLE_DEVICES": "-1",
-           "PYTHONPATH": package_root, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = quiet_environment({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+                             "PYTHONHASHSEED": "0", "CUDA_VISIBLE_DEVICES": "-1",
+                             "PYTHONPATH": package_root, "PYTHONDONTWRITEBYTECODE": "1",
+                             FORK_SAFE: "1"})
     # Which Keras backs tf.keras is the checker's choice, not the caller's: the TF2 track
     # checks Keras 3 code, and TF 2.15 fails to import with the variable set.
     if track == "estimator" and importlib.util.find_spec("tf_keras") is not None:

@@ -11,8 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from ckptlab.errors import SetupError, UsageError
-
-COPY_NAME = "ckptlab-tutorials"
+from ckptlab.render.links import COPY_NAME
 
 
 def repository_notebooks() -> Path | None:

@@ -21,7 +21,6 @@ __all__ = ["run_trace"]
 
 def _install_shim() -> None:
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before TensorFlow is imported
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         from ckptlab.estimator.shim import install_estimator_shim
     except ImportError:  # the engine's shim is not there: plain tf.compat.v1 still works

@@ -17,6 +17,7 @@ import os
 import sys
 
 from ckptlab.errors import SetupError
+from ckptlab.quiet import import_tensorflow
 
 __all__ = ["install_estimator_shim"]
 
@@ -62,6 +63,7 @@ def install_estimator_shim() -> None:
     imported and the layers used before, without TF_USE_LEGACY_KERAS=1).
     """
     _use_legacy_keras()
+    import_tensorflow()  # without its start-up chatter, once TF_USE_LEGACY_KERAS is set
     try:
         importlib.import_module("tf_keras")
     except ImportError as error:

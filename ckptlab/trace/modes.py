@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from ckptlab.errors import UsageError
 from ckptlab.estimator.capture import VariableCapture, graph_facts
+from ckptlab.source_location import location
 from ckptlab.trace.mode_records import (
     MODES,
     PREDICT,
@@ -55,7 +56,7 @@ def _learner_origin() -> str:
         path = frame.f_code.co_filename
         if (not path.startswith(_LIBRARY_DIRS) and "site-packages" not in path
                 and not path.startswith("<frozen")):
-            return f"{os.path.basename(path)}:{frame.f_lineno}"
+            return location(path, frame.f_lineno, "{file}:{line}")
         frame = frame.f_back
     return ""
 
@@ -117,7 +118,7 @@ def _error_of(error: BaseException) -> ModeError:
     origin = ""
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         if not frame.filename.startswith(_LIBRARY_DIRS) and "site-packages" not in frame.filename:
-            origin = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+            origin = location(frame.filename, frame.lineno, "{file}:{line}")
             break
     message = str(error).split("\n\n")[0].strip()
     return ModeError(type(error).__name__, message, origin)

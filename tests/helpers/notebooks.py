@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -22,6 +23,32 @@ class Execution:
     seconds: float
     cells: int
     kernel_peak_mb: float  # the kernel's peak resident memory (VmHWM), 0 if unknown
+    problems: tuple[str, ...] = ()  # what a learner should not see (output_problems)
+
+
+# a value shown by accident: an object's default repr, a number returned by a call made
+# for its side effect (`path.write_text(...)` -> 403), NumPy 2 scalar reprs in a print
+STRAY_RESULT = re.compile(r"^(<[\w.]+ (object )?at 0x[0-9a-f]+>|-?\d+(\.\d+)?)$")
+NUMPY_REPR = re.compile(r"\bnp\.(float|int|uint|bool_|str_)\w*\(")
+
+
+def output_problems(cells) -> list[str]:
+    """Outputs a learner should never see: anything on stderr (TensorFlow's chatter, a
+    warning), a stray value repr, NumPy scalar reprs. Cells are numbered from 1."""
+    problems = []
+    for number, cell in enumerate(cells, start=1):
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            text = output.get("text", "")
+            if kind == "stream" and output.get("name") == "stderr":
+                problems.append(f"cell {number} writes to stderr: {text.strip()[:300]}")
+            elif kind == "stream" and NUMPY_REPR.search(text):
+                problems.append(f"cell {number} prints a NumPy repr: {text.strip()[:200]}")
+            elif kind == "execute_result" and set(output["data"]) == {"text/plain"}:
+                shown = output["data"]["text/plain"].strip()
+                if STRAY_RESULT.match(shown):
+                    problems.append(f"cell {number} shows a stray value: {shown}")
+    return problems
 
 
 def peak_rss_mb(pid: int | None) -> float:
@@ -57,4 +84,5 @@ def execute_copy(notebook: Path, scratch: Path, timeout: int = 300,
     start = time.perf_counter()
     client.execute()
     return Execution(notebook, time.perf_counter() - start,
-                     sum(cell.cell_type == "code" for cell in document.cells), peak[0])
+                     sum(cell.cell_type == "code" for cell in document.cells), peak[0],
+                     tuple(output_problems(document.cells)))

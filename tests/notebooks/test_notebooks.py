@@ -24,6 +24,8 @@ def test_notebook_is_committed_without_outputs(notebook):
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
-def test_notebook_runs_top_to_bottom(notebook, tmp_path):
+def test_notebook_runs_top_to_bottom_cleanly(notebook, tmp_path):
+    """Runs, and shows the learner nothing stray: no stderr, no accidental reprs."""
     result = execute_copy(notebook, tmp_path)
     assert result.cells > 0
+    assert list(result.problems) == []

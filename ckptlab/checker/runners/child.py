@@ -15,9 +15,11 @@ import sys
 from pathlib import Path
 
 from ckptlab.checker.runners.stages import Run
+from ckptlab.quiet import import_tensorflow
 
 
 def main(argv: list[str]) -> int:
+    import_tensorflow()  # before the learner's file: TensorFlow's chatter is not evidence
     source, results, track = Path(argv[0]), Path(argv[1]), argv[2]
     with results.open("a", encoding="utf-8") as out:
 

@@ -15,6 +15,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from ckptlab.source_location import location
+
 __all__ = ["MESSAGE_LIMIT", "Run", "describe_exception"]
 
 MESSAGE_LIMIT = 6000  # long enough for TF's restore errors once stack traces are cut
@@ -31,7 +33,7 @@ def _learner_frame(error: BaseException, learner_files: set[str]) -> str:
     if not mine:
         return ""
     frame = mine[-1]
-    return f"{os.path.basename(frame.filename)}, line {frame.lineno}, in {frame.name}"
+    return f"{location(frame.filename, frame.lineno)}, in {frame.name}"
 
 
 def describe_exception(error: BaseException, stage: str, learner_files: set[str],

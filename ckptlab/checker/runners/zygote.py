@@ -49,7 +49,9 @@ def _warm(track: str) -> None:
     """Import what every check of this track needs, without running any TensorFlow op
     (ops start thread pools, and forking a process with busy pools is unsafe)."""
     from ckptlab.checker.runners import tracks as runner_tracks
+    from ckptlab.quiet import import_tensorflow
 
+    import_tensorflow()  # TensorFlow's chatter is not the learner's output (no device scan)
     if track == "estimator":
         runner_tracks.install_legacy_support()
         import ckptlab.checker.runners.estimator

@@ -1,0 +1,36 @@
+"""Where a line of the learner's code is, in the words a learner uses.
+
+Code typed in a notebook cell is compiled by IPython from a temporary file
+(`/tmp/ipykernel_4711/3178775857.py`); that name means nothing to a learner, so it is
+shown as the cell's execution count, the number in `[5]` left of the cell: `cell [5],
+line 3`. Any other file is shown by its base name. Importing this module imports nothing
+heavy; IPython is only asked when it is already running.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["cell_number", "location"]
+
+
+def cell_number(filename: str) -> int | None:
+    """The execution count of the notebook cell compiled from `filename`, if it is one."""
+    if "IPython" not in sys.modules:
+        return None
+    try:
+        shell = sys.modules["IPython"].get_ipython()
+        number = shell.compile._filename_map.get(filename) if shell is not None else None
+    except AttributeError:  # an IPython without the map (older than 8): no cell numbers
+        return None
+    return number if isinstance(number, int) else None
+
+
+def location(filename: str, line: int, file_format: str = "{file}, line {line}") -> str:
+    """'cell [5], line 3' for code from a notebook cell, else `file_format` filled with the
+    file's base name and the line ('model.py, line 3' by default)."""
+    number = cell_number(filename)
+    if number is not None:
+        return f"cell [{number}], line {line}"
+    return file_format.format(file=os.path.basename(filename), line=line)
