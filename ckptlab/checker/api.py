@@ -142,7 +142,9 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
         raise UsageError("check() needs a model_fn, or build_model, save and restore.",
                          fix="e.g. ckptlab.check(model_fn, params={...}) or ckptlab.check("
                          "build_model=build_model, save=save, restore=restore)")
-    subject = getattr(model_fn or build_model, "__name__", "your code")
+    names = [getattr(f, "__name__", "your code") for f in
+             ((model_fn,) if model_fn is not None else (build_model, save, restore))]
+    subject = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     from ckptlab.checker.worker import check_in_worker, pickled
 
     payload, problem = pickled(functions)

@@ -49,6 +49,11 @@ def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
         findings, diagnoser_notes = [could_not_run(
             f"The diagnosers could not run ({type(error).__name__}: {error}).",
             "Report this to the ckptlab maintainers with the submission.")], []
+    if exercise:
+        from ckptlab.exercises import EXERCISES
+
+        if exercise in EXERCISES:  # links and fixes written for this exercise's starter
+            findings = [EXERCISES[exercise].for_exercise(f) for f in findings]
     return Report(obs.get("track", "unknown"), subject, tuple([*extra, *findings]),
                   dict(obs.get("timings", {})), tuple(obs.get("stages", [])), exercise,
                   tuple([*notes, *diagnoser_notes]))

@@ -20,6 +20,7 @@ from pathlib import Path
 from ckptlab.checker.sandbox import Limits, check_file, require_sandbox
 from ckptlab.errors import UsageError
 from ckptlab.exercises import Exercise, get_exercise, points_for
+from ckptlab.exercises.spec import broken_stages
 
 __all__ = ["GradeRow", "grade_folder", "grade_submission", "report_name"]
 
@@ -55,11 +56,12 @@ def grade_submission(path: str | Path, exercise: Exercise | str,
         report = check_file(path, limits, exercise=exercise.id)
         data = report.to_dict()
         verdict, codes = report.verdict, report.codes("error")
+        broken = broken_stages(report.findings)
     except Exception as error:  # never stop the batch: record and go on
-        verdict, codes = "error", ["CHECK_INTERNAL_ERROR"]
+        verdict, codes, broken = "error", ["CHECK_INTERNAL_ERROR"], None
         data = {"verdict": verdict, "subject": path.name, "exercise": exercise.id,
                 "findings": [], "notes": [f"{type(error).__name__}: {error}"]}
-    points = points_for(exercise, verdict, codes)
+    points = points_for(exercise, verdict, codes, broken)
     data["points"] = points
     return GradeRow(path.name, verdict, points, tuple(dict.fromkeys(codes))), data
 

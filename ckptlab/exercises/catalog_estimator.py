@@ -7,10 +7,12 @@ from ckptlab.exercises.spec import Case, Exercise, runs_case
 
 __all__ = ["ESTIMATOR_EXERCISES"]
 
+# stages of the Estimator track: trace modes, train, evaluate, predict, resume, predict_many
 _SAME_VARIABLES = Case("same_variables", 2, ("MODE_ONLY_VARIABLE", "REUSE_IN_NEW_GRAPH"),
-                       "every mode creates the variables that TRAIN saves")
+                       "every mode creates the variables that TRAIN saves",
+                       ("trace modes", "train"))
 _STEP = Case("step_advances", 1, ("GLOBAL_STEP_NOT_INCREMENTED", "NO_CHECKPOINT"),
-             "global_step advances and checkpoints are written")
+             "global_step advances and checkpoints are written", ("train", "resume"))
 
 ESTIMATOR_EXERCISES = (
     Exercise(
@@ -19,10 +21,15 @@ ESTIMATOR_EXERCISES = (
         "Write a linear model_fn for features {'x': [batch, 4]} that trains, evaluates and "
         "predicts from the checkpoint training wrote.",
         "00_start_here", (
-            "The input_fn gives features as a dict: read the key it really provides.",
+            "Training saves only the variables the TRAIN graph created. Look at where the "
+            "starter creates `b`: in which modes does it exist?",
             "evaluate() and predict() build a new graph and restore every variable of it "
-            "from the checkpoint: which of your variables does TRAIN never create?",
+            "from the checkpoint: a variable TRAIN never created is missing there.",
             "Create all variables before `if mode == ...`; branch only on what you return.",
+        ), sections=(
+            ("MODE_ONLY_VARIABLE", "tutorials/00_start_here.ipynb#check"),
+            ("LEARNER_EXCEPTION", "tutorials/00_start_here.ipynb#learner-exception"),
+            ("TIMEOUT", "tutorials/00_start_here.ipynb#timeout"),
         )),
     Exercise(
         "estimator-step-in-checkpoint", "The step number in the checkpoint's name",
@@ -30,7 +37,7 @@ ESTIMATOR_EXERCISES = (
             runs_case(),
             Case("step_advances", 3, ("GLOBAL_STEP_NOT_INCREMENTED", "NO_CHECKPOINT"),
                  "the hand-written train_op advances global_step, so checkpoints are "
-                 "numbered by step"),
+                 "numbered by step", ("train",)),
         ),
         "Keep the hand-written gradient step (no optimizer), and make training write "
         "model.ckpt-N files whose N is the number of steps taken.",
@@ -45,7 +52,8 @@ ESTIMATOR_EXERCISES = (
         "estimator", ("model_fn",), (
             runs_case(),
             Case("stable_names", 3, ("NAME_DRIFT", "MODE_ONLY_VARIABLE", "REUSE_IN_NEW_GRAPH"),
-                 "each checkpoint key names the same layer in TRAIN, EVAL and PREDICT"),
+                 "each checkpoint key names the same layer in TRAIN, EVAL and PREDICT",
+                 ("trace modes", "train")),
         ),
         "Fix the gated model_fn so that every checkpoint key means the same layer in every "
         "mode, whatever order the layers are built in.",
@@ -61,9 +69,11 @@ ESTIMATOR_EXERCISES = (
         "estimator", ("model_fn",), (
             runs_case(),
             Case("spec_fields", 2, ("SPEC_MISSING_FIELD",),
-                 "TRAIN, EVAL and PREDICT each return the fields they need"),
+                 "TRAIN, EVAL and PREDICT each return the fields they need",
+                 ("trace modes", "train", "evaluate", "predict")),
             Case("signature", 1, ("MODEL_FN_SIGNATURE",),
-                 "model_fn takes the arguments the Estimator passes (params included)"),
+                 "model_fn takes the arguments the Estimator passes (params included)",
+                 ("trace modes",)),
         ),
         "Complete model_fn so that TRAIN, EVAL and PREDICT each return a valid "
         "EstimatorSpec, reading the learning rate from params.",
@@ -78,9 +88,10 @@ ESTIMATOR_EXERCISES = (
         "estimator", ("model_fn", "CONFIG"), (
             runs_case(),
             Case("checkpoints_written", 2, ("NO_CHECKPOINT",),
-                 "the RunConfig settings let training write checkpoints"),
+                 "the RunConfig settings let training write checkpoints", ("train",)),
             Case("step_advances", 2, ("GLOBAL_STEP_NOT_INCREMENTED",),
-                 "global_step advances, so a resumed train() goes on from the last step"),
+                 "global_step advances, so a resumed train() goes on from the last step",
+                 ("train", "resume")),
         ),
         "Fix CONFIG (RunConfig arguments) so that training writes checkpoints (say every "
         "2 steps, keeping 3), and the model_fn so that training can be resumed.",
@@ -97,9 +108,10 @@ ESTIMATOR_EXERCISES = (
         "estimator", ("model_fn", "predict_many"), (
             runs_case(),
             Case("one_restore", 2, ("EXCESSIVE_RESTORE",),
-                 "predict_many builds one graph and restores once"),
+                 "predict_many builds one graph and restores once", ("predict_many",)),
             Case("deterministic", 2, ("NONDETERMINISTIC_PREDICT",),
-                 "predictions depend only on the input and the checkpoint"),
+                 "predictions depend only on the input and the checkpoint",
+                 ("predict", "predict_many")),
         ),
         "Write predict_many(estimator, examples) for a trained Estimator.",
         "05_excessive_restoring", (
@@ -112,7 +124,7 @@ ESTIMATOR_EXERCISES = (
         "estimator", ("model_fn",), (
             runs_case(), _SAME_VARIABLES,
             Case("stable_names", 2, ("NAME_DRIFT",),
-                 "each name means the same layer in every mode"),
+                 "each name means the same layer in every mode", ("trace modes", "train")),
         ),
         "Write a model_fn whose EVAL and PREDICT graphs restore TRAIN's checkpoint.",
         "06_when_restores_go_wrong", (
@@ -125,9 +137,9 @@ ESTIMATOR_EXERCISES = (
         "estimator", ("model_fn",), (
             runs_case(), _STEP,
             Case("statistics_saved", 2, ("MISSING_UPDATE_OPS",),
-                 "batch-normalization statistics are trained and saved"),
+                 "batch-normalization statistics are trained and saved", ("train",)),
             Case("shapes_agree", 1, ("SHAPE_MISMATCH",),
-                 "the restoring model has the trained shapes"),
+                 "the restoring model has the trained shapes", ("evaluate", "predict")),
         ),
         "Write a model_fn with batch normalization whose checkpoint is complete.",
         "06_when_restores_go_wrong_b", (

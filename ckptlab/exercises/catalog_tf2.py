@@ -7,6 +7,8 @@ from ckptlab.exercises.spec import Case, Exercise, runs_case
 
 __all__ = ["TF2_EXERCISES"]
 
+_MIGRATING = "tutorials/09_migrating_to_tf2.ipynb"
+
 TF2_EXERCISES = (
     Exercise(
         "tf2-round-trip", "Save and restore a Keras model and its optimizer", "tf2",
@@ -62,5 +64,18 @@ TF2_EXERCISES = (
             "tf.train.Checkpoint looks for object paths instead, finds none and says nothing.",
             "`tf.train.load_checkpoint(prefix).get_tensor(key)` returns one saved value.",
             "Build the model, then assign each value to the layer weight that NAME_MAP names.",
+        ), sections=(
+            ("OBJECT_PATH_MISMATCH", f"{_MIGRATING}#names-and-paths"),
+            ("WRONG_CHECKPOINT_PATH", f"{_MIGRATING}#names-and-paths"),
+            ("FORMAT_MISMATCH", f"{_MIGRATING}#names-and-paths"),
+            ("SHAPE_MISMATCH", f"{_MIGRATING}#name-map"),
+            ("VALUES_NOT_RESTORED", f"{_MIGRATING}#validate"),
+        ), fixes=(
+            ("OBJECT_PATH_MISMATCH",
+             "This checkpoint is name-based (a Saver wrote it): tf.train.Checkpoint looks "
+             "for object paths and finds none. Read each value by its key and assign it:\n"
+             "reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(directory))\n"
+             "for key, (index, attr) in NAME_MAP.items():\n"
+             "    getattr(model.layers[index], attr).assign(reader.get_tensor(key))"),
         )),
 )

@@ -15,7 +15,7 @@ from typing import Any
 from ckptlab.checker.findings import Finding, Report
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, SEVERITY_LOOK
 
-__all__ = ["evidence_text", "finding_body_html", "finding_text", "finding_title",
+__all__ = ["evidence_text", "failed_at", "finding_body_html", "finding_text", "finding_title",
            "report_html", "report_text", "summary_html"]
 
 
@@ -59,12 +59,30 @@ def finding_text(finding: Finding) -> str:
     return "\n".join(lines)
 
 
+def failed_at(report: Report) -> str:
+    """'failed at stage evaluate' when an exception, a time-out or a crash stopped a stage
+    (the stages in the order they ran), else ''."""
+    from ckptlab.exercises.spec import EVERY_STAGE, broken_stages
+
+    broken = broken_stages(report.findings)
+    if not broken:
+        return ""
+    if EVERY_STAGE in broken:
+        last = report.stages[-1] if report.stages else "loading your code"
+        return f"stopped after {last}"
+    ran = list(report.stages)
+    ordered = sorted(broken, key=lambda s: (ran.index(s) if s in ran else len(ran), s))
+    return f"failed at stage{'s' * (len(ordered) > 1)} {', '.join(ordered)}"
+
+
 def _headline(report: Report) -> str:
     errors = len(report.codes("error"))
     warnings = len(report.codes("warning"))
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     exercise = f", exercise {report.exercise}" if report.exercise else ""
-    return f"{report.verdict.upper()}  {report.subject} ({report.track} track{exercise}: {counts})"
+    stage = f" · {failed_at(report)}" if failed_at(report) else ""
+    return (f"{report.verdict.upper()}  {report.subject} ({report.track} track{exercise}: "
+            f"{counts}){stage}")
 
 
 def points_line(report: Report) -> str:
@@ -72,11 +90,13 @@ def points_line(report: Report) -> str:
     if not report.exercise:
         return ""
     from ckptlab.exercises import EXERCISES, points_for
+    from ckptlab.exercises.spec import broken_stages
 
     exercise = EXERCISES.get(report.exercise)
     if exercise is None:
         return ""
-    points = points_for(exercise, report.verdict, report.codes("error"))
+    points = points_for(exercise, report.verdict, report.codes("error"),
+                        broken_stages(report.findings))
     cases = ", ".join(f"{c.name} {points[c.name]}/{c.points}" for c in exercise.cases)
     return f"Points: {sum(points.values())}/{exercise.total} ({cases})"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ckptlab.checker.codes import CODES, OBJECTS
+from ckptlab.exercises import EXERCISES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,7 +20,8 @@ def anchors_of(notebook: Path) -> set[str]:
     return set(re.findall(r'<a id="([^"]+)"', text))
 
 
-LINKS = sorted({entry.tutorial for entry in CODES.values()} | {f"{OBJECTS}#shape-mismatch"})
+LINKS = sorted({entry.tutorial for entry in CODES.values()} | {f"{OBJECTS}#shape-mismatch"}
+               | {link for exercise in EXERCISES.values() for _, link in exercise.sections})
 
 
 @pytest.mark.parametrize("link", LINKS)
@@ -28,3 +30,10 @@ def test_finding_link_resolves(link):
     notebook = REPO / path
     assert notebook.is_file(), f"{link}: no notebook {path}"
     assert anchor in anchors_of(notebook), f"{link}: no <a id=\"{anchor}\"> in {path}"
+
+
+@pytest.mark.parametrize("exercise", sorted(EXERCISES))
+def test_exercise_sections_are_in_the_practised_tutorial(exercise):
+    spec = EXERCISES[exercise]
+    practised = f"tutorials/{spec.notebook.removesuffix('_b')}.ipynb"
+    assert all(link.startswith(practised + "#") for _, link in spec.sections), spec.sections
