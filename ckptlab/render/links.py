@@ -6,6 +6,11 @@ is resolved by JupyterLab relative to that notebook, and the kernel runs in the
 notebook's folder, so the href is the tutorial's path relative to the kernel's working
 directory: `../tutorials/...` from `tutorials/` or `exercises/` (in a checkout and in the
 copy `ckptlab lab` makes after a pip install), `tutorials/...` from the folder above.
+
+The section is addressed as `#cell-id=<anchor>`: every tutorial section starts a cell
+whose id is its anchor. JupyterLab (4.1+) and Notebook 7 scroll to a cell by id reliably;
+a plain `#<anchor>` is looked up among rendered cells only, and a notebook just opened
+has not rendered them yet (measured in JupyterLab 4.6: the page stays at the top).
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ def tutorial_href(link: str, start: str | Path | None = None) -> str:
     """`link` ("tutorials/<notebook>.ipynb#<anchor>") as an href relative to `start`
     (default: the working directory). Found by looking in `start` and the folders above
     it, and in a `ckptlab-tutorials` copy next to any of them; else `link` unchanged."""
-    path, hash_mark, anchor = link.partition("#")
+    path, _, anchor = link.partition("#")
+    section = f"#cell-id={anchor}" if anchor else ""
     here = Path.cwd() if start is None else Path(start)
     here = here.resolve()
     for folder in (here, *here.parents):
         for root in (folder, folder / COPY_NAME):
             if (root / path).is_file():
-                return Path(os.path.relpath(root / path, here)).as_posix() + hash_mark + anchor
-    return link
+                return Path(os.path.relpath(root / path, here)).as_posix() + section
+    return path + section

@@ -13,6 +13,7 @@ from html import escape
 from typing import Any
 
 from ckptlab.checker.findings import Finding, Report
+from ckptlab.render.links import tutorial_href
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, SEVERITY_LOOK
 
 __all__ = ["evidence_text", "failed_at", "finding_body_html", "finding_text", "finding_title",
@@ -128,7 +129,8 @@ def _finding_html(finding: Finding) -> str:
         + (f"<ul>{evidence}</ul>" if evidence else "")
         + f"<p><b>Why:</b> {esc(finding.why)}</p>"
         f"<p><b>Fix:</b> {esc(finding.fix)}</p>"
-        f'<p><a href="{esc(finding.tutorial)}">Learn more: {esc(finding.tutorial)}</a></p>'
+        f'<p><a href="{esc(tutorial_href(finding.tutorial))}">Learn more: '
+        f"{esc(finding.tutorial)}</a></p>"
         "</details>"
     )
 
@@ -189,5 +191,5 @@ def finding_body_html(finding) -> str:
             f"<p><b>What happened:</b> {escape(finding.what)}</p>{evidence}"
             f"<p><b>Why:</b> {escape(finding.why)}</p><p><b>Fix:</b></p>"
             f'<pre style="{CODE}"><code>{escape(finding.fix)}</code></pre>'
-            f'<p><a href="{escape(finding.tutorial)}" target="_blank">Learn more: '
+            f'<p><a href="{escape(tutorial_href(finding.tutorial))}" target="_blank">Learn more: '
             f"{escape(finding.tutorial)}</a></p></div>")

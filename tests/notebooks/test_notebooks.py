@@ -21,6 +21,9 @@ def test_notebook_is_committed_without_outputs(notebook):
     dirty = [i for i, c in enumerate(cells)
              if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
     assert dirty == [], f"cells with outputs: {dirty}; clear them before committing"
+    import nbformat
+
+    nbformat.validate(nbformat.reads(notebook.read_text(), as_version=4))  # as Jupyter does
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))

@@ -30,6 +30,9 @@ def test_finding_link_resolves(link):
     notebook = REPO / path
     assert notebook.is_file(), f"{link}: no notebook {path}"
     assert anchor in anchors_of(notebook), f"{link}: no <a id=\"{anchor}\"> in {path}"
+    # JupyterLab scrolls to `#cell-id=<anchor>` (render.links): the section's cell has that id
+    ids = [cell.get("id") for cell in json.loads(notebook.read_text())["cells"]]
+    assert anchor in ids, f"{link}: no cell with id {anchor!r} in {path}"
 
 
 @pytest.mark.parametrize("exercise", sorted(EXERCISES))
@@ -37,3 +40,14 @@ def test_exercise_sections_are_in_the_practised_tutorial(exercise):
     spec = EXERCISES[exercise]
     practised = f"tutorials/{spec.notebook.removesuffix('_b')}.ipynb"
     assert all(link.startswith(practised + "#") for _, link in spec.sections), spec.sections
+
+
+@pytest.mark.parametrize("notebook", sorted(REPO.glob("tutorials/*.ipynb")), ids=lambda p: p.name)
+def test_each_section_anchor_starts_a_cell_of_that_id(notebook):
+    """So `#cell-id=<anchor>` lands on the section's first line (see ckptlab.render.links)."""
+    for cell in json.loads(notebook.read_text())["cells"]:
+        text = "".join(cell["source"])
+        anchors = re.findall(r'<a id="([^"]+)"', text)
+        if anchors:
+            assert len(anchors) == 1 and text.startswith(f'<a id="{anchors[0]}"></a>'), text
+            assert cell["id"] == anchors[0]
