@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ckptlab.check.codes import make_finding
+from ckptlab.checker.codes import make_finding
 from ckptlab.exercises import get_exercise, points_for
 from ckptlab.exercises.spec import EVERY_STAGE, broken_stages
 
@@ -53,8 +53,8 @@ def test_without_stage_information_any_break_counts_everywhere():
 
 
 def test_the_report_names_the_stage_that_failed_and_the_partial_points():
-    from ckptlab.check.findings import Report
-    from ckptlab.check.render import report_text
+    from ckptlab.checker.findings import Report
+    from ckptlab.render.report import report_text
 
     report = Report("estimator", "model_fn", (finding("SPEC_MISSING_FIELD", "evaluate"),),
                     stages=("trace modes", "train", "evaluate"),

@@ -21,7 +21,8 @@ def root(tmp_path):
     ("tutorials", "06_when_restores_go_wrong.ipynb#cell-id=mode-only-variable"),
     ("exercises", "../tutorials/06_when_restores_go_wrong.ipynb#cell-id=mode-only-variable"),
     (".", "tutorials/06_when_restores_go_wrong.ipynb#cell-id=mode-only-variable"),
-    ("exercises/my_work", "../../tutorials/06_when_restores_go_wrong.ipynb#cell-id=mode-only-variable"),
+    ("exercises/my_work",
+     "../../tutorials/06_when_restores_go_wrong.ipynb#cell-id=mode-only-variable"),
 ])
 def test_relative_to_the_notebooks_folder(root, start, href):
     (root / start).mkdir(parents=True, exist_ok=True)
