@@ -28,7 +28,27 @@ def kind_of(item: pytest.Item) -> str | None:
     return parts[0] if parts and parts[0] in KINDS else None
 
 
+BROWSER_RUN = "tests/browser/test_every_notebook.py::"
+HEADLESS_RUN = "tests/notebooks/test_notebooks.py::test_notebook_runs_top_to_bottom_cleanly"
+
+
+def _run_in_the_browser(items) -> set[str]:
+    """Notebook ids the browser suite runs in this session (with Chromium and Playwright at
+    hand): the headless run of the same notebook checks the same things, so it is left out."""
+    import importlib.util
+
+    if not Path("/usr/bin/chromium").exists() or importlib.util.find_spec("playwright") is None:
+        return set()
+    return {item.nodeid.split("[", 1)[-1] for item in items if item.nodeid.startswith(BROWSER_RUN)}
+
+
 def pytest_collection_modifyitems(config, items):
+    in_browser = _run_in_the_browser(items)
+    doubled = [item for item in items if item.nodeid.startswith(HEADLESS_RUN)
+               and item.nodeid.split("[", 1)[-1] in in_browser]
+    if doubled:
+        config.hook.pytest_deselected(items=doubled)
+        items[:] = [item for item in items if item not in doubled]
     for item in items:
         kind = kind_of(item)
         if kind:

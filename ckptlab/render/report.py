@@ -16,8 +16,8 @@ from ckptlab.checker.findings import Finding, Report
 from ckptlab.render.links import tutorial_href
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, SEVERITY_LOOK
 
-__all__ = ["evidence_text", "failed_at", "finding_body_html", "finding_text", "finding_title",
-           "report_html", "report_text", "summary_html"]
+__all__ = ["evidence_text", "failed_at", "finding_body_html", "finding_link_html",
+           "finding_text", "finding_title", "report_html", "report_text", "summary_html"]
 
 
 WIDTH = 88
@@ -168,11 +168,12 @@ def summary_html(report) -> str:
     problems = ", ".join(f"{n} {s}{'s' * (n != 1)}" for s, n in counts.items() if n) \
         or "no problems"
     stages = len(report.stages)
+    progress = failed_at(report) or f"{stages} stage{'s' * (stages != 1)} passed"
     subject = f" · {escape(report.subject)}" if report.subject else ""
     return (f'<div style="{BOX}"><span style="color:white; background:{colour}; '
             f'border-radius:3px; padding:1px 8px; font-weight:700">'
             f"{VERDICT_WORDS.get(verdict, verdict.upper())}</span>{subject} · "
-            f"{stages} stage{'s' * (stages != 1)} passed · {problems}</div>")
+            f"{escape(progress)} · {problems}</div>")
 
 
 def finding_title(finding) -> str:
@@ -180,7 +181,15 @@ def finding_title(finding) -> str:
     return f"[{finding.severity}] {finding.code}: {finding.title}"
 
 
-def finding_body_html(finding) -> str:
+def finding_link_html(finding) -> str:
+    """The "Learn more" paragraph, its href relative to the notebook (render.links)."""
+    return (f'<p><a href="{escape(tutorial_href(finding.tutorial))}" target="_blank">Learn '
+            f"more: {escape(finding.tutorial)}</a></p>")
+
+
+def finding_body_html(finding, link: bool = True) -> str:
+    """One finding's card; `link=False` leaves out the "Learn more" paragraph (the widget
+    shows it in an output area, where JupyterLab opens it as a notebook link)."""
     rows = "".join(f'<tr><th style="{CELL}">{escape(str(label))}</th>'
                    f'<td style="{CELL}">{escape(evidence_text(value))}</td></tr>'
                    for label, value in finding.evidence)
@@ -191,5 +200,4 @@ def finding_body_html(finding) -> str:
             f"<p><b>What happened:</b> {escape(finding.what)}</p>{evidence}"
             f"<p><b>Why:</b> {escape(finding.why)}</p><p><b>Fix:</b></p>"
             f'<pre style="{CODE}"><code>{escape(finding.fix)}</code></pre>'
-            f'<p><a href="{escape(tutorial_href(finding.tutorial))}" target="_blank">Learn more: '
-            f"{escape(finding.tutorial)}</a></p></div>")
+            f"{finding_link_html(finding) if link else ''}</div>")

@@ -13,12 +13,30 @@ from typing import Any
 import ipywidgets as widgets
 
 from ckptlab.errors import UsageError
-from ckptlab.render.report import finding_body_html, finding_title, summary_html
+from ckptlab.render.report import (
+    finding_body_html,
+    finding_link_html,
+    finding_title,
+    summary_html,
+)
 from ckptlab.widgets.common import StaticFallback
 
 __all__ = ["CheckReport"]
 
 SEVERITY_FILTERS = ("all", "error", "warning", "info")
+
+
+def _card(finding) -> widgets.VBox:
+    """The card: its text as HTML, then the "Learn more" link in an output area. Jupyter
+    resolves and opens links of outputs relative to the notebook (an HTML widget's link
+    would be resolved against the page's URL, and open JupyterLab again in a new tab)."""
+    from IPython.display import HTML
+
+    link = widgets.Output()
+    link.append_display_data(HTML(finding_link_html(finding)))
+    card = widgets.VBox([widgets.HTML(finding_body_html(finding, link=False)), link])
+    card.add_class("ckptlab-finding")
+    return card
 
 
 class CheckReport(StaticFallback, widgets.VBox):
@@ -65,6 +83,11 @@ class CheckReport(StaticFallback, widgets.VBox):
                                  "finding).", received=code)
         self.cards.selected_index = self.shown.index(code)
 
+    def card_html(self, code: str) -> str:
+        """The HTML a shown card displays (its text, then its link's output)."""
+        body, link = self.cards.children[self.shown.index(code)].children
+        return body.value + "".join(o["data"]["text/html"] for o in link.outputs)
+
     def collapse(self) -> None:
         self.cards.selected_index = None
 
@@ -88,5 +111,5 @@ class CheckReport(StaticFallback, widgets.VBox):
     def _render(self) -> None:
         findings = self._visible()
         self.cards.selected_index = None
-        self.cards.children = [widgets.HTML(finding_body_html(f)) for f in findings]
+        self.cards.children = [_card(f) for f in findings]
         self.cards.titles = tuple(finding_title(f) for f in findings)

@@ -39,13 +39,13 @@ def output_problems(cells) -> list[str]:
     for number, cell in enumerate(cells, start=1):
         for output in cell.get("outputs", []):
             kind = output.get("output_type")
-            text = output.get("text", "")
+            text = "".join(output.get("text", ""))  # a list of lines in a saved file
             if kind == "stream" and output.get("name") == "stderr":
                 problems.append(f"cell {number} writes to stderr: {text.strip()[:300]}")
             elif kind == "stream" and NUMPY_REPR.search(text):
                 problems.append(f"cell {number} prints a NumPy repr: {text.strip()[:200]}")
             elif kind == "execute_result" and set(output["data"]) == {"text/plain"}:
-                shown = output["data"]["text/plain"].strip()
+                shown = "".join(output["data"]["text/plain"]).strip()
                 if STRAY_RESULT.match(shown):
                     problems.append(f"cell {number} shows a stray value: {shown}")
     return problems

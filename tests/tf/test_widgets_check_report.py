@@ -32,7 +32,7 @@ def test_real_findings_become_cards_with_evidence():
     first = report.findings[0]
     view.expand(first.code)
     assert view.expanded == first.code
-    card = view.cards.children[0].value
+    card = view.card_html(first.code)
     assert "calibration" in card and first.tutorial in card
     errors = report.codes("error")
     view.show_severity("error")

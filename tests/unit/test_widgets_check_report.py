@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ckptlab.checker.codes import CODES, make_finding
@@ -15,7 +17,7 @@ def codes(severity: str, count: int) -> list[str]:
 
 
 def report() -> Report:
-    error, warning = codes("error", 1)[0], codes("warning", 1)[0]
+    error, warning = "NAME_DRIFT", codes("warning", 1)[0]
     findings = (
         make_finding(error, "EVAL restored 'dense/kernel' from the layer TRAIN called "
                      "'dense_1'.", "tf.compat.v1.layers.dense(x, 4, name='hidden')",
@@ -33,19 +35,24 @@ def test_summary_line_counts_passes_and_failures():
     clean = CheckReport(Report("tf2", "ok.py", (), stages=("save", "restore")))
     assert "PASS" in clean.summary.value and "no problems" in clean.summary.value
     assert "No problem found" in clean.notes.value and clean.shown == []
+    stopped = Report("estimator", "model_fn", (make_finding(
+        "LEARNER_EXCEPTION", "During evaluate, ...", "fix", {"stage": "evaluate"}),),
+        stages=("train", "evaluate"))
+    assert "failed at stage evaluate · 1 error" in CheckReport(stopped).summary.value
 
 
-def test_cards_expand_and_hold_evidence_fix_and_link():
+def test_cards_expand_and_hold_evidence_fix_and_link(monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parents[2] / "exercises")  # a notebook's folder
     view = CheckReport(report())
     first, second = view.shown
     assert view.cards.titles[0].startswith(f"[error] {first}: ")
     assert view.expanded is None
     view.expand(second)
     assert view.cards.selected_index == 1 and view.expanded == second
-    card = view.cards.children[0].value
+    card = view.card_html(first)
     assert "<th" in card and "dense/kernel, dense/bias" in card and "11.9" in card
     assert "<pre" in card and "name=&#x27;hidden&#x27;" in card
-    assert 'href="tutorials/' in card
+    assert 'href="../tutorials/06_when_restores_go_wrong.ipynb#cell-id=name-drift"' in card
     view.collapse()
     assert view.expanded is None
     with pytest.raises(UsageError):

@@ -1,0 +1,160 @@
+"""Every learner notebook, run in JupyterLab in Chromium the way a learner runs it.
+
+One server holds tutorials/ and exercises/ side by side (as `ckptlab lab` serves them);
+the notebooks run one after the other, each in its own workspace, and each test fails on:
+- an error output, or anything on stderr (TensorFlow's chatter included);
+- what output_problems finds in the saved notebook (the same rule as the headless run);
+- a console error or an uncaught exception in the page;
+- a dead link: every link of the page is resolved, and a "Learn more" link of a check
+  report is clicked: it must open its tutorial with the section in view.
+When this module runs, the headless run of the same notebooks is skipped (tests/conftest.py),
+so each notebook is executed once per suite.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from tests.helpers.lab_page import cell_errors, open_notebook, run_all_cells
+from tests.helpers.notebooks import REPO, learner_notebooks, output_problems
+
+NOTEBOOKS = learner_notebooks()
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+STDERR = f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+# links of the page: [href as written in the page, href resolved by the browser, text]
+LINKS_JS = f"""() => [...document.querySelectorAll('{PANEL} a[href]')]
+    .filter(a => !a.classList.contains('jp-InternalAnchorLink'))
+    .map(a => [a.getAttribute('href'), a.href, a.textContent.trim().slice(0, 80)])"""
+
+
+@pytest.fixture(scope="module")
+def course(jupyter):
+    for folder in ("tutorials", "exercises"):
+        shutil.copytree(REPO / folder, jupyter.workspace / folder, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return jupyter
+
+
+def _api(server, path: str, method: str = "GET"):
+    request = urllib.request.Request(f"{server.url}api/{path}?token={server.token}",
+                                     method=method)
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        body = answer.read()
+    return json.loads(body) if body else None
+
+
+def shut_down_kernels(server) -> None:
+    for session in _api(server, "sessions"):
+        _api(server, f"sessions/{session['id']}", "DELETE")
+
+
+def anchors_of(notebook: Path) -> set[str]:
+    """What a fragment may name: cell ids (`#cell-id=x`) and `<a id="x">` anchors."""
+    import re
+
+    cells = json.loads(notebook.read_text())["cells"]
+    ids = {f"cell-id={cell['id']}" for cell in cells if "id" in cell}
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return ids | set(re.findall(r'<a id="([^"]+)"', text))
+
+
+def dead_links(page, server, notebook: str) -> list[str]:
+    dead = []
+    for raw, resolved, text in page.evaluate(LINKS_JS):
+        where = f"{text!r} -> {raw}"
+        parts = urlsplit(resolved)
+        if raw.startswith("#"):  # a link to a section of this notebook
+            if raw[1:] not in anchors_of(server.workspace / notebook):
+                dead.append(f"{where}: no such section in {notebook}")
+        elif parts.scheme in ("http", "https") and not resolved.startswith(server.url):
+            continue  # outside the server (no internet here); e.g. plotly's logo
+        elif not raw.startswith(("http://", "https://")) or "/files/" not in parts.path:
+            # JupyterLab rewrites the links of outputs and Markdown to its /files/<path> URL
+            # and opens them itself; a link it did not see (inside an HTML widget) resolves
+            # against the page's URL and opens another JupyterLab
+            dead.append(f"{where}: not resolved by JupyterLab (a link inside a widget?)")
+        else:
+            target = server.workspace / unquote(parts.path.split("/files/", 1)[1])
+            if not target.is_file():
+                dead.append(f"{where}: no file {target.relative_to(server.workspace)}")
+            elif parts.fragment and parts.fragment not in anchors_of(target):
+                dead.append(f"{where}: no section {parts.fragment!r} in {target.name}")
+    return dead
+
+
+def saved_problems(page, server, notebook: str) -> list[str]:
+    """Save the notebook from the page, then read it back as a learner's file."""
+    path = server.workspace / notebook
+    page.locator(f"{PANEL} .jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        cells = json.loads(path.read_text())["cells"]
+        if all(c.get("execution_count") for c in cells if c["cell_type"] == "code"):
+            return output_problems(cells)
+        time.sleep(0.5)
+    return [f"{notebook} was not saved with its outputs within 30 s"]
+
+
+def follow_a_learn_more_link(page) -> str | None:
+    """Click the first "Learn more" of a report; '' when it opened its section, else why."""
+    link = page.locator(f"{PANEL} .jp-OutputArea a", has_text="Learn more").first
+    if not link.count():
+        return None
+    link.evaluate("a => { const d = a.closest('details'); if (d) d.open = true; }")
+    if not link.is_visible():  # a CheckReport card: open it by its title
+        card = link.locator("xpath=ancestor::*[contains(@class,'lm-AccordionPanel') or "
+                            "contains(@class,'jupyter-widget-Collapse')][1]")
+        title = card.locator("xpath=preceding-sibling::*[1]")
+        (title if title.count() else page.locator(f"{PANEL} .lm-AccordionPanel-title")
+         .first).click()
+        link.wait_for(state="visible", timeout=20_000)
+    fragment = urlsplit(link.evaluate("a => a.href")).fragment
+    target = Path(urlsplit(link.evaluate("a => a.href")).path).name
+    anchor = fragment.removeprefix("cell-id=")
+    link.scroll_into_view_if_needed()
+    link.click()
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text=target)
+    try:
+        tab.wait_for(timeout=60_000)
+        page.wait_for_function(
+            """(id) => { const panel = document.querySelector(
+                         '.jp-NotebookPanel:not(.lm-mod-hidden)');
+                       const el = panel && panel.querySelector(`[data-jupyter-id="${id}"]`);
+                       if (!el) return false;
+                       const box = el.getBoundingClientRect();
+                       return box.top >= 0 && box.top < window.innerHeight; }""",
+            arg=anchor, timeout=30_000)
+    except Exception as error:  # the message is the finding
+        return f"'Learn more' -> {target}#{fragment} did not show the section: {error}"
+    return ""
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
+def test_notebook_runs_cleanly_in_jupyterlab(course, page, notebook):
+    relative = notebook.relative_to(REPO).as_posix()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: console.append(f"uncaught: {error}"))
+    try:
+        open_notebook(page, course, relative)
+        run_all_cells(page)
+        assert cell_errors(page) == []
+        assert page.locator(STDERR).all_inner_texts() == []
+        assert saved_problems(page, course, relative) == []
+        assert dead_links(page, course, relative) == []
+        followed = follow_a_learn_more_link(page)
+        if "ckptlab.check(" in notebook.read_text():  # it shows a check report with a link
+            assert followed == ""
+        else:
+            assert followed in (None, "")
+        assert console == []
+    finally:
+        shut_down_kernels(course)
