@@ -88,6 +88,8 @@ class CheckpointExplorer(StaticFallback, widgets.VBox):
         self.index = self._index_of(self.checkpoints[position])
         if self._slider.value != position:
             self._slider.value = position
+        if self.mode == "diff":  # the diff follows the slider: what led to this checkpoint
+            self.diff = self._diff_to(position)
         self.set_filter(self._filter.value)
         self._show(self.mode)
 
@@ -134,6 +136,14 @@ class CheckpointExplorer(StaticFallback, widgets.VBox):
         if prefix not in self._indexes:
             self._indexes[prefix] = inspect_checkpoint(prefix)
         return self._indexes[prefix]
+
+    def _diff_to(self, position: int):
+        """The checkpoint at `position` against the one before it (the first one against
+        the next), so the diff never compares a checkpoint with itself."""
+        last = len(self.checkpoints) - 1
+        a, b = (position - 1, position) if position > 0 else (0, min(1, last))
+        return diff_checkpoints(self._index_of(self.checkpoints[a]),
+                                self._index_of(self.checkpoints[b]))
 
     def _show(self, mode: str) -> None:
         if mode == "values" and (self.selected is None or self.selected not in self.index):

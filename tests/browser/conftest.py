@@ -5,6 +5,7 @@ A failing test leaves a screenshot in tests/browser/artifacts/.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from tests.helpers.jupyter import start_jupyterlab
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -34,6 +36,16 @@ def jupyter(tmp_path_factory):
     server = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def course(jupyter):
+    """The server with tutorials/ and exercises/ side by side, as `ckptlab lab` serves them,
+    so the links between notebooks (and a report's "Learn more") resolve as for a learner."""
+    for folder in ("tutorials", "exercises"):
+        shutil.copytree(REPO / folder, jupyter.workspace / folder, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return jupyter
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,21 @@ from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.helpers.lab_page import cell_errors, open_notebook_alone, run_all_cells, save_screenshot
+from tests.helpers.lab_page import (
+    cell_errors,
+    follow_a_learn_more_link,
+    open_notebook_alone,
+    run_all_cells,
+    save_screenshot,
+    shut_down_kernels,
+)
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "check_report.ipynb"
 CARD = ".ckptlab-check-report .ckptlab-finding-card"
 
 
-def test_expand_a_finding_card(jupyter, page):
-    open_notebook_alone(page, jupyter, NOTEBOOK)
+def test_expand_a_finding_card_and_follow_its_link(course, page):
+    open_notebook_alone(page, course, NOTEBOOK)
     run_all_cells(page)
     assert cell_errors(page) == []
     report = page.locator(".ckptlab-check-report")
@@ -27,6 +34,10 @@ def test_expand_a_finding_card(jupyter, page):
     card = page.locator(CARD).first.inner_text()
     assert "eval_scale" in card and "Fix:" in card and "Learn more" in card
     save_screenshot(report, "check_report")
+    try:  # the card's link opens the tutorial section inside JupyterLab
+        assert follow_a_learn_more_link(page) == ""
+    finally:
+        shut_down_kernels(course)
 
 
 STARTED_OR_ASKED = """() => document.querySelector('.jp-Dialog') !== null ||

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 KERNEL_IDLE = "#jp-main-statusbar >> text=Idle"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front
 
 
 def open_notebook(page, server, relative: str) -> None:
@@ -53,3 +57,48 @@ def save_screenshot(target, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     target.screenshot(path=str(path))
     return path
+
+
+def _api(server, path: str, method: str = "GET"):
+    request = urllib.request.Request(f"{server.url}api/{path}?token={server.token}",
+                                     method=method)
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        body = answer.read()
+    return json.loads(body) if body else None
+
+
+def shut_down_kernels(server) -> None:
+    """Stop every kernel of the server (notebooks opened by a clicked link start one)."""
+    for session in _api(server, "sessions"):
+        _api(server, f"sessions/{session['id']}", "DELETE")
+
+
+def follow_a_learn_more_link(page) -> str | None:
+    """Click the first "Learn more" of a report in the notebook in front, as a learner does;
+    '' when JupyterLab opened its tutorial with the section in view, else what went wrong
+    (None: no such link)."""
+    link = page.locator(f"{PANEL} .jp-OutputArea a", has_text="Learn more").first
+    if not link.count():
+        return None
+    link.evaluate("a => { const d = a.closest('details'); if (d) d.open = true; }")
+    if not link.is_visible():
+        return "the 'Learn more' link is not visible (open its card first)"
+    fragment = urlsplit(link.evaluate("a => a.href")).fragment
+    target = Path(urlsplit(link.evaluate("a => a.href")).path).name
+    anchor = fragment.removeprefix("cell-id=")
+    link.scroll_into_view_if_needed()
+    link.click()
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text=target)
+    try:
+        tab.wait_for(timeout=60_000)
+        page.wait_for_function(
+            """(id) => { const panel = document.querySelector(
+                         '.jp-NotebookPanel:not(.lm-mod-hidden)');
+                       const el = panel && panel.querySelector(`[data-jupyter-id="${id}"]`);
+                       if (!el) return false;
+                       const box = el.getBoundingClientRect();
+                       return box.top >= 0 && box.top < window.innerHeight; }""",
+            arg=anchor, timeout=30_000)
+    except Exception as error:  # the message is the finding
+        return f"'Learn more' -> {target}#{fragment} did not show the section: {error}"
+    return ""

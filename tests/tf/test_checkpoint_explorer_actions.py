@@ -89,3 +89,29 @@ def test_static_html_shows_tree_totals_and_table(tmp_path):
     assert "<b>dense1/</b>" not in filtered.split("<table")[0]
     assert all("dense2" in row for row in re.findall(r"<code>([^<]+)</code></td>",
                                                      filtered.split("<table")[1]))
+
+
+def test_charts_say_what_they_show(tmp_path):
+    """Titled axes, the number itself for a one-value variable, a bar per element for a few,
+    step counters apart from the diff, and a diff that follows the slider."""
+    from ckptlab.render.figures.checkpoint import values_figure
+
+    explorer = CheckpointExplorer(make_tf1_model_dir(tmp_path, steps=3))
+    explorer.select_variable(KERNEL)
+    layout = explorer.figure.layout
+    assert layout.xaxis.title.text.startswith("column") and layout.yaxis.title.text.startswith(
+        "row") and layout.xaxis2.title.text == "training step of each checkpoint"
+    assert [t.name for t in explorer.figure.data[1:]] == [
+        "mean of its values", "std of its values", "this checkpoint (step 3)"]
+    one = values_figure("b", np.array([0.5], np.float32))
+    assert one.data[0].type == "indicator" and one.data[0].value == 0.5
+    few = values_figure("b", np.array([1.0, -2.0, 3.0], np.float32))
+    assert list(few.data[0].x) == ["[0]", "[1]", "[2]"] and few.layout.yaxis.title.text == "value"
+    explorer.show_diff(0, 2)
+    bars = [y for trace in explorer.figure.data for y in trace.y]
+    assert "global_step" not in bars and "global_step" in explorer.figure.layout.title.text
+    assert [t.name for t in explorer.figure.data] == ["changed", "unchanged"]
+    explorer.set_step(1)  # the slider moved to the first checkpoint: diff it with the next
+    assert explorer.diff.a.step == 1 and explorer.diff.b.step == 2
+    explorer.set_step(3)
+    assert (explorer.diff.a.step, explorer.diff.b.step) == (2, 3)

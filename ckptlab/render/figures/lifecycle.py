@@ -28,24 +28,47 @@ COMPARED = (("model_fn", "model_fn calls"), ("graph", "graphs built"),
 
 
 def _base_layout(title: str, height: int) -> dict:
-    return dict(title=dict(text=title, font=dict(size=14)), font=FONT, height=height,
-                margin=dict(l=130, r=30, t=60, b=50), plot_bgcolor="white",
-                legend=dict(orientation="h", y=-0.2), hovermode="closest")
+    # legend above the plot, right-aligned: never on top of an axis title
+    return dict(title=dict(text=title, font=dict(size=14), x=0, xanchor="left"), font=FONT,
+                height=height, margin=dict(l=130, r=30, t=95, b=55), plot_bgcolor="white",
+                legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+                hovermode="closest")
+
+
+def _runs(summary: LifecycleSummary) -> list[tuple[int, int]]:
+    """(first, last) positions of consecutive calls of the same API with the same status."""
+    runs: list[tuple[int, int]] = []
+    for i, span in enumerate(summary.calls):
+        previous = summary.calls[runs[-1][0]] if runs else None
+        if previous is not None and (previous.api, previous.status) == (span.api, span.status):
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
 
 
 def _span_trace(summary: LifecycleSummary) -> go.Scatter:
-    colour = LANE_LOOK["call"][0]
-    xs, ys, texts = [], [], []
-    for span in summary.calls:
+    """One bar per API call on the top lane. Consecutive calls alternate between two
+    greys, so 20 predict() calls read as 20 bars, not one smear; a run of calls of one API
+    is labelled once ("predict x10"), so labels never overlap."""
+    xs, ys, texts, colours, hovers = [], [], [], [], []
+    label_at = {first: last - first + 1 for first, last in _runs(summary)}
+    gap = 0.006 * max(summary.duration, 1e-9)  # a visible break between back-to-back calls
+    for i, span in enumerate(summary.calls):
         end = span.end if span.end is not None else summary.duration
-        xs += [span.begin, end, None]
+        xs += [span.begin, max(span.begin + (end - span.begin) / 2, end - gap), None]
         ys += [LANE_LABELS["call"]] * 2 + [None]
-        label = span.api + ("" if span.status != "error" else " (error)")
-        texts += [label, "", ""]
-    return go.Scatter(x=xs, y=ys, text=texts, mode="lines+text", textposition="top right",
-                      line=dict(color=colour, width=12),
-                      name=f"{LANE_LABELS['call']} ({summary.counts['call']})",
-                      hoverinfo="skip", cliponaxis=False)
+        name = span.api + (" (error)" if span.status == "error" else "")
+        count = label_at.get(i)
+        texts += [(name if count == 1 else f"{name} ×{count}") if count else "", "", ""]
+        colours += ["#555555" if i % 2 == 0 else "#9a9a9a"] * 3
+        hovers += [f"call {i + 1}: {name}, {end - span.begin:.2f} s"] * 3
+    return go.Scatter(x=xs, y=ys, text=texts, mode="lines+markers+text",
+                      textposition="top right", line=dict(color=LANE_LOOK["call"][0], width=10),
+                      marker=dict(symbol="line-ns", size=18, color=colours,
+                                  line=dict(width=2, color=colours)),
+                      hovertext=hovers, hoverinfo="text",
+                      name=f"{LANE_LABELS['call']} ({summary.counts['call']})", cliponaxis=False)
 
 
 def _lane_trace(summary: LifecycleSummary, lane: str) -> go.Scatter:
@@ -96,7 +119,7 @@ def comparison_figure(summaries: Sequence[LifecycleSummary]) -> go.Figure:
                                         160 + 90 * max(len(summaries), 1)), barmode="group")
     figure.update_yaxes(autorange="reversed")
     largest = max((s.counts[lane] for s in summaries for lane, _ in COMPARED), default=0)
-    figure.update_xaxes(title_text="count", gridcolor="#eeeeee",
+    figure.update_xaxes(title_text="how many times, in the whole session", gridcolor="#eeeeee",
                         range=[0, max(largest, 1) * 1.15])
     figure.update_layout(shapes=[])  # no timeline cursor here
     return figure
