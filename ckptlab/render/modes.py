@@ -18,12 +18,14 @@ fields. Every state has a colour AND its text label (ckptlab.render.palette).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from html import escape
 
-from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, MODE_LOOK, badge_html
+from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, MODE_LOOK, STATE_LOOK, badge_html
+from ckptlab.scopes.names import KIND_WEIGHT, classify
 
-__all__ = ["VariableRow", "findings", "mode_column_html", "mode_explorer_html",
+__all__ = ["VariableRow", "differs", "findings", "mode_column_html", "mode_explorer_html",
            "mode_report_html", "mode_report_text", "mode_rows", "notes", "problems",
            "shape_text"]
 
@@ -209,7 +211,7 @@ def mode_rows(report, mode: str, plan: bool = False) -> list[VariableRow]:
 TABLE = "border-collapse: collapse; margin: 2px 0 8px 0; width: 100%"
 CELL = "padding: 1px 6px; border-bottom: 1px solid #eee; vertical-align: top"
 FLAG = "display:inline-block; padding:0 4px; margin:1px 2px; border:1px solid #bbb; " \
-       "border-radius:3px; font-size:11px"
+       "border-radius:3px; font-size:11px; white-space:nowrap"
 # collections a learner must notice: batch norm's moving averages need UPDATE_OPS
 NOTABLE = ("update_ops",)
 # ipywidgets' HTML widget sets a one-line height and no wrapping: undo both
@@ -252,29 +254,71 @@ def mode_column_html(report, mode: str, plan: bool = False, selected: str = "") 
     else:
         status = f"<div>built: {len(trace.variables)} variables, " \
                  f"{sum(trace.op_counts.values())} ops</div>"
-    rows = "".join(_row_html(row, selected) for row in mode_rows(report, mode, plan))
+    rows = mode_rows(report, mode, plan)
+    leading = [row for row in rows if differs(row) or row.name == selected]
+    rest = [row for row in rows if row not in leading]
     what = "variable, restore plan" if plan and mode != "train" else "variable"
-    variables = (f'<table style="{TABLE}"><tr><th style="{CELL}">#</th>'
-                 f'<th style="{CELL}; text-align:left">{what} (creation order)</th>'
-                 f'<th style="{CELL}">shape</th></tr>{rows}</table>') if rows \
-        else "<div>No variables.</div>"
+    head = (f'<tr><th style="{CELL}">#</th><th style="{CELL}; text-align:left">{what} '
+            f'(creation order)</th><th style="{CELL}; white-space:nowrap">shape</th></tr>')
+
+    def table(part) -> str:
+        body = "".join(_row_html(row, selected) for row in part)
+        return f'<table style="{TABLE}">{head}{body}</table>'
+
+    if not rows:
+        variables = "<div>No variables.</div>"
+    else:
+        lead = table(leading) if leading else (
+            "<div><i>Nothing here differs from the other modes.</i></div>")
+        folded = (f'<details><summary style="cursor:pointer">{escape(_rest_summary(rest))}'
+                  f"</summary>{table(rest)}</details>") if rest else ""
+        variables = lead + folded
     collections = sorted(trace.collections.items())
     notable = [(k, str(v)) for k, v in collections if k in NOTABLE] + \
               [(k, str(v)) for k, v in collections if k not in NOTABLE]
+    more = (f'<details><summary style="cursor:pointer">graph collections and '
+            f"EstimatorSpec fields</summary>"
+            f"{_pairs_table('collections (size)', notable, NOTABLE)}"
+            f"{_pairs_table('EstimatorSpec fields', sorted(trace.spec.items()))}</details>")
     return (f'<div class="ckptlab-mode-column" style="{COLUMN}">'
             f'<div style="border-top:4px solid {colour}; font-weight:700; font-size:15px">'
-            f"{label}</div>{status}{variables}"
-            f"{_pairs_table('collections (size)', notable, NOTABLE)}"
-            f"{_pairs_table('EstimatorSpec fields', sorted(trace.spec.items()))}</div>")
+            f"{label}</div>{status}{variables}{more}</div>")
+
+
+# a difference between modes that changes what is restored (the rest is folded away)
+_LEADING_STATES = ("missing", "mismatch", "swapped")
+
+
+def differs(row: VariableRow) -> bool:
+    """Whether a row shows a difference that matters: a restore that fails or swaps, a
+    shifted name, or a model weight that only some modes create (optimizer and step state
+    exist in training only, as they should)."""
+    if row.state in _LEADING_STATES:
+        return True
+    for flag in row.flags:
+        if flag.startswith(("name shifted", "is ")):
+            return True
+        if flag.startswith("only in") and classify(row.name) == KIND_WEIGHT:
+            return True
+    return False
+
+
+def _rest_summary(rest: list[VariableRow]) -> str:
+    """'12 more variables: 3 matched, 9 unused in checkpoint' (what the fold holds)."""
+    states = Counter(STATE_LOOK.get(row.state, ("", ""))[1] or (
+        "training state (optimizer, step)" if classify(row.name) != KIND_WEIGHT
+        else "the same in every mode") for row in rest)
+    parts = ", ".join(f"{n} {what}" for what, n in states.most_common())
+    return f"{len(rest)} more variable{'s' * (len(rest) != 1)}: {parts}"
 
 
 def mode_explorer_html(report, plan: bool = False) -> str:
-    """Three columns side by side, then the findings in words."""
+    """The findings in words first, then three columns side by side."""
     columns = "".join(f'<div style="flex:1; min-width:260px; padding:0 6px">'
                       f"{mode_column_html(report, t.mode, plan)}</div>" for t in report.modes)
     items = "".join(f"<li>{escape(text)}</li>" for text in findings(report))
     verdict = f"<ol>{items}</ol>" if items else "<p>No findings: the modes agree.</p>"
     return (f'<div class="ckptlab-mode-explorer" style="font-family:{FONT_FAMILY}; '
             f'font-size:{FONT_SIZE}px"><div style="font-weight:600; font-size:15px">'
-            f"model_fn built in each mode</div>"
-            f'<div style="display:flex; flex-wrap:wrap">{columns}</div>{verdict}</div>')
+            f"model_fn built in each mode: what differs</div>{verdict}"
+            f'<div style="display:flex; flex-wrap:wrap">{columns}</div></div>')

@@ -57,8 +57,10 @@ class ModeExplorer(StaticFallback, widgets.VBox):
         self.variable_picker.observe(lambda _: self._render(), names="value")
         self.ops_picker.observe(lambda _: self._render_figure(), names="value")
         controls = widgets.HBox([self.plan_switch, self.variable_picker])
-        super().__init__([controls, widgets.HBox(list(self.columns.values())), self.detail,
-                          self.findings, self.ops_picker, self.figure], **kwargs)
+        # what differs first (the findings, in words), then the columns, where the rows
+        # that differ lead and the rest is folded
+        super().__init__([self.findings, controls, widgets.HBox(list(self.columns.values())),
+                          self.detail, self.ops_picker, self.figure], **kwargs)
         self.add_class("ckptlab-mode-explorer")
         self._load()
 
@@ -113,8 +115,9 @@ class ModeExplorer(StaticFallback, widgets.VBox):
         self.variable_picker.options = ["", *names]
         self.variable_picker.value = keep
         items = "".join(f"<li>{escape(text)}</li>" for text in findings(self.report))
-        self.findings.value = (f"<b>Findings</b><ol>{items}</ol>" if items
-                               else "<b>Findings</b>: none, the modes agree.")
+        self.findings.value = (f"<b>What differs between the modes</b><ol>{items}</ol>"
+                               if items else "<b>What differs between the modes</b>: "
+                               "nothing, the modes agree.")
         self._render()
         self._render_figure()
 

@@ -99,3 +99,15 @@ def test_html_fallback_has_the_three_columns_and_no_scripts():
 def test_rebuild_needs_a_model_fn():
     with pytest.raises(UsageError):
         ModeExplorer(report()).rebuild()
+
+
+def test_rows_that_differ_lead_and_the_rest_is_folded():
+    from ckptlab.render.modes import VariableRow, differs
+
+    row = lambda name, flags=(), state="": VariableRow(name, "[4]", "float32", "", 1,  # noqa: E731
+                                                       flags, state)
+    assert differs(row("dense/kernel", state="swapped"))
+    assert differs(row("dense/kernel", ("name shifted: dense_1/… in TRAIN",)))
+    assert differs(row("scale", ("only in PREDICT",)))  # a weight one mode lacks
+    assert not differs(row("dense/kernel/Adam", ("only in TRAIN",)))  # optimizer state
+    assert not differs(row("dense/bias", state="matched"))
