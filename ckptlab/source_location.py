@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["cell_number", "location"]
+__all__ = ["cell_number", "cell_words", "location"]
 
 
 def cell_number(filename: str) -> int | None:
@@ -34,3 +34,15 @@ def location(filename: str, line: int, file_format: str = "{file}, line {line}")
     if number is not None:
         return f"cell [{number}], line {line}"
     return file_format.format(file=os.path.basename(filename), line=line)
+
+
+def cell_words(files) -> dict[str, str]:
+    """For text located in another process (the checker's worker has no IPython, so it
+    says '3178775857.py, line 3'): {'3178775857.py, line ': 'cell [5], line '} for each of
+    `files` that is a notebook cell here."""
+    words = {}
+    for filename in files:
+        number = cell_number(filename)
+        if number is not None:
+            words[f"{os.path.basename(filename)}, line "] = f"cell [{number}], line "
+    return words

@@ -10,6 +10,7 @@ the kernel's own TensorFlow state (graphs, Keras name counters, seeds) is never 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -17,6 +18,7 @@ from ckptlab.checker.findings import Report
 from ckptlab.checker.isolation import Limits
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import run_isolated
+from ckptlab.source_location import cell_words
 
 __all__ = ["check_in_worker", "pickled"]
 
@@ -39,4 +41,23 @@ def check_in_worker(track: str, payload: bytes, learner_files: set[str], subject
     start = time.perf_counter()
     outcome = run_isolated(track, payload, "functions.pkl", "pickle", limits,
                            isolated=isolated, learner_files=sorted(learner_files))
-    return report_from_outcome(outcome, track, subject, limits, exercise, start)
+    report = report_from_outcome(outcome, track, subject, limits, exercise, start)
+    return _cells_named(report, cell_words(learner_files))
+
+
+def _cells_named(report: Report, words: dict[str, str]) -> Report:
+    """The worker names notebook code by its temporary file; say `cell [5], line 3`."""
+    if not words:
+        return report
+
+    def say(value: Any) -> Any:
+        if isinstance(value, str):
+            for old, new in words.items():
+                value = value.replace(old, new)
+        elif isinstance(value, (list, tuple)):
+            value = type(value)(say(item) for item in value)
+        return value
+
+    findings = tuple(dataclasses.replace(f, what=say(f.what), evidence=tuple(
+        (label, say(value)) for label, value in f.evidence)) for f in report.findings)
+    return dataclasses.replace(report, findings=findings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ckptlab.source_location import cell_number, location
+from ckptlab.source_location import cell_number, cell_words, location
 
 
 @pytest.fixture
@@ -32,3 +32,21 @@ def test_a_file_is_named_by_its_base_name(shell):
 
 def test_outside_ipython_files_only():
     assert cell_number("/tmp/ipykernel_1/3178775857.py") is None
+
+
+def test_text_from_the_checkers_worker_names_the_cell(shell):
+    from ckptlab.checker.codes import make_finding
+    from ckptlab.checker.findings import Report
+    from ckptlab.checker.worker import _cells_named
+
+    shell.run_cell("def model_fn():\n    raise KeyError('y')\n", store_history=True)
+    filename = shell.user_ns["model_fn"].__code__.co_filename
+    name = filename.rsplit("/", 1)[-1]
+    words = cell_words([filename, "/tmp/other.py"])
+    assert words == {f"{name}, line ": "cell [1], line "}
+    finding = make_finding("LEARNER_EXCEPTION", f"During train, your code raised KeyError at "
+                           f"{name}, line 2, in model_fn.", "fix",
+                           {"in your code": f"{name}, line 2, in model_fn"})
+    named = _cells_named(Report("estimator", "model_fn", (finding,)), words).findings[0]
+    assert named.what.endswith("at cell [1], line 2, in model_fn.")
+    assert dict(named.evidence)["in your code"] == "cell [1], line 2, in model_fn"
