@@ -10,7 +10,7 @@ READY := $(VENV)/.ckptlab-installed
 PARITY_READY := $(PARITY_VENV)/.ckptlab-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test unit parity fuzz bench lint lock clean help
+.PHONY: lab test unit parity fuzz peer-suite bench lint lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -19,6 +19,8 @@ help:
 	@echo "make unit    only the fast tests that need no TensorFlow"
 	@echo "make parity  only the parity suite against the real tf.estimator 2.15"
 	@echo "make fuzz    fuzz the checkpoint reader longer (FUZZ_EXAMPLES per target, random)"
+	@echo "make peer-suite UPSTREAM=DIR  tf.estimator 2.15's own tests on the engine and the real"
+	@echo "             tf.estimator (DIR: tensorflow_estimator/python/estimator of a v2.15.0 checkout)"
 	@echo "make bench   run the benchmarks, write bench/results/latest.{json,md}"
 	@echo "make lint    ruff"
 	@echo "make lock    re-pin constraints.txt and requirements/parity.txt"
@@ -52,6 +54,10 @@ parity: $(READY) $(PARITY_READY)
 FUZZ_EXAMPLES ?= 1000
 fuzz: $(READY)
 	CKPTLAB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CKPTLAB_FUZZ_RANDOM=1 $(PY) -m pytest tests/fuzz -p no:cacheprovider -q $(PYTEST_ARGS)
+
+peer-suite: $(READY) $(PARITY_READY)
+	@test -n "$(UPSTREAM)" || { echo "peer-suite: set UPSTREAM=.../tensorflow_estimator/python/estimator (tensorflow/estimator at v2.15.0)"; exit 2; }
+	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m tests.peer.run $(UPSTREAM) $(PEER_ARGS)
 
 bench: $(READY) $(PARITY_READY)
 	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m bench

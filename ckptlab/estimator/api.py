@@ -23,6 +23,7 @@ from ckptlab.estimator.exporting import (
     build_raw_serving_input_receiver_fn,
     build_raw_supervised_input_receiver_fn,
 )
+from ckptlab.estimator.extenders import add_metrics
 from ckptlab.estimator.spec import EstimatorSpec, ModeKeys
 from ckptlab.estimator.train_eval import EvalSpec, TrainSpec, train_and_evaluate
 
@@ -78,5 +79,5 @@ __all__ = ["BestExporter", "CheckpointSaverHook", "CheckpointSaverListener", "Es
            "ModeKeys", "NanLossDuringTrainingError", "NanTensorHook", "ProfilerHook",
            "RunConfig", "SecondOrStepTimer", "SessionRunArgs", "SessionRunContext",
            "SessionRunHook", "SessionRunValues", "StepCounterHook", "StopAtStepHook",
-           "SummarySaverHook", "TrainSpec", "VocabInfo", "WarmStartSettings", "experimental",
-           "export", "inputs", "train_and_evaluate"]
+           "SummarySaverHook", "TrainSpec", "VocabInfo", "WarmStartSettings", "add_metrics",
+           "experimental", "export", "inputs", "train_and_evaluate"]

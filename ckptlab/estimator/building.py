@@ -17,7 +17,7 @@ from ckptlab.estimator.calls import (
 from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.spec import EstimatorSpec, ModeKeys
 
-__all__ = ["Built", "build_graph"]
+__all__ = ["Built", "build_graph", "call_recorded_model_fn"]
 
 _v1 = tf.compat.v1
 
@@ -43,12 +43,28 @@ def build_graph(estimator: Any, rec: CallRecording, mode: str, input_fn: Any = N
         with capture:
             receiver, features, labels, input_hooks = _inputs(
                 estimator, rec, mode, graph, input_fn, receiver_fn)
-            spec = call_model_fn(estimator._model_fn, features, labels, mode,
-                                 estimator.params, config,
-                                 on_call=lambda: rec.model_fn_called(mode, graph))
+            spec = _recorded_model_fn(estimator, rec, features, labels, mode, config)
     finally:  # what was built is recorded even when model_fn or its spec fails
         rec.graph_built(graph, capture)
     return Built(graph, spec, input_hooks, _v1.train.get_global_step(graph), receiver)
+
+
+def _recorded_model_fn(estimator: Any, rec: CallRecording, features: Any, labels: Any,
+                       mode: str, config: Any) -> EstimatorSpec:
+    graph = _v1.get_default_graph()
+    return call_model_fn(estimator._model_fn, features, labels, mode, estimator.params,
+                         config, on_call=lambda: rec.model_fn_called(mode, graph))
+
+
+def call_recorded_model_fn(estimator: Any, rec: CallRecording, features: Any, labels: Any,
+                           mode: str, config: Any) -> EstimatorSpec:
+    """model_fn in the current graph (Estimator.model_fn), recorded like a call's."""
+    graph, capture = _v1.get_default_graph(), rec.capture()
+    try:
+        with capture:
+            return _recorded_model_fn(estimator, rec, features, labels, mode, config)
+    finally:
+        rec.graph_built(graph, capture)
 
 
 def _inputs(estimator: Any, rec: CallRecording, mode: str, graph: Any, input_fn: Any,

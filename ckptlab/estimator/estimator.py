@@ -16,7 +16,8 @@ from typing import Any
 import tensorflow as tf
 
 from ckptlab.estimator import evaluating, exporting, predicting, training
-from ckptlab.estimator.calls import call_model_fn, verify_model_fn_args
+from ckptlab.estimator.building import call_recorded_model_fn
+from ckptlab.estimator.calls import verify_model_fn_args
 from ckptlab.estimator.capture import GraphIds
 from ckptlab.estimator.config import RunConfig, default_session_config, warm_start_settings
 from ckptlab.estimator.recording import CallRecording
@@ -83,7 +84,8 @@ class Estimator:
     def model_fn(self):
         """The model_fn bound to this Estimator's params: (features, labels, mode, config)."""
         def public_model_fn(features, labels, mode, config):
-            return call_model_fn(self._model_fn, features, labels, mode, self.params, config)
+            return call_recorded_model_fn(self, self._recording("model_fn"), features, labels,
+                                          mode, config)
         return public_model_fn
 
     def latest_checkpoint(self) -> str | None:

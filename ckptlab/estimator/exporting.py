@@ -8,11 +8,11 @@ import os
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.checkpoint import graph_view
 from tensorflow.python.saved_model.model_utils import export_utils
 
 from ckptlab.estimator.building import build_graph
 from ckptlab.estimator.recording import CallRecording, step_of
+from ckptlab.estimator.saving import saver_of
 from ckptlab.estimator.spec import ModeKeys
 
 __all__ = ["ServingInputReceiver", "SupervisedInputReceiver", "TensorServingInputReceiver",
@@ -168,15 +168,6 @@ def _restore(session: Any, saver: Any, checkpoint_path: str, mode: str) -> None:
             f"`{checkpoint_path}`. Full Traceback:\n\n{error}") from None
 
 
-def _graph_saver(scaffold: Any) -> Any:
-    """The Saver that restores now and goes into the SavedModel: the Scaffold's own (a
-    tf.train.Checkpoint becomes a Saver of its objects), else one of every variable."""
-    if isinstance(scaffold.saver, tf.train.Checkpoint):
-        return _v1.train.Saver(var_list=graph_view.ObjectGraphView(
-            scaffold.saver).frozen_saveable_objects(), sharded=True)
-    return scaffold.saver or _v1.train.Saver(sharded=True)
-
-
 def _add_mode(estimator: Any, rec: CallRecording, builder: Any, receiver_fn: Any, mode: str,
               checkpoint_path: str, save_variables: bool, strip_default_attrs: bool) -> None:
     """Build `mode`'s graph from its receiver, restore the checkpoint, add its MetaGraph."""
@@ -192,7 +183,8 @@ def _add_mode(estimator: Any, rec: CallRecording, builder: Any, receiver_fn: Any
         with _v1.Session(config=estimator.config.session_config) as session:
             local_init = (spec.scaffold.local_init_op
                           or _v1.train.Scaffold.default_local_init_op())
-            saver = _graph_saver(spec.scaffold)
+            # restores now and goes into the SavedModel: the Scaffold's, else a new one
+            saver = saver_of(spec.scaffold.saver) or _v1.train.Saver(sharded=True)
             _restore(session, saver, checkpoint_path, mode)
             rec.recorder.emit("session_created", graph=rec.graph_id(graph))
             rec.recorder.emit("checkpoint_restored", path=checkpoint_path,

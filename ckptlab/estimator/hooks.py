@@ -17,8 +17,6 @@ from tensorflow.python.training import training_util
 
 from ckptlab.estimator import evaluating, training
 from ckptlab.estimator.estimator import saved_global_step
-from ckptlab.estimator.recording import CallRecording
-from ckptlab.events import Recorder
 
 __all__ = ["InMemoryEvaluatorHook", "make_stop_at_checkpoint_step_hook"]
 
@@ -46,11 +44,12 @@ class InMemoryEvaluatorHook(_v1.train.SessionRunHook):
         self._timer.reset()
         self._iter_count = 0
         self._graph = tf.Graph()
-        quiet = CallRecording(Recorder(enabled=False), self._estimator._graph_ids, "evaluate")
+        # recorded into the running train() call, as its own input_fn/model_fn calls
+        rec = self._estimator._recording("evaluate")
         with self._graph.as_default():
             (self._scaffold, self._update_op, self._results,
              self._all_hooks) = evaluating.build_eval_graph(
-                self._estimator, quiet, self._input_fn, self._hooks, checkpoint_path=None)
+                self._estimator, rec, self._input_fn, self._hooks, checkpoint_path=None)
             if self._scaffold.saver is not None:
                 raise ValueError("InMemoryEvaluator does not support custom saver")
             if self._scaffold.init_fn is not None:

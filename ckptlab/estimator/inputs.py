@@ -73,9 +73,9 @@ def numpy_input_fn(x, y=None, batch_size=128, num_epochs=1, shuffle=None,
                         else {key: columns[key].shape for key in target_keys})
             raise ValueError(
                 "Length of tensors in x and y is mismatched. All elements in x and y must "
-                "have the same length.\\n"
-                f"Shapes in x: { {key: columns[key].shape for key in feature_keys} }\\n"
-                f"Shapes in y: {shapes_y}\\n")
+                "have the same length.\n"
+                f"Shapes in x: { {key: columns[key].shape for key in feature_keys} }\n"
+                f"Shapes in y: {shapes_y}\n")
         batch = _batches(columns, batch_size, num_epochs, shuffle, queue_capacity)
         features = (batch[0] if isinstance(x, np.ndarray)
                     else dict(zip(feature_keys, batch[:len(feature_keys)], strict=True)))
@@ -107,8 +107,8 @@ def pandas_input_fn(x, y=None, batch_size=128, num_epochs=1, shuffle=None,
             raise ValueError(f"Cannot use name {target_column} for target column: DataFrame "
                              f"already has a column with that name: {x.columns}")
         if not np.array_equal(x.index, y.index):
-            raise ValueError("Index for x and y are mismatched.\\nIndex for x: "
-                             f"{x.index}\\nIndex for y: {y.index}\\n")
+            raise ValueError("Index for x and y are mismatched.\nIndex for x: "
+                             f"{x.index}\nIndex for y: {y.index}\n")
         if isinstance(y, pd.DataFrame):
             label_columns = [(column, column if column not in x
                               else f"{column}_{uuid.uuid4()}") for column in y]

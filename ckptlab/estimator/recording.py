@@ -17,6 +17,7 @@ import tensorflow as tf
 from tensorflow.python.training import saver as saver_lib
 
 from ckptlab.estimator.capture import GraphIds, VariableCapture, record_graph
+from ckptlab.estimator.saving import saver_of
 from ckptlab.events import Recorder
 from ckptlab.scopes import step_of_prefix
 
@@ -155,7 +156,7 @@ class CallRecording:
         Saver reports restores; pass it to the session and to `session_hooks`."""
         if not self.enabled:
             return scaffold
-        saver = scaffold.saver
+        saver = saver_of(scaffold.saver)
         return _v1.train.Scaffold(
             copy_from_scaffold=scaffold,
             saver=None if saver is None else _RecordingSaver(saver, lambda path: None))

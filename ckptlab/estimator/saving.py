@@ -14,9 +14,10 @@ import os
 from typing import Any
 
 import tensorflow as tf
+from tensorflow.python.checkpoint import graph_view
 from tensorflow.python.framework import meta_graph
 
-__all__ = ["LeanCheckpointSaverHook", "light_scaffold"]
+__all__ = ["LeanCheckpointSaverHook", "light_scaffold", "saver_of"]
 
 _v1 = tf.compat.v1
 _written_graphs: dict[str, tuple[str, float]] = {}  # graph.pbtxt path -> (digest, mtime)
@@ -88,6 +89,15 @@ class LeanCheckpointSaverHook(_v1.train.CheckpointSaverHook):
         return should_stop
 
 
+def saver_of(saver: Any) -> Any:
+    """A Scaffold's saver as a name-based Saver: a tf.train.Checkpoint becomes a Saver of
+    its objects (as Scaffold.finalize does); a Saver or None stays as it is."""
+    if isinstance(saver, tf.train.Checkpoint):
+        return _v1.train.Saver(var_list=graph_view.ObjectGraphView(
+            saver).frozen_saveable_objects(), sharded=True)
+    return saver
+
+
 def light_scaffold(scaffold: Any) -> Any:
     """The learner's Scaffold, but with trivial readiness checks when nothing was customised.
 
@@ -104,5 +114,9 @@ def light_scaffold(scaffold: Any) -> Any:
             _v1.GraphKeys.SAVERS):
         return scaffold
     nothing = tf.constant([], dtype=tf.string, name="ckptlab_ready")
+    # in the graph's collections too, as Scaffold.finalize leaves its own ready ops, so a
+    # Scaffold made later in this (finalized) graph finds them instead of building ops
+    for key in (_v1.GraphKeys.READY_OP, _v1.GraphKeys.READY_FOR_LOCAL_INIT_OP):
+        _v1.add_to_collection(key, nothing)
     return _v1.train.Scaffold(ready_op=nothing, ready_for_local_init_op=nothing,
                               copy_from_scaffold=scaffold)

@@ -99,6 +99,7 @@ def train_model(estimator: Any, rec: CallRecording, input_fn: Any, hooks: list,
                 chief_only_hooks=(*rec.session_hooks(graph, spec.scaffold), *chief_hooks,
                                   *spec.training_chief_hooks),
                 save_checkpoint_secs=0, save_summaries_steps=config.save_summary_steps,
+                is_chief=config.is_chief,
                 config=config.session_config, log_step_count_steps=config.log_step_count_steps,
                 max_wait_secs=config.session_creation_timeout_secs,
                 save_graph_def=config.checkpoint_save_graph_def) as session:

@@ -154,8 +154,12 @@ def install() -> None:
         return
     estimator = estimator_lib.Estimator
     _patch(estimator, "__init__", _init)
-    for api in ("train", "evaluate", "export_saved_model"):
+    for api in ("train", "evaluate"):
         _patch(estimator, api, functools.partial(_api_call, api))
+    # export_saved_model, experimental_export_all_saved_models and export_savedmodel all
+    # export through it: each is one "export_saved_model" call, as on the engine
+    _patch(estimator, "_export_all_saved_models",
+           functools.partial(_api_call, "export_saved_model"))
     _patch(estimator, "predict", functools.partial(_api_generator, "predict"), generator=True)
     _patch(estimator, "_call_model_fn", _call_model_fn)
     _patch(estimator, "_call_input_fn", _call_input_fn)

@@ -16,6 +16,7 @@ from typing import Any
 _TIMESTAMP_DIR = re.compile(r"^(temp-)?\d{9,}$")
 _TEMP = re.compile(r"/tmp/tmp[\w-]+")
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+_EXPORT_TIMESTAMP = re.compile(r"/\d{10}/")  # SavedModel export directories
 _STACK_MARKERS = ("\n\nOriginal stack trace", "\n\nCaused by op", "\n\nErrors may have")
 # graph-op creation stacks TensorFlow pastes into errors: where the harness ran, not what
 _STACK_LINES = re.compile(r"^(\s+File \".*|Detected at node .* defined at .*)\n", re.MULTILINE)
@@ -34,6 +35,7 @@ def normalise_text(text: str, replacements: dict[str, str]) -> str:
     for path, label in sorted(replacements.items(), key=lambda item: -len(item[0])):
         text = text.replace(path, label)
     text = _STACK_LINES.sub("", _ADDRESS.sub("", _TEMP.sub("<tmp>", text)))
+    text = _EXPORT_TIMESTAMP.sub("/<timestamp>/", text)
     for marker in _STACK_MARKERS:
         text = text.split(marker)[0]
     return text.strip()

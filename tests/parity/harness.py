@@ -37,10 +37,13 @@ def side_env(side: str) -> dict[str, str]:
 
 
 def scenario_names() -> list[str]:
-    """The `@scenario` functions of scenarios.py, read without importing TensorFlow."""
-    tree = ast.parse((HERE / "scenarios.py").read_text())
-    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)
-            and any(getattr(d, "id", "") == "scenario" for d in node.decorator_list)]
+    """The `@scenario` functions of scenarios*.py, read without importing TensorFlow."""
+    names = []
+    for path in sorted(HERE.glob("scenarios*.py")):
+        tree = ast.parse(path.read_text())
+        names += [node.name for node in tree.body if isinstance(node, ast.FunctionDef)
+                  and any(getattr(d, "id", "") == "scenario" for d in node.decorator_list)]
+    return names
 
 
 def parity_python() -> str | None:

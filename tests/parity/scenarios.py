@@ -347,3 +347,7 @@ def signature_error_unexpected_arg(ws):
 @scenario
 def signature_error_no_features_arg(ws):
     run_broken(ws, _no_features_model_fn, "train")
+
+
+# the rest of tf.estimator's public API (registers more scenarios; needs the helpers above)
+import scenarios_api  # noqa: E402, F401

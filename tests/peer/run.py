@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                  "tensorflow_estimator/python/estimator directory of tensorflow/estimator "
                  "at tag v2.15.0")
     OUT.mkdir(parents=True, exist_ok=True)
-    suffix = "-v1" if args.v1 else ""
+    suffix = ("-v1" if args.v1 else "") + (
+        "-partial" if args.select or list(args.files) != list(FILES) else "")
     sides = ("real", "engine") if args.side == "both" else (args.side,)
     results = {}
     for side in sides:

@@ -4,8 +4,10 @@ Out of scope, decided from each test's own source (its method and its class's se
 never from how the engine does on it:
 - distribution: TF_CONFIG, cluster specs, task types, servers, distribution strategies;
 - canned estimators (DNN*, Linear*, heads, prediction keys);
-- private internals: tf.estimator's underscore names (`estimator._load_global_step...`,
-  `training._TrainingExecutor`, `est._call_model_fn`), which the engine need not have.
+- private internals: names of tf.estimator's modules that its public API does not have
+  (`estimator._load_global_step...`, `training._TrainingExecutor`,
+  `export.SupervisedInputReceiver`), private members (`est._session_config`);
+- the tests listed in HARNESS_INCOMPATIBLE (a TensorFlow 2.21 test helper breaks).
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ DISTRIBUTION = re.compile(
     r"TF_CONFIG|cluster_spec|ClusterSpec|TaskType|server_lib|[Ss]trategy|distribute|"
     r"num_ps_replicas|num_worker_replicas|task_id|_TF_CONFIG")
 CANNED = re.compile(r"\bDNN|\bdnn\b|canned|prediction_keys|Linear[A-Z]")
+# private members of tf.estimator objects, or patched by name: `est._session_config`,
+# `mock.patch.object(training, '_TrainingExecutor')`
+PRIVATE_MEMBER = re.compile(r"\best\w*\._[a-z]\w*|patch\.object\(\s*\w+,\s*'_\w+'")
+# tests that pass on the engine up to an assertion helper of TensorFlow 2.21 that fails
+# under this environment's protobuf (tf.test's assertProtoEquals reads the removed
+# FieldDescriptor.label): what they check is compared by a parity scenario instead
+HARNESS_INCOMPATIBLE = {
+    "estimator_test.py::EstimatorEvaluateTest::test_summary_writing_with_summary_proto":
+        "parity scenario evaluate_writes_summary_metrics_as_key_slash_n",
+}
 _PREFIX = "tensorflow_estimator.python.estimator"
 
 
@@ -97,8 +109,10 @@ def out_of_scope(upstream: Path, test_id: str) -> str | None:
     if CANNED.search(source) or any(m.startswith("canned") for m in (
             aliases.get(alias, "") for alias in re.findall(r"\b(\w+)\.", source))):
         return "canned estimators"
+    if test_id in HARNESS_INCOMPATIBLE:
+        return "TensorFlow 2.21's assertProtoEquals fails with this protobuf"
     private = _private_uses(source, aliases)
-    if private:
+    if private or PRIVATE_MEMBER.search(source):
         return "private internals of tf.estimator"
     return None
 
