@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from ckptlab.scopes.names import split_scope
 
-__all__ = ["ScopeNode", "build_tree"]
+__all__ = ["PATH_BUDGET", "ScopeNode", "build_tree"]
+
+PATH_BUDGET = 16 << 20  # characters of all scope paths of one tree
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,28 @@ def build_tree(items: Iterable[tuple[str, str, int, int]]) -> ScopeNode:
     `path` decides the place in the tree (e.g. an object path), `key` is what the leaf
     stands for (e.g. the full checkpoint key). A path that is both a variable and a
     scope (rare, 'a' and 'a/b') keeps both: the variable as a leaf named 'a'.
+
+    Every scope holds its full path, so a key n levels deep costs about n^2/2 path
+    characters: once all scope paths would pass PATH_BUDGET, the rest of a key becomes
+    one leaf name ('s/s/s/.../kernel') instead of more levels.
     """
     nested: dict = {}
+    used = 0
     for path, key, elements, nbytes in items:
-        level = nested
-        for part in split_scope(path)[:-1] or []:
-            level = level.setdefault(("scope", part), {})
         parts = split_scope(path)
-        leaf = parts[-1] if parts else path
+        level, depth, prefix = nested, 0, 0
+        for depth, part in enumerate(parts[:-1]):
+            prefix += len(part) + bool(depth)
+            child = ("scope", part)
+            if child not in level:
+                if used + prefix > PATH_BUDGET:
+                    break
+                used += prefix
+                level[child] = {}
+            level = level[child]
+        else:
+            depth = len(parts) - 1
+        leaf = "/".join(parts[depth:]) if parts else path
         level[("leaf", leaf)] = (key, elements, nbytes)
     return _freeze("", "", nested)
 

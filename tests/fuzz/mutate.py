@@ -89,7 +89,7 @@ def mutate_index(draw, data: bytes) -> bytes:
     """Decode the table, change entries, keys or layout, and seal it again."""
     entries = list(iterate_table(data))
     op = draw(st.sampled_from(["entry", "entry", "entry", "header", "key", "duplicate",
-                               "reorder", "drop", "long_keys", "layout"]))
+                               "reorder", "drop", "long_keys", "deep_key", "layout"]))
     position = draw(st.integers(0, len(entries) - 1))
     options = {}
     if op in ("entry", "header"):
@@ -112,6 +112,10 @@ def mutate_index(draw, data: bytes) -> bytes:
         long_key = key + b"/" + b"x" * draw(st.integers(100, 20_000))
         entries[position + 1:position + 1] = [(long_key + b"%05d" % i, value)
                                               for i in range(draw(st.integers(1, 300)))]
+    elif op == "deep_key":  # a key thousands of scopes deep, sorted last
+        value = entries[position][1]
+        levels = draw(st.sampled_from([1_500, 5_000, 50_000, 200_000]))
+        entries.append((b"\xff/" + b"/".join([b"s"] * levels) + b"/kernel", value))
     else:
         options = {"block_entries": draw(st.integers(1, 8)),
                    "restart_interval": draw(st.sampled_from([1, 2, 16, 1000])),

@@ -337,3 +337,25 @@ def test_reading_bad_inputs_never_changes_them(ckpt):
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert "has 300 dimensions (TensorFlow allows 254)" in result.stderr
     assert checksums(ckpt.parent) == before
+
+
+def test_a_key_100000_levels_deep_stays_within_memory(ckpt):
+    """Each scope keeps its full path (depth^2 characters): past scopes.PATH_BUDGET the rest
+    of the key is one name, so the commands stay within 2x the input + 50 MB."""
+    from ckptlab.checkpoint.sstable import iterate_table
+    from tests.fuzz.harness import OK, run_in_process
+    from tests.fuzz.tables import write_table
+
+    entries = list(iterate_table(index_of(ckpt).read_bytes()))
+    deep_key = b"zz/" + b"/".join([b"s"] * 100_000) + b"/kernel"
+    entries = [e for e in entries if e[0] != b"model/dense/kernel"]
+    entries.append((deep_key, dict(iterate_table(index_of(CORPUS / "name_based" /
+                                                          "model.ckpt-1").read_bytes()))
+                    [b"model/dense/kernel"]))
+    index_of(ckpt).write_bytes(write_table(entries))
+    outcome = run_in_process(ckpt.parent, str(ckpt))
+    assert outcome.status == OK, outcome.detail
+    lines = index_text(inspect_checkpoint(ckpt)).splitlines()
+    (leaf,) = [line for line in lines if "float32 24 B" in line]
+    assert leaf.endswith("[level 4096] " + "s/" * 60 + "... (191,818 characters)  (3, 2) "
+                         "float32 24 B  [weight]")
