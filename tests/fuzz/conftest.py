@@ -18,5 +18,6 @@ def pytest_terminal_summary(terminalreporter):
     for label in sorted({label for label, _ in TALLY.counts}):
         write(f"  {label}: " + ", ".join(f"{status} {count:,}" for (other, status), count
                                          in sorted(TALLY.counts.items()) if other == label))
-    write(f"fuzz: slowest input {TALLY.slowest:.2f} s; largest peak over 2x the input "
+    write(f"fuzz: slowest input {TALLY.slowest:.2f} s wall, costliest {TALLY.most_cpu:.2f} s "
+          f"CPU (hang limit: 10 s CPU or 120 s wall); largest peak over 2x the input "
           f"{TALLY.peak_over_input:+.1f} MB (limit +50 MB)")

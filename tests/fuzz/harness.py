@@ -28,7 +28,8 @@ from pathlib import Path
 
 from ckptlab.errors import CkptlabError
 
-HANG_SECONDS = 10.0
+HANG_SECONDS = 10.0  # CPU seconds of this process (the shared machine's wall clock lies)
+WALL_SECONDS = 120.0  # a blocked read uses no CPU: this catches it
 MEMORY_SLACK = 50 << 20  # the target: peak within 2x the input + 50 MB
 MAX_OUTPUT = 64 << 20  # characters all the commands together may print for one input
 OK, REJECTED, CRASH, HANG, MEMORY, MODIFIED = ("ok", "rejected", "crash", "hang",
@@ -42,6 +43,7 @@ class Outcome:
     detail: str = ""
     peak_bytes: int = 0
     input_bytes: int = 0
+    cpu_seconds: float = 0.0
 
 
 @dataclass
@@ -50,12 +52,14 @@ class Tally:
 
     counts: Counter = field(default_factory=Counter)
     peak_over_input: float = 0.0  # largest (peak - 2 x input) in MB
-    slowest: float = 0.0
+    slowest: float = 0.0  # wall-clock seconds of the slowest input
+    most_cpu: float = 0.0  # CPU seconds of the costliest input
     seconds: float = 0.0
 
     def add(self, target: str, outcome: Outcome, seconds: float) -> None:
         self.counts[(target, outcome.status)] += 1
         self.slowest = max(self.slowest, seconds)
+        self.most_cpu = max(self.most_cpu, outcome.cpu_seconds)
         self.seconds += seconds
         extra = (outcome.peak_bytes - 2 * outcome.input_bytes) / 2**20
         self.peak_over_input = max(self.peak_over_input, extra)
@@ -65,7 +69,7 @@ TALLY = Tally()
 
 
 class _Hang(BaseException):
-    """Raised by the alarm: the input took longer than HANG_SECONDS."""
+    """Raised by the timers: the input used HANG_SECONDS of CPU or WALL_SECONDS of time."""
 
 
 def _alarm(signum, frame):
@@ -135,34 +139,50 @@ def _reset_peak() -> None:
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS (Linux >= 4.0)
 
 
+def _warm_up() -> None:
+    """Let OpenBLAS allocate its buffers before any limit is set (it aborts the process
+    when its first allocation fails, which would be the harness's doing, not the reader's)."""
+    import numpy as np
+
+    np.linalg.norm(np.ones((64, 64)) @ np.ones((64, 64)))
+
+
 def run_in_process(directory: Path, target: str) -> Outcome:
     """Read `target` (inside `directory`) in this process, bounded in time and memory:
-    an alarm stops it after HANG_SECONDS; the address space may grow by 2x the input +
+    timers stop it after HANG_SECONDS of CPU time or WALL_SECONDS of wall-clock time (a
+    loop burns CPU, a blocked read does not); the address space may grow by 2x the input +
     50 MB at most (RLIMIT_AS); the peak resident memory is measured (VmHWM)."""
+    _warm_up()
     before, size = checksums(directory), input_size(directory)
-    previous = signal.signal(signal.SIGALRM, _alarm)
+    previous = {number: signal.signal(number, _alarm)
+                for number in (signal.SIGALRM, signal.SIGPROF)}
     limits = resource.getrlimit(resource.RLIMIT_AS)
     _reset_peak()
     resident = _status("VmRSS")
     resource.setrlimit(resource.RLIMIT_AS, (_status("VmSize") + 2 * size + MEMORY_SLACK,
                                             limits[1]))
-    signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
+    started = time.process_time()
+    signal.setitimer(signal.ITIMER_PROF, HANG_SECONDS)
+    signal.setitimer(signal.ITIMER_REAL, WALL_SECONDS)
     try:
         printed = read_like_the_commands(target)
         outcome = Outcome(OK) if printed <= MAX_OUTPUT else Outcome(
             CRASH, f"the commands printed {printed:,} characters")
     except _Hang:
-        outcome = Outcome(HANG, f"more than {HANG_SECONDS} s")
+        outcome = Outcome(HANG, f"more than {HANG_SECONDS} s of CPU or {WALL_SECONDS} s")
     except MemoryError:
         outcome = Outcome(MEMORY, "an allocation past 2x the input + 50 MB")
     except BaseException as error:
         outcome = classify(error)
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
         resource.setrlimit(resource.RLIMIT_AS, limits)
-        signal.signal(signal.SIGALRM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    cpu = time.process_time() - started
     peak = max(_status("VmHWM") - resident, 0)
-    outcome.peak_bytes, outcome.input_bytes = peak, size
+    outcome.peak_bytes, outcome.input_bytes, outcome.cpu_seconds = peak, size, cpu
     if outcome.status not in FAILURES and peak > 2 * size + MEMORY_SLACK:
         outcome = Outcome(MEMORY, f"peak {peak / 2**20:.0f} MB for {size:,} input bytes",
                           peak, size)
@@ -189,10 +209,10 @@ class H5Worker:
             self.process = self._start()
         self.process.stdin.write(json.dumps({"path": target}) + "\n")
         self.process.stdin.flush()
-        ready, _, _ = select.select([self.process.stdout], [], [], HANG_SECONDS + 20)
+        ready, _, _ = select.select([self.process.stdout], [], [], WALL_SECONDS + 20)
         if not ready:
             self.close()
-            return Outcome(HANG, f"the worker gave no answer in {HANG_SECONDS + 20} s")
+            return Outcome(HANG, f"the worker gave no answer in {WALL_SECONDS + 20} s")
         line = self.process.stdout.readline()
         if not line:
             code = self.process.wait()
