@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import tensorflow as tf
+from tensorflow.python.util import deprecation
 
 from ckptlab.estimator import evaluating, exporting, predicting, training
 from ckptlab.estimator.building import call_recorded_model_fn
@@ -24,7 +25,7 @@ from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.spec import ModeKeys
 from ckptlab.events import Recorder
 
-__all__ = ["Estimator"]
+__all__ = ["Estimator", "EstimatorV2"]
 
 _v1 = tf.compat.v1
 
@@ -207,13 +208,23 @@ _OVERRIDABLE = {"model_fn", "_create_and_assert_global_step", "_export_all_saved
                 "_estimator_api_constants_v1", "latest_checkpoint"}
 
 
+class EstimatorV2(Estimator):
+    """tf.estimator.Estimator of the TF2 API (tf.estimator, tf.compat.v2.estimator): the
+    TF1 name export_savedmodel is gone (AttributeError), as in tf.estimator 2.15."""
+
+    export_savedmodel = deprecation.hide_attribute_from_api(
+        "`Estimator.export_savedmodel` has been deprecated. Please use `export_saved_model` "
+        "instead.")
+
+
 def _assert_members_are_not_overridden(estimator: Estimator) -> None:
     cls = type(estimator)
-    if cls is Estimator or cls.__name__ == "TPUEstimator":
+    base = EstimatorV2 if isinstance(estimator, EstimatorV2) else Estimator
+    if cls in (Estimator, EstimatorV2) or cls.__name__ == "TPUEstimator":
         return
-    own = {name for name in dir(Estimator) if not name.startswith("__")}
+    own = {name for name in dir(base) if not name.startswith("__")}
     overridden = [name for name in own & set(cls.__dict__) - _OVERRIDABLE
-                  if getattr(Estimator, name) != getattr(cls, name)]
+                  if getattr(base, name) != getattr(cls, name)]
     if overridden:
         raise ValueError("Subclasses of Estimator cannot override members of Estimator. "
                          f"{cls} does override {overridden}")

@@ -7,7 +7,8 @@
 
 `import ckptlab.estimator.shim` does the same. The shim sets TF_USE_LEGACY_KERAS=1 so
 `tf.compat.v1.layers` works (through tf_keras), then points `tf.estimator`,
-`tf.compat.v1.estimator` and `tf.compat.v2.estimator` at ckptlab's engine.
+`tf.compat.v1.estimator` and `tf.compat.v2.estimator` at ckptlab's engine: the TF1 API
+(ckptlab.estimator.api) under compat.v1, the TF2 API (api_v2) under tf and compat.v2.
 """
 
 from __future__ import annotations
@@ -70,13 +71,16 @@ def install_estimator_shim() -> None:
         raise SetupError("tf.compat.v1.layers needs the tf_keras package.",
                          fix="pip install tf_keras (the version matching TensorFlow).",
                          received=str(error)) from None
-    api = importlib.import_module("ckptlab.estimator.api")
+    v1 = importlib.import_module("ckptlab.estimator.api")
+    v2 = importlib.import_module("ckptlab.estimator.api_v2")
     for name in _NAMESPACES:  # import first: a later `import tensorflow.compat.v1` reuses it
         importlib.import_module(name)
     for name, module in list(sys.modules.items()):
-        if name == "tensorflow" or (name.startswith("tensorflow.")
-                                    and name.endswith((".compat.v1", ".compat.v2"))):
-            module.estimator = api
+        if name.startswith("tensorflow.") and name.endswith(".compat.v1"):
+            module.estimator = v1
+        elif name == "tensorflow" or (name.startswith("tensorflow.")
+                                      and name.endswith(".compat.v2")):
+            module.estimator = v2
     tf = sys.modules["tensorflow"]
-    tf.compat.v1.estimator = api
-    tf.compat.v2.estimator = api
+    tf.compat.v1.estimator = v1
+    tf.compat.v2.estimator = v2

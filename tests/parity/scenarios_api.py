@@ -427,3 +427,17 @@ def add_metrics_extends_evaluation(ws):
     return {"metrics": rounded(extended.evaluate(eval_input)),
             "bad metric_fn": raised(tf.estimator.add_metrics, est,
                                     lambda labels, extra: {})}
+
+
+@scenario
+def tf2_namespace_has_no_tf1_names(ws):
+    """`tf.estimator` of the TF2 API lacks export_savedmodel and inputs (compat.v1 has them)."""
+    import tensorflow as tf2
+
+    v2 = tf2.estimator.Estimator(model_fn, model_dir=ws.dir("model"), params={})
+    v1 = tf.estimator.Estimator(model_fn, model_dir=ws.dir("model"), params={})
+    return {"v2 export_savedmodel": raised(getattr, v2, "export_savedmodel"),
+            "v1 export_savedmodel": hasattr(v1, "export_savedmodel"),
+            "v2 inputs": hasattr(tf2.estimator, "inputs"),
+            "v1 inputs": hasattr(tf.estimator, "inputs"),
+            "v2 is a v1 Estimator": isinstance(v2, tf.estimator.Estimator)}

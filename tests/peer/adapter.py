@@ -78,6 +78,48 @@ CONSTANTS: dict[str, dict[str, object]] = {
     "run_config": {"TaskType": _TaskType},
     "model_fn": {"LOSS_METRIC_KEY": "loss", "AVERAGE_LOSS_METRIC_KEY": "average_loss"},
 }
+
+
+def _write_dict_to_summary(output_dir, dictionary, current_global_step):
+    from ckptlab.estimator.evaluating import write_eval_summary
+
+    write_eval_summary(output_dir, dictionary, current_global_step, None)
+
+
+def _load_global_step_from_checkpoint_dir(checkpoint_dir):
+    from ckptlab.estimator.estimator import saved_global_step
+
+    return saved_global_step(checkpoint_dir)
+
+
+def _supervised_receiver_fn_from_input_fn(input_fn, **input_fn_args):
+    import tensorflow as tf
+
+    from ckptlab.estimator.calls import parse_input
+
+    with tf.Graph().as_default():
+        features, labels, _ = parse_input(input_fn(**input_fn_args))
+    return resolve("experimental.build_raw_supervised_input_receiver_fn")(features, labels)
+
+
+def _export_tag_map():
+    from tensorflow.python.saved_model.model_utils import export_utils
+
+    return export_utils.EXPORT_TAG_MAP
+
+
+# `--private-helpers` only (a second, labelled measurement): private helpers that
+# tf.estimator's tests use to set up or check, mapped to the engine's equivalent
+PRIVATE_HELPERS: dict[str, dict[str, object]] = {
+    "estimator": {"_write_dict_to_summary": lambda: _write_dict_to_summary,
+                  "_load_global_step_from_checkpoint_dir":
+                      lambda: _load_global_step_from_checkpoint_dir},
+    "export.export": {"build_supervised_input_receiver_fn_from_input_fn":
+                          lambda: _supervised_receiver_fn_from_input_fn},
+    "export.export_lib": {"build_supervised_input_receiver_fn_from_input_fn":
+                              lambda: _supervised_receiver_fn_from_input_fn,
+                          "EXPORT_TAG_MAP": _export_tag_map},
+}
 # tf.estimator's test helpers, loaded from the upstream checkout (path under ROOT)
 TEST_HELPERS = {"hooks.fake_summary_writer": "hooks/fake_summary_writer.py"}
 
@@ -106,9 +148,12 @@ class _StandIn(types.ModuleType):
     def __getattr__(self, name: str):
         if name.startswith("__"):
             raise AttributeError(name)
-        constant = CONSTANTS.get(self.__name__.removeprefix(ROOT + "."), {})
-        if name in constant:
-            return constant[name]
+        module = self.__name__.removeprefix(ROOT + ".")
+        if name in CONSTANTS.get(module, {}):
+            return CONSTANTS[module][name]
+        if os.environ.get("CKPTLAB_PEER_PRIVATE_HELPERS") == "1" and name in PRIVATE_HELPERS.get(
+                module, {}):
+            return PRIVATE_HELPERS[module][name]()
         path = self._names.get(name)
         if path is None:
             raise AttributeError(

@@ -45,7 +45,7 @@ def _python(side: str) -> str:
     return path
 
 
-def _env(side: str, upstream: Path, v1: bool) -> dict[str, str]:
+def _env(side: str, upstream: Path, v1: bool, helpers: bool) -> dict[str, str]:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(REPO),
            "CKPTLAB_PEER_UPSTREAM": str(upstream), "CKPTLAB_PEER_SIDE": side}
     if side == "real":
@@ -54,6 +54,8 @@ def _env(side: str, upstream: Path, v1: bool) -> dict[str, str]:
         env["TF_USE_LEGACY_KERAS"] = "1"
     if v1:
         env["CKPTLAB_PEER_V1"] = "1"
+    if helpers:
+        env["CKPTLAB_PEER_PRIVATE_HELPERS"] = "1"
     return env
 
 
@@ -75,8 +77,8 @@ def outcomes(junit: Path) -> dict[str, dict[str, str]]:
     return found
 
 
-def run_side(side: str, upstream: Path, files: list[str], v1: bool, select: str | None
-             ) -> dict[str, dict[str, str]]:
+def run_side(side: str, upstream: Path, files: list[str], v1: bool, select: str | None,
+             helpers: bool = False) -> dict[str, dict[str, str]]:
     with tempfile.TemporaryDirectory(prefix=f"peer-{side}-") as scratch:
         work = Path(scratch)
         for relative in files:  # unchanged copies, flat: no tensorflow_estimator package
@@ -91,7 +93,7 @@ def run_side(side: str, upstream: Path, files: list[str], v1: bool, select: str 
         if select:
             command += ["-k", select]
         command += [str(work / Path(relative).name) for relative in files]
-        subprocess.run(command, cwd=work, env=_env(side, upstream, v1),
+        subprocess.run(command, cwd=work, env=_env(side, upstream, v1, helpers),
                        stdout=subprocess.DEVNULL if not os.environ.get("PEER_VERBOSE")
                        else None)
         return outcomes(junit) if junit.exists() else {}
@@ -104,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--side", choices=("engine", "real", "both"), default="both")
     parser.add_argument("--v1", action="store_true")
     parser.add_argument("-k", dest="select")
+    parser.add_argument("--private-helpers", action="store_true",
+                        help="also map the few private helpers tf.estimator's tests use to "
+                             "set up (a second measurement; the real side runs as always)")
     args = parser.parse_args(argv)
     upstream = args.upstream.resolve()
     missing = [f for f in args.files if not (upstream / f).is_file()]
@@ -112,19 +117,23 @@ def main(argv: list[str] | None = None) -> int:
                  "tensorflow_estimator/python/estimator directory of tensorflow/estimator "
                  "at tag v2.15.0")
     OUT.mkdir(parents=True, exist_ok=True)
-    suffix = ("-v1" if args.v1 else "") + (
+    suffix = ("-v1" if args.v1 else "") + ("-helpers" if args.private_helpers else "") + (
         "-partial" if args.select or list(args.files) != list(FILES) else "")
     sides = ("real", "engine") if args.side == "both" else (args.side,)
     results = {}
     for side in sides:
-        results[side] = run_side(side, upstream, args.files, args.v1, args.select)
-        (OUT / f"{side}{suffix}.json").write_text(json.dumps(results[side], indent=1,
-                                                             sort_keys=True))
-    for side in ("real", "engine"):
-        if side not in results and (OUT / f"{side}{suffix}.json").exists():
-            results[side] = json.loads((OUT / f"{side}{suffix}.json").read_text())
+        results[side] = run_side(side, upstream, args.files, args.v1, args.select,
+                                 args.private_helpers and side == "engine")
+        name = f"{side}{suffix if side == 'engine' else suffix.replace('-helpers', '')}"
+        (OUT / f"{name}.json").write_text(json.dumps(results[side], indent=1, sort_keys=True))
+    real_suffix = suffix.replace("-helpers", "")  # the real side never needs the helpers
+    if "real" not in results and (OUT / f"real{real_suffix}.json").exists():
+        results["real"] = json.loads((OUT / f"real{real_suffix}.json").read_text())
+    if "engine" not in results and (OUT / f"engine{suffix}.json").exists():
+        results["engine"] = json.loads((OUT / f"engine{suffix}.json").read_text())
     if len(results) == 2:
-        print(render_comparison(compare(upstream, results["real"], results["engine"])))
+        print(render_comparison(compare(upstream, results["real"], results["engine"],
+                                        args.private_helpers)))
     return 0
 
 

@@ -48,9 +48,10 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
     return found
 
 
-def _private_uses(source: str, aliases: dict[str, str]) -> list[str]:
-    """`alias.Name` uses where Name is not public in that tf.estimator module."""
-    from tests.peer.adapter import CONSTANTS, PUBLIC_NAMES
+def _private_uses(source: str, aliases: dict[str, str], helpers: bool = False) -> list[str]:
+    """`alias.Name` uses where Name is not public in that tf.estimator module (with
+    `helpers`, the private helpers the adapter maps do not count)."""
+    from tests.peer.adapter import CONSTANTS, PRIVATE_HELPERS, PUBLIC_NAMES
 
     uses = []
     for alias, attribute in re.findall(r"\b(\w+)\.(\w+)", source):
@@ -58,7 +59,7 @@ def _private_uses(source: str, aliases: dict[str, str]) -> list[str]:
         if module is None or (module not in PUBLIC_NAMES and module not in CONSTANTS):
             continue
         if attribute not in PUBLIC_NAMES.get(module, {}) and attribute not in CONSTANTS.get(
-                module, {}):
+                module, {}) and not (helpers and attribute in PRIVATE_HELPERS.get(module, {})):
             uses.append(f"{alias}.{attribute}")
     return uses
 
@@ -94,8 +95,11 @@ def _sources(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     return found, _aliases(tree)
 
 
-def out_of_scope(upstream: Path, test_id: str) -> str | None:
-    """The reason a test is out of scope, or None. test_id: 'file.py::Class::test'."""
+def out_of_scope(upstream: Path, test_id: str, helpers: bool = False) -> str | None:
+    """The reason a test is out of scope, or None. test_id: 'file.py::Class::test'.
+
+    helpers: the run mapped PRIVATE_HELPERS (tests/peer/adapter.py), so tests that need
+    only those are in scope."""
     file, _, rest = test_id.partition("::")
     matches = sorted(upstream.rglob(file))
     if not matches:
@@ -111,7 +115,7 @@ def out_of_scope(upstream: Path, test_id: str) -> str | None:
         return "canned estimators"
     if test_id in HARNESS_INCOMPATIBLE:
         return "TensorFlow 2.21's assertProtoEquals fails with this protobuf"
-    private = _private_uses(source, aliases)
+    private = _private_uses(source, aliases, helpers)
     if private or PRIVATE_MEMBER.search(source):
         return "private internals of tf.estimator"
     return None
@@ -126,14 +130,14 @@ class Comparison:
     excluded: dict[str, str] = field(default_factory=dict)
 
 
-def compare(upstream: Path, real: dict, engine: dict) -> Comparison:
+def compare(upstream: Path, real: dict, engine: dict, helpers: bool = False) -> Comparison:
     """In-scope tests are those passing on the real tf.estimator and not excluded."""
     result = Comparison()
     for test_id, outcome in sorted(real.items()):
         if outcome["outcome"] != "passed":
             continue
         result.real_passed += 1
-        reason = out_of_scope(upstream, test_id)
+        reason = out_of_scope(upstream, test_id, helpers)
         if reason:
             result.excluded[test_id] = reason
             continue
