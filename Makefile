@@ -10,7 +10,7 @@ READY := $(VENV)/.ckptlab-installed
 PARITY_READY := $(PARITY_VENV)/.ckptlab-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test unit parity fuzz peer-suite bench lint lock clean help
+.PHONY: lab test unit parity fuzz peer-suite bench lint lock lock-pythons pythons clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -24,6 +24,8 @@ help:
 	@echo "make bench   run the benchmarks, write bench/results/latest.{json,md}"
 	@echo "make lint    ruff"
 	@echo "make lock    re-pin constraints.txt and requirements/parity.txt"
+	@echo "make lock-pythons  add per-Python pins to constraints.txt for every Python found"
+	@echo "make pythons       install into every Python 3.10-3.13 found; run a check and a tutorial"
 
 $(READY): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +77,17 @@ lock:
 	  $(LOCK_TMP)/main/bin/pip freeze | grep -v '^ckptlab'; } > constraints.txt
 	{ echo "# The parity environment: the last TensorFlow with tf.estimator (Python 3.9 to 3.11)."; \
 	  echo "# Regenerate with make lock."; $(LOCK_TMP)/parity/bin/pip freeze; } > requirements/parity.txt
+
+# Other interpreters: constraints.txt carries a pin per Python where versions differ.
+# PYTHONS: interpreters to resolve for (default: every Python 3.10-3.13 that
+# requirements/check_pythons.py finds); ONLY: full versions for `make pythons`.
+ONLY ?=
+lock-pythons: $(READY)
+	$(PY) requirements/pin_per_python.py $$($(PY) -c 'import sys; sys.path.insert(0, "requirements"); \
+	  import check_pythons as c; print(*c.find_pythons().values())')
+
+pythons: $(READY)
+	$(PY) requirements/check_pythons.py $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) $(PARITY_VENV) build dist .pytest_cache

@@ -95,7 +95,8 @@ def _grade(count: int, folder: Path) -> list[Result]:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "ckptlab", "grade", str(batch), "--exercise",
                         "estimator-serving", "--out", str(folder / f"out{workers}"),
-                        "--workers", str(workers)], check=True, capture_output=True)
+                        "--workers", str(workers), "--engine", "threads"],
+                       check=True, capture_output=True)
         seconds = time.perf_counter() - start
         results.append(Result(f"ckptlab grade {count} submissions, {workers} worker(s)",
                               "throughput", "submissions/min",

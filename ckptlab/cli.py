@@ -18,6 +18,7 @@ HANDLERS: dict[str, str] = {
     "trace": "ckptlab.commands.trace:run_trace",
     "check": "ckptlab.commands.check:run_check",
     "grade": "ckptlab.commands.check:run_grade",
+    "nbgrader-course": "ckptlab.commands.classroom:run_nbgrader_course",
 }
 
 
@@ -86,9 +87,11 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
 
 def _add_grade(commands: argparse._SubParsersAction) -> None:
     grade = commands.add_parser(
-        "grade", help="grade a folder of submissions in parallel (JSON per file + CSV)",
-        description="Check every .py and .ipynb file in SUBMISSIONS against an exercise, in "
-        "parallel; write one JSON report per submission and grades.csv to --out.")
+        "grade", help="grade a folder of submissions in parallel (results, CSVs, Gradescope)",
+        description="Check every .py and .ipynb file below SUBMISSIONS (a folder of one file "
+        "per learner, or an nbgrader course's submitted/ folder) against an exercise, in "
+        "parallel; write results.json (schema ckptlab.grade/1), one report per file, "
+        "grades.csv, gradebook.csv (one row per learner) and Gradescope results to --out.")
     grade.add_argument("submissions", metavar="SUBMISSIONS")
     grade.add_argument("--exercise", required=True, metavar="ID")
     grade.add_argument("--out", required=True, metavar="DIR")
@@ -98,10 +101,34 @@ def _add_grade(commands: argparse._SubParsersAction) -> None:
                        help="memory limit per submission, all its processes (default 2048)")
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade when the checks cannot be isolated (bubblewrap)")
+    grade.add_argument("--engine", choices=("dask", "threads"), default="dask",
+                       help="dask (default): a Dask LocalCluster of --workers processes on "
+                       "127.0.0.1, or the cluster of --scheduler; threads: this process only")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="the Dask scheduler of a running cluster (e.g. tcp://host:8786)")
+
+
+def _add_nbgrader_course(commands: argparse._SubParsersAction) -> None:
+    course = commands.add_parser(
+        "nbgrader-course", help="write an nbgrader course directory with the exercises",
+        description="Write COURSE/nbgrader_config.py and COURSE/source/<assignment>/ with "
+        "the exercise notebooks, the reference answers in nbgrader solution regions. Then "
+        "run nbgrader generate_assignment, autograde and export as usual.")
+    course.add_argument("course", metavar="COURSE")
+    course.add_argument("--assignment", default="", metavar="NAME",
+                        help="one assignment with every notebook (default: one assignment "
+                        "per notebook, named after it)")
+    course.add_argument("--exercise", action="append", metavar="ID",
+                        help="only this exercise (repeat for more; default: all)")
+    course.add_argument("--solutions", metavar="DIR",
+                        help="folder of <exercise id>/solution.py (default: the clone's "
+                        "tests/submissions)")
+    course.add_argument("--course-id", default="ckptlab", help="nbgrader course id")
 
 
 PARSER_BUILDERS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_lab, _add_inspect, _add_diff, _add_trace, _add_check, _add_grade]
+    _add_lab, _add_inspect, _add_diff, _add_trace, _add_check, _add_grade,
+    _add_nbgrader_course]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ in the sandboxed subprocess like the CLI.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 import tempfile
 import threading
@@ -25,7 +26,10 @@ from typing import Any
 from ckptlab.checker.assemble import build_report, could_not_run, timed_out
 from ckptlab.checker.findings import Report
 from ckptlab.checker.isolation import Limits
+from ckptlab.checker.scoring import scored
+from ckptlab.checker.stderr_capture import captured_stderr
 from ckptlab.errors import UsageError
+from ckptlab.exercises.answers import NOT_ANSWERED
 
 __all__ = ["CheckTimeout", "check"]
 
@@ -74,12 +78,17 @@ def _run_in_thread(track: str, functions: dict, timeout: float) -> tuple[dict, l
                 outcome["crash"] = f"{type(error).__name__}: {error}"
 
     thread = threading.Thread(target=work, name="ckptlab-check", daemon=True)
-    thread.start()
-    thread.join(timeout)
+    with captured_stderr() as stderr:  # a graded notebook cell must stay free of stderr
+        thread.start()
+        thread.join(timeout)
+        stuck = thread.is_alive()
+        if stuck:
+            _interrupt(thread)
+            thread.join(GRACE_SECONDS)
     extra, note = [], ""
-    if thread.is_alive():
-        _interrupt(thread)
-        thread.join(GRACE_SECONDS)
+    if stderr.learner_lines:
+        note = "your code wrote to stderr: " + " / ".join(stderr.learner_lines[-3:])
+    if stuck:
         extra.append(timed_out(latest["obs"], timeout))
         if thread.is_alive():
             note = ("the stopped code is still running in a background thread (stuck in "
@@ -122,13 +131,17 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
                            build_model=build_model, build_optimizer=build_optimizer,
                            save=save, restore=restore, input_shape=input_shape,
                            config=config)
+    answered = True
     if exercise:
         from ckptlab.exercises import get_exercise
+        from ckptlab.exercises.answers import answered_objects
 
+        spec = get_exercise(exercise)
+        answered = answered_objects(functions, spec.notebook, spec.defines)
         wanted = {"model_fn": model_fn, "predict_many": predict_many,
                   "build_model": build_model, "save": save, "restore": restore,
                   "CONFIG": config}
-        missing = [n for n in get_exercise(exercise).defines if wanted.get(n, True) is None]
+        missing = [n for n in spec.defines if wanted.get(n, True) is None]
         if missing:
             raise UsageError(f"Exercise {exercise} checks {', '.join(missing)}: pass "
                              f"{'them' if len(missing) > 1 else 'it'} to check().",
@@ -145,20 +158,28 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
     names = [getattr(f, "__name__", "your code") for f in
              ((model_fn,) if model_fn is not None else (build_model, save, restore))]
     subject = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if not answered and os.environ.get("NBGRADER_EXECUTION") in ("autograde", "validate"):
+        # nbgrader is grading: the starter code earns nothing, running it teaches no one
+        return scored(Report(track, subject, exercise=exercise, notes=(NOT_ANSWERED,),
+                             answered=False))
     from ckptlab.checker.worker import check_in_worker, pickled
 
     payload, problem = pickled(functions)
     if payload:
-        return check_in_worker(track, payload, _learner_files(functions), subject, exercise,
-                               Limits(timeout=timeout))
+        with captured_stderr():  # a graded notebook cell must stay free of stderr
+            report = check_in_worker(track, payload, _learner_files(functions), subject,
+                                     exercise, Limits(timeout=timeout))
+        notes = (*report.notes, *([] if answered else [NOT_ANSWERED]))
+        return scored(dataclasses.replace(report, notes=notes, answered=answered))
     from ckptlab.quiet import import_tensorflow
 
     import_tensorflow()  # the check's TensorFlow chatter stays out of the learner's cell
     start = time.perf_counter()
     obs, extra, note = _run_in_thread(track, functions, timeout)
     notes = (f"ran in this kernel, not isolated, because your functions could not be sent "
-             f"to the checker's process ({problem})", *([note] if note else []))
+             f"to the checker's process ({problem})", *([note] if note else []),
+             *([] if answered else [NOT_ANSWERED]))
     report = build_report(obs, subject, extra, exercise, notes)
     timings = {**report.timings, "total": round(time.perf_counter() - start, 3)}
-    return Report(report.track, report.subject, report.findings, timings, report.stages,
-                  report.exercise, report.notes)
+    return scored(Report(report.track, report.subject, report.findings, timings,
+                         report.stages, report.exercise, report.notes, answered))

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "ERROR", "INFO", "SEVERITIES", "VERDICT_ERROR", "VERDICT_FAIL", "VERDICT_PASS", "WARNING",
+    "ERROR", "INFO", "SEVERITIES", "VERDICT_ERROR", "VERDICT_FAIL", "VERDICT_NOT_ANSWERED",
+    "VERDICT_PASS", "WARNING",
     "Finding", "Report", "verdict_of",
 ]
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR = "pass", "fail", "error"
+VERDICT_NOT_ANSWERED = "not_answered"  # an exercise answer that was never written: not run
 # Codes that mean "the check could not finish", not "the learner's code is wrong".
 INCOMPLETE_CODES = ("TIMEOUT", "CRASHED", "CHECK_INTERNAL_ERROR")
 
@@ -75,14 +77,24 @@ class Report:
     stages: tuple[str, ...] = ()  # stages that completed, in order
     exercise: str = ""
     notes: tuple[str, ...] = ()  # checker-side remarks (e.g. a diagnoser that crashed)
+    answered: bool = True  # False: an exercise's answer is still the starter code (0 points)
+    case_points: dict[str, int] = field(default_factory=dict)  # exercise check -> earned
 
     @property
     def verdict(self) -> str:
+        if not self.answered and not self.findings:
+            return VERDICT_NOT_ANSWERED
         return verdict_of(self.findings)
 
     @property
     def exit_code(self) -> int:
-        return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(self.verdict, 2)
+        return {VERDICT_PASS: 0, VERDICT_FAIL: 1, VERDICT_NOT_ANSWERED: 1}.get(self.verdict, 2)
+
+    @property
+    def points(self) -> int:
+        """The exercise points this report earns (0 when not answered): a plain number, so a
+        notebook cell ending with `report.points` gives nbgrader its partial credit."""
+        return sum(self.case_points.values())
 
     def codes(self, severity: str | None = None) -> list[str]:
         return [f.code for f in self.findings if severity in (None, f.severity)]
@@ -92,7 +104,8 @@ class Report:
             "verdict": self.verdict, "track": self.track, "subject": self.subject,
             "exercise": self.exercise, "findings": [f.to_dict() for f in self.findings],
             "timings": dict(self.timings), "stages": list(self.stages),
-            "notes": list(self.notes),
+            "notes": list(self.notes), "answered": self.answered,
+            "points": dict(self.case_points),
         }
 
     @classmethod
@@ -100,7 +113,8 @@ class Report:
         return cls(data["track"], data.get("subject", ""),
                    tuple(Finding.from_dict(f) for f in data.get("findings", [])),
                    dict(data.get("timings", {})), tuple(data.get("stages", [])),
-                   data.get("exercise", ""), tuple(data.get("notes", [])))
+                   data.get("exercise", ""), tuple(data.get("notes", [])),
+                   bool(data.get("answered", True)), dict(data.get("points", {})))
 
     def __str__(self) -> str:
         from ckptlab.render.report import report_text

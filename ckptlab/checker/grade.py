@@ -57,11 +57,13 @@ def grade_submission(path: str | Path, exercise: Exercise | str,
         data = report.to_dict()
         verdict, codes = report.verdict, report.codes("error")
         broken = broken_stages(report.findings)
+        scored_points = report.case_points  # 0 everywhere when not answered
     except Exception as error:  # never stop the batch: record and go on
         verdict, codes, broken = "error", ["CHECK_INTERNAL_ERROR"], None
+        scored_points = {}
         data = {"verdict": verdict, "subject": path.name, "exercise": exercise.id,
                 "findings": [], "notes": [f"{type(error).__name__}: {error}"]}
-    points = points_for(exercise, verdict, codes, broken)
+    points = scored_points or points_for(exercise, verdict, codes, broken)
     data["points"] = points
     return GradeRow(path.name, verdict, points, tuple(dict.fromkeys(codes))), data
 

@@ -21,6 +21,7 @@ from ckptlab.checker.assemble import build_report, could_not_run, crashed, timed
 from ckptlab.checker.explain.exceptions import finding_for_error
 from ckptlab.checker.findings import Report
 from ckptlab.checker.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Limits, support
+from ckptlab.checker.scoring import scored
 from ckptlab.checker.submission import (
     TRACK_ENTRY_POINTS,
     defined_names,
@@ -29,6 +30,7 @@ from ckptlab.checker.submission import (
 )
 from ckptlab.checker.warm import Outcome, run_isolated
 from ckptlab.errors import UsageError
+from ckptlab.exercises.answers import NOT_ANSWERED, answered_source
 from ckptlab.quiet import is_noise
 
 __all__ = [
@@ -113,9 +115,22 @@ def _missing_for_exercise(exercise: str, source: str) -> list[str]:
     return [name for name in get_exercise(exercise).defines if name not in defined_names(source)]
 
 
+def _answered(exercise: str, source: str) -> bool:
+    from ckptlab.exercises import get_exercise
+
+    spec = get_exercise(exercise)
+    return answered_source(source, spec.notebook, spec.defines)
+
+
 def check_file(path: str | Path, limits: Limits | None = None, exercise: str = "",
                isolated: bool = True) -> Report:
-    """Check one submission file in its own sandbox (`isolated=False`: unisolated)."""
+    """Check one submission file in its own sandbox (`isolated=False`: unisolated); a
+    check against an exercise comes back scored."""
+    return scored(_check_file(path, limits, exercise, isolated))
+
+
+def _check_file(path: str | Path, limits: Limits | None, exercise: str,
+                isolated: bool) -> Report:
     path, limits = Path(path), limits or Limits()
     source = read_source(path)
     try:
@@ -126,6 +141,9 @@ def check_file(path: str | Path, limits: Limits | None = None, exercise: str = "
         return Report("unknown", path.name, (finding_for_error(problem, "unknown"),),
                       exercise=exercise)
     track = detect_track(source)
+    if exercise and not _answered(exercise, source):  # nothing of the learner's to run
+        return Report(track, path.name, (), exercise=exercise, notes=(NOT_ANSWERED,),
+                      answered=False)
     missing = _missing_for_exercise(exercise, source)
     if missing:
         finding = could_not_run(f"Exercise {exercise} needs {', '.join(missing)}, which "

@@ -26,15 +26,17 @@ def run_check(args) -> int:
 
 
 def run_grade(args) -> int:
-    from ckptlab.checker.grade import grade_folder
+    from ckptlab.classroom.grading import grade_folder
 
-    rows = grade_folder(args.submissions, args.exercise, args.out, args.workers,
-                        Limits(timeout=args.timeout, memory_mb=args.memory_mb),
-                        require_isolation=args.require_sandbox)
-    for row in rows:
-        codes = " ".join(row.codes) or "-"
-        print(f"{row.submission:40} {row.verdict:6} {row.total:3}  {codes}")
-    print(f"{len(rows)} submissions graded; reports and grades.csv in {args.out}")
+    records = grade_folder(args.submissions, args.exercise, args.out, args.workers,
+                           Limits(timeout=args.timeout, memory_mb=args.memory_mb),
+                           args.scheduler, args.engine == "dask",
+                           require_isolation=args.require_sandbox)
+    for r in records:
+        print(f"{r.learner:24} {r.file:40} {r.state:15} {r.total:3}/{r.maximum}  "
+              f"{' '.join(r.codes) or '-'}")
+    print(f"{len(records)} submissions graded; results.json, grades.csv, gradebook.csv, "
+          f"reports/ and gradescope/ in {args.out}")
     if not support().isolated:
         print(f"warning: the checks were {support().describe()}", file=sys.stderr)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +13,14 @@ from pathlib import Path
 
 from ckptlab.errors import SetupError, UsageError
 from ckptlab.render.links import COPY_NAME
+
+STOP_SECONDS = 10.0
+_FORWARDED = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                   if hasattr(signal, name))
+
+
+class _Stop(Exception):
+    """This process was asked to stop (SIGTERM/SIGHUP): stop JupyterLab first."""
 
 
 def repository_notebooks() -> Path | None:
@@ -39,7 +48,9 @@ def copy_packaged_notebooks(source: Path, target: Path) -> Path:
     return target
 
 
-def resolve_directory(requested: str | None, cwd: Path) -> Path:
+def resolve_directory(requested: str | None, cwd: Path, copy: bool = True) -> Path:
+    """The folder to serve. After a pip install that is a copy of the shipped notebooks
+    in `cwd`, made here unless copy is False (a dry run changes nothing on disk)."""
     if requested:
         path = Path(requested).expanduser().resolve()
         if not path.is_dir():
@@ -56,10 +67,11 @@ def resolve_directory(requested: str | None, cwd: Path) -> Path:
     if shipped is None:
         raise SetupError(
             "This ckptlab installation carries no tutorials.",
-            fix="Reinstall with `pip install --force-reinstall ckptlab`, or run "
+            fix="Reinstall ckptlab (from the clone or wheel you installed it from), or run "
             "`ckptlab lab FOLDER` on a folder of notebooks.",
         )
-    return copy_packaged_notebooks(shipped, cwd / COPY_NAME)
+    target = cwd / COPY_NAME
+    return copy_packaged_notebooks(shipped, target) if copy else target
 
 
 def free_port(first: int, host: str = "127.0.0.1", tries: int = 50) -> int:
@@ -83,6 +95,16 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+START_NOTEBOOK = "tutorials/00_start_here.ipynb"
+
+
+def start_page(directory: Path) -> str:
+    """The page JupyterLab opens: the first tutorial (exercises one click away)."""
+    if (directory / START_NOTEBOOK).is_file():
+        return f"/lab/tree/{START_NOTEBOOK}"
+    return "/lab/tree/tutorials" if (directory / "tutorials").is_dir() else ""
+
+
 def lab_command(directory: Path, port: int) -> list[str]:
     command = [
         sys.executable, "-m", "jupyterlab",
@@ -91,8 +113,9 @@ def lab_command(directory: Path, port: int) -> list[str]:
         "--port-retries=0",
         f"--ServerApp.root_dir={directory}",
     ]
-    if (directory / "tutorials").is_dir():  # open the learning path, exercises one click away
-        command.append("--ServerApp.default_url=/lab/tree/tutorials")
+    start = start_page(directory)
+    if start:  # JupyterLab reads its start page from LabApp, not ServerApp
+        command.append(f"--LabApp.default_url={start}")
     if not has_display():
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -100,16 +123,39 @@ def lab_command(directory: Path, port: int) -> list[str]:
     return command
 
 
+def serve(command: list[str]) -> int:
+    """Run JupyterLab as a child that ends with this process: SIGTERM, SIGHUP and Ctrl-C
+    are passed on to it, and it is killed if it does not stop within STOP_SECONDS."""
+    server = subprocess.Popen(command)
+
+    def stop(signum, frame) -> None:
+        raise _Stop(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in _FORWARDED}
+    try:
+        return server.wait()
+    except (_Stop, KeyboardInterrupt):
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def run_lab(args) -> int:
-    directory = resolve_directory(args.directory, Path.cwd())
+    directory = resolve_directory(args.directory, Path.cwd(), copy=not args.dry_run)
     command = lab_command(directory, free_port(args.port))
+    if args.dry_run:
+        if not directory.exists():
+            print(f"ckptlab lab: would copy the tutorials to {directory}")
+        print(" ".join(command))
+        return 0
     print(f"ckptlab lab: serving {directory}", flush=True)
     print("ckptlab lab: the URL to open is printed below (it starts with http://127.0.0.1)",
           flush=True)
-    if args.dry_run:
-        print(" ".join(command))
-        return 0
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    return serve(command)

@@ -96,9 +96,11 @@ def points_line(report: Report) -> str:
     exercise = EXERCISES.get(report.exercise)
     if exercise is None:
         return ""
-    points = points_for(exercise, report.verdict, report.codes("error"),
-                        broken_stages(report.findings))
-    cases = ", ".join(f"{c.name} {points[c.name]}/{c.points}" for c in exercise.cases)
+    if not report.answered:
+        return f"Points: 0/{exercise.total} (not answered yet: change the starter code)"
+    points = report.case_points or points_for(exercise, report.verdict, report.codes("error"),
+                                              broken_stages(report.findings))
+    cases = ", ".join(f"{c.name} {points.get(c.name, 0)}/{c.points}" for c in exercise.cases)
     return f"Points: {sum(points.values())}/{exercise.total} ({cases})"
 
 

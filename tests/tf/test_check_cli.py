@@ -44,7 +44,9 @@ def test_grade_never_stops_on_a_bad_submission(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SUBMISSIONS / "tf2-round-trip/solution.py", folder / "alice.py")
-    shutil.copy(SUBMISSIONS / "tf2-round-trip/wrong_write_then_latest.py", folder / "bob.py")
+    # the starter code with another file name: answered, and still the wrong path
+    wrong = (SUBMISSIONS / "tf2-round-trip/wrong_write_then_latest.py").read_text()
+    (folder / "bob.py").write_text(wrong.replace("/weights", "/model"))
     (folder / "carol.py").write_text("def build_model(:\n")  # syntax error
     (folder / "dave.ipynb").write_text("{not json")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
@@ -52,10 +54,12 @@ def test_grade_never_stops_on_a_bad_submission(tmp_path):
                  str(tmp_path / "out"), "--workers", "2")
     assert result.returncode == 0, result.stderr
     with (tmp_path / "out" / "grades.csv").open() as handle:
-        rows = {row["submission"]: row for row in csv.DictReader(handle)}
+        rows = {row["file"]: row for row in csv.DictReader(handle)}
     assert set(rows) == {"alice.py", "bob.py", "carol.py", "dave.ipynb"}
+    assert rows["dave.ipynb"]["state"] == "could_not_check"
     assert (rows["alice.py"]["verdict"], rows["alice.py"]["total"]) == ("pass", "5")
     assert rows["bob.py"]["verdict"] == "fail" and rows["bob.py"]["right_file"] == "0"
     assert rows["carol.py"]["total"] == "0" and rows["dave.ipynb"]["total"] == "0"
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
-    assert json.loads((tmp_path / "out" / "bob.py.json").read_text())["points"]["right_file"] == 0
+    bob = json.loads((tmp_path / "out" / "reports" / "bob.py.json").read_text())
+    assert bob["points"]["right_file"] == 0 and bob["learner"] == "bob"

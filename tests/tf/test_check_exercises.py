@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.checker.grade import grade_folder
+from ckptlab.classroom.grading import grade_folder
 from ckptlab.exercises import EXERCISES
+from ckptlab.exercises.answers import answered_source
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 
@@ -68,16 +69,23 @@ def test_every_exercise_has_a_solution_and_two_wrong_variants():
 
 @pytest.mark.parametrize("exercise", sorted(EXPECTED))
 def test_solution_passes_and_wrong_variants_fail(exercise, tmp_path):
-    rows = {row.submission: row for row in grade_folder(SUBMISSIONS / exercise, exercise,
-                                                         tmp_path, workers=2)}
+    rows = {row.file: row for row in grade_folder(SUBMISSIONS / exercise, exercise,
+                                                   tmp_path, workers=2)}
     solution = rows["solution.py"]
     assert (solution.verdict, solution.codes) == ("pass", ())
     assert solution.total == EXERCISES[exercise].total
+    spec = EXERCISES[exercise]
     for name, code in EXPECTED[exercise].items():
+        if not answered_source((SUBMISSIONS / exercise / name).read_text(), spec.notebook,
+                               spec.defines):
+            # the notebook's starter code itself: not answered, 0 points (its diagnosis
+            # is checked where it is shown, tests/notebooks/test_exercise_stubs.py)
+            assert (rows[name].state, rows[name].total) == ("not_answered", 0), name
+            continue
         assert rows[name].verdict == "fail", (name, rows[name].codes)
         assert code in rows[name].codes, (name, rows[name].codes)
         assert rows[name].total < EXERCISES[exercise].total
     with (tmp_path / "grades.csv").open() as handle:
         table = list(csv.DictReader(handle))
-    assert {r["submission"] for r in table} == set(rows)
-    assert all((tmp_path / f"{name}.json").exists() for name in rows)
+    assert {r["file"] for r in table} == set(rows)
+    assert all((tmp_path / "reports" / f"{name}.json").exists() for name in rows)

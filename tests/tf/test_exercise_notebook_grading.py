@@ -1,5 +1,6 @@
-"""`ckptlab grade` on exercise notebooks: one with the reference solution pasted into its
-answer cell, one untouched (the stub). Points and verdicts are read from grades.csv."""
+"""`ckptlab grade` on exercise notebooks in nbgrader's layout (submitted/<student>/<ps>/):
+one learner pasted the reference solution, one left the starter code, one submitted an
+empty notebook; plus a flat folder where two files share a name. Read from the exports."""
 
 from __future__ import annotations
 
@@ -17,14 +18,6 @@ from ckptlab.exercises import EXERCISES
 REPO = Path(__file__).resolve().parents[2]
 SUBMISSIONS = REPO / "tests" / "submissions"
 
-# exercise -> (codes of the untouched stub, its points per case)
-STUB_OUTCOME = {
-    "estimator-spec-per-mode": (["MODEL_FN_SIGNATURE"],
-                                {"runs": 0, "spec_fields": 0, "signature": 0}),
-    "keras-weights-files": (["FORMAT_MISMATCH"],
-                            {"runs": 1, "same_format": 0, "values_back": 2}),
-}
-
 
 def _with_answer(notebook: Path, answer: str) -> dict:
     document = json.loads(notebook.read_text())
@@ -33,31 +26,65 @@ def _with_answer(notebook: Path, answer: str) -> dict:
     return document
 
 
-@pytest.mark.parametrize("exercise_id", sorted(STUB_OUTCOME))
-def test_grade_a_solved_and_an_untouched_notebook(exercise_id, tmp_path):
+def grade(folder: Path, exercise_id: str, out: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run([sys.executable, "-m", "ckptlab", "grade", str(folder), "--exercise",
+                           exercise_id, "--out", str(out), "--workers", "2", "--engine",
+                           "threads"], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def csv_rows(path: Path) -> list[dict]:
+    with path.open() as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("exercise_id", ["estimator-spec-per-mode", "keras-weights-files"])
+def test_grade_an_nbgrader_course(exercise_id, tmp_path):
     exercise = EXERCISES[exercise_id]
     notebook = REPO / "exercises" / f"{exercise.notebook}.ipynb"
     before = notebook.read_bytes()
-    folder, out = tmp_path / "submitted", tmp_path / "graded"
-    folder.mkdir()
+    submitted = tmp_path / "course" / "submitted"
+    for student in ("alice", "bob", "carol"):
+        (submitted / student / "ps").mkdir(parents=True)
+    name = f"{exercise.notebook}.ipynb"
     solved = _with_answer(notebook, (SUBMISSIONS / exercise_id / "solution.py").read_text())
-    (folder / "alice.ipynb").write_text(json.dumps(solved))
-    (folder / "bob.ipynb").write_bytes(before)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    done = subprocess.run([sys.executable, "-m", "ckptlab", "grade", str(folder), "--exercise",
-                           exercise_id, "--out", str(out), "--workers", "2"],
-                          capture_output=True, text=True, env=env, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    with (out / "grades.csv").open() as handle:
-        rows = {row["submission"]: row for row in csv.DictReader(handle)}
-    cases = [case.name for case in exercise.cases]
-    alice, bob = rows["alice.ipynb"], rows["bob.ipynb"]
-    assert (alice["verdict"], alice["codes"]) == ("pass", "")
+    (submitted / "alice" / "ps" / name).write_text(json.dumps(solved))
+    (submitted / "bob" / "ps" / name).write_bytes(before)  # the starter, untouched
+    (submitted / "carol" / "ps" / name).write_text(json.dumps(_with_answer(notebook, "")))
+    (submitted / "alice" / "ps" / "other_exercise.ipynb").write_bytes(before)  # not graded
+    out = tmp_path / "graded"
+    grade(submitted, exercise_id, out)
+
+    rows = {row["learner"]: row for row in csv_rows(out / "grades.csv")}
+    assert set(rows) == {"alice", "bob", "carol"}
+    alice, bob, carol = rows["alice"], rows["bob"], rows["carol"]
+    assert (alice["state"], alice["verdict"], alice["codes"]) == ("graded", "pass", "")
+    assert alice["assignment"] == "ps" and alice["file"] == f"alice/ps/{name}"
     assert int(alice["total"]) == int(alice["max"]) == exercise.total
-    assert {name: int(alice[name]) for name in cases} == {c.name: c.points for c in exercise.cases}
-    codes, points = STUB_OUTCOME[exercise_id]
-    assert bob["verdict"] == "fail" and bob["codes"].split() == codes
-    assert {name: int(bob[name]) for name in cases} == points
-    assert int(bob["total"]) == sum(points.values()) < exercise.total
+    for unanswered in (bob, carol):
+        assert (unanswered["state"], unanswered["total"], unanswered["codes"]) == (
+            "not_answered", "0", "")
+    book = {row["learner_id"]: row for row in csv_rows(out / "gradebook.csv")}
+    assert {k: int(v[exercise_id]) for k, v in book.items()} == {
+        "alice": exercise.total, "bob": 0, "carol": 0}
+    results = json.loads((out / "results.json").read_text())
+    assert results["schema"] == "ckptlab.grade/1" and len(results["records"]) == 3
+    scope = json.loads((out / "gradescope" / "bob" / "ps" / name / "results.json").read_text())
+    assert scope["score"] == 0 and "not answered" in scope["output"]
     assert notebook.read_bytes() == before  # the notebooks themselves are never modified
-    assert json.loads((out / "bob.ipynb.json").read_text())["exercise"] == exercise_id
+
+
+def test_files_sharing_a_name_get_a_report_each(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.py").write_text("")
+    (folder / "empty.ipynb").write_text(json.dumps({"cells": [], "metadata": {},
+                                                    "nbformat": 4, "nbformat_minor": 5}))
+    out = tmp_path / "out"
+    grade(folder, "tf2-round-trip", out)
+    for name in ("empty.py", "empty.ipynb"):
+        record = json.loads((out / "reports" / f"{name}.json").read_text())
+        assert (record["file"], record["state"]) == (name, "not_answered")
+        assert "CHECK_INTERNAL_ERROR" not in json.dumps(record)

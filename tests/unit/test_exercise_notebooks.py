@@ -74,7 +74,11 @@ def test_nbgrader_metadata_is_valid(exercise_id):
     assert check["locked"] and not check["solution"]
     assert check["points"] == EXERCISES[exercise_id].total
     source = "".join(checks[0]["source"])
-    assert f'ckptlab.check("{exercise_id}"' in source and source.rstrip().endswith("report")
+    assert f'ckptlab.check("{exercise_id}"' in source
+    # nbgrader reads the points from the cell's result: the report is displayed above it
+    assert source.splitlines()[-2:] == [
+        "display(report)",
+        "report.points  # nbgrader records this number as the points of this cell"]
     others = [c for c in cells if c is not answers[0]]
     assert all(nbgrader(c)["locked"] for c in others)  # everything but the answer is locked
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -33,7 +34,8 @@ def test_command_binds_loopback_and_serves_the_folder(tmp_path, monkeypatch):
 def test_default_folder_in_a_checkout_opens_tutorials_with_exercises_reachable(tmp_path):
     root = lab.resolve_directory(None, tmp_path)
     assert root == REPO and (root / "exercises").is_dir()
-    assert "--ServerApp.default_url=/lab/tree/tutorials" in lab.lab_command(root, 8899)
+    start = "--LabApp.default_url=/lab/tree/tutorials/00_start_here.ipynb"
+    assert start in lab.lab_command(root, 8899)
     assert not any("default_url" in part for part in lab.lab_command(tmp_path, 8899))
 
 
@@ -60,6 +62,20 @@ def test_dry_run_prints_the_command(capsys):
     assert lab.run_lab(args) == 0
     out = capsys.readouterr().out
     assert "jupyterlab" in out and "--ip=127.0.0.1" in out
+
+
+def test_dry_run_after_a_pip_install_copies_nothing(tmp_path, monkeypatch, capsys):
+    shipped = tmp_path / "shipped"
+    (shipped / "tutorials").mkdir(parents=True)
+    (shipped / "tutorials" / "00_start_here.ipynb").write_text("{}")
+    monkeypatch.setattr(lab, "repository_notebooks", lambda: None)
+    monkeypatch.setattr(lab, "packaged_notebooks", lambda: shipped)
+    monkeypatch.chdir(tmp_path)
+    assert lab.run_from_cli(Namespace(directory=None, port=8950, dry_run=True)) == 0
+    assert not (tmp_path / lab.COPY_NAME).exists()
+    assert f"would copy the tutorials to {tmp_path / lab.COPY_NAME}" in capsys.readouterr().out
+    copied = lab.resolve_directory(None, tmp_path)
+    assert (copied / "tutorials" / "00_start_here.ipynb").is_file()
 
 
 def test_lab_really_serves_the_tutorials(tmp_path):
@@ -94,6 +110,19 @@ def test_lab_really_serves_the_tutorials(tmp_path):
         served = {entry["name"] for entry in listing["content"]}
         expected = {p.name for p in (REPO / "tutorials").iterdir() if not p.name.startswith(".")}
         assert served == expected
+        # the start page is the first tutorial
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", f"/?token={token}")
+        response = connection.getresponse()
+        assert response.status in (301, 302)
+        assert response.getheader("Location").startswith(
+            "/lab/tree/tutorials/00_start_here.ipynb")
+        # SIGTERM to ckptlab lab alone (not its process group) stops JupyterLab too
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        with pytest.raises(OSError):
+            urllib.request.urlopen(api, timeout=5)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=30)

@@ -23,3 +23,13 @@ def test_wheel_ships_package_and_notebooks(tmp_path):
     assert not any(name.startswith(("tests/", "bench/")) for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "ckptlab = ckptlab.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    license_file = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    assert "Apache License" in zipfile.ZipFile(wheel).read(license_file).decode()
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA")))
+    assert b"License-Expression: Apache-2.0" in metadata
+
+
+def test_license_file_matches_the_metadata():
+    text = (REPO / "LICENSE").read_text()
+    assert text.lstrip().startswith("Apache License") and "Version 2.0, January 2004" in text
+    assert 'license = "Apache-2.0"' in (REPO / "pyproject.toml").read_text()

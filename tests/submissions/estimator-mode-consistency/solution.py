@@ -2,11 +2,9 @@
 
 import tensorflow.compat.v1 as tf
 
-PARAMS = {"hidden": 8}
 
-
-def model_fn(features, labels, mode, params):
-    hidden = tf.layers.dense(features["x"], params["hidden"], tf.nn.relu, name="hidden")
+def model_fn(features, labels, mode):
+    hidden = tf.layers.dense(features["x"], 8, tf.nn.relu, name="hidden")
     output = tf.layers.dense(hidden, 1, name="output")
     if mode == tf.estimator.ModeKeys.PREDICT:
         return tf.estimator.EstimatorSpec(mode, predictions={"y": output})

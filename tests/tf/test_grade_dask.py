@@ -1,0 +1,53 @@
+"""`ckptlab grade` on a real Dask LocalCluster of 2 worker processes on 127.0.0.1: every
+submission becomes one task, the tasks spread over both workers, and each is checked by
+the same sandboxed child process as local grading (same records, same points)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ckptlab.classroom.grading import grade_folder
+from ckptlab.exercises import EXERCISES
+
+distributed = pytest.importorskip("distributed")
+
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions" / "tf2-round-trip"
+
+
+class WorkersSeen(distributed.diagnostics.plugin.SchedulerPlugin):
+    """Which worker finished which task, as the scheduler saw it."""
+
+    def __init__(self, scheduler) -> None:
+        self.scheduler, self.by_key = scheduler, {}
+
+    def transition(self, key, start, finish, *args, **kwargs):
+        if finish == "memory" and "worker" in kwargs:
+            self.by_key[key] = kwargs["worker"]
+
+
+def test_grade_on_a_local_cluster_of_two_workers(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for learner in ("alice", "bob"):
+        shutil.copy(SUBMISSIONS / "solution.py", folder / f"{learner}.py")
+    shutil.copy(SUBMISSIONS / "wrong_renamed_expect_partial.py", folder / "carol.py")
+    (folder / "dave.py").write_text("")  # not answered: no task runs any code
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  memory_limit=0) as cluster:
+        seen = WorkersSeen(cluster.scheduler)
+        cluster.scheduler.add_plugin(seen)
+        records = grade_folder(folder, "tf2-round-trip", tmp_path / "out",
+                               scheduler=cluster.scheduler_address)
+    total = EXERCISES["tf2-round-trip"].total
+    by_learner = {r.learner: (r.state, r.verdict, r.total) for r in records}
+    assert by_learner == {"alice": ("graded", "pass", total), "bob": ("graded", "pass", total),
+                          "carol": ("graded", "fail", 2), "dave": ("not_answered",
+                                                                   "not_answered", 0)}
+    assert "OBJECT_PATH_MISMATCH" in next(r for r in records if r.learner == "carol").codes
+    grade_keys = [k for k in seen.by_key if str(k).startswith("ckptlab-grade-")]
+    assert len(grade_keys) == 4
+    assert len({seen.by_key[k] for k in grade_keys}) == 2  # both workers graded
