@@ -71,7 +71,7 @@ def test_dry_run_after_a_pip_install_copies_nothing(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(lab, "repository_notebooks", lambda: None)
     monkeypatch.setattr(lab, "packaged_notebooks", lambda: shipped)
     monkeypatch.chdir(tmp_path)
-    assert lab.run_from_cli(Namespace(directory=None, port=8950, dry_run=True)) == 0
+    assert lab.run_lab(Namespace(directory=None, port=8950, dry_run=True)) == 0
     assert not (tmp_path / lab.COPY_NAME).exists()
     assert f"would copy the tutorials to {tmp_path / lab.COPY_NAME}" in capsys.readouterr().out
     copied = lab.resolve_directory(None, tmp_path)
