@@ -5,7 +5,8 @@ not stop all of them) and deprecated tf.compat.v1 APIs raise Python warnings. In
 notebook both appear as red stderr output, and nbgrader scores any stderr in a graded
 cell as 0 points. While `captured_stderr()` is active, descriptor 2, `sys.stderr` and
 warnings go to a temporary file and a list; what is left once TensorFlow's own log lines
-and library warnings are removed is returned as text, for the report to mention.
+and library warnings are removed (ckptlab.quiet.is_noise) is returned as text, for the
+report to mention.
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
 
+from ckptlab.quiet import is_noise
+
 __all__ = ["CapturedStderr", "captured_stderr"]
 
-# TensorFlow/absl log lines: "I0000 00:00:...", "E1201 ...", "WARNING: All log messages ..."
-_TF_LOG = re.compile(r"^([IWEF]\d{4} |WARNING: All log messages before absl)")
 
 
 class CapturedStderr:
@@ -35,8 +35,7 @@ class CapturedStderr:
     @property
     def learner_lines(self) -> list[str]:
         """Lines that are neither TensorFlow log lines nor warnings raised by libraries."""
-        return [line for line in self.raw.splitlines()
-                if line.strip() and not _TF_LOG.match(line.strip())]
+        return [line for line in self.raw.splitlines() if line.strip() and not is_noise(line)]
 
 
 @contextlib.contextmanager
