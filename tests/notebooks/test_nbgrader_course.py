@@ -29,21 +29,19 @@ pytestmark = pytest.mark.timeout(3600)
 
 SUBMISSIONS = REPO / "tests" / "submissions"
 ASSIGNMENT = "ckptlab"
-# exercise -> (known-wrong variant, the points it earns); not the variants that are the
-# starter code itself. Exercise 03's checks are all or nothing (a missing EstimatorSpec
-# field or a wrong signature stops every stage), and so is 00's only other variant.
+# exercise -> a known-wrong variant (not one that is the starter code itself)
 WRONG = {
-    "estimator-first-model-fn": ("wrong_feature_key.py", 0),
-    "estimator-step-in-checkpoint": ("wrong_update_without_step.py", 1),
-    "estimator-stable-names": ("wrong_gate_built_late.py", 1),
-    "estimator-spec-per-mode": ("wrong_eval_without_loss.py", 0),
-    "estimator-checkpoint-config": ("wrong_checkpointing_off.py", 3),
-    "estimator-serving": ("wrong_predict_per_example.py", 3),
-    "estimator-mode-consistency": ("wrong_auto_named_swap.py", 3),
-    "estimator-training-state": ("wrong_no_global_step.py", 4),
-    "tf2-round-trip": ("wrong_unbuilt_assert_consumed.py", 4),
-    "keras-weights-files": ("wrong_wider_model.py", 3),
-    "tf2-from-name-based": ("wrong_kernels_only.py", 2),
+    "estimator-first-model-fn": "wrong_feature_key.py",
+    "estimator-step-in-checkpoint": "wrong_update_without_step.py",
+    "estimator-stable-names": "wrong_gate_built_late.py",
+    "estimator-spec-per-mode": "wrong_eval_without_loss.py",
+    "estimator-checkpoint-config": "wrong_checkpointing_off.py",
+    "estimator-serving": "wrong_predict_per_example.py",
+    "estimator-mode-consistency": "wrong_auto_named_swap.py",
+    "estimator-training-state": "wrong_no_global_step.py",
+    "tf2-round-trip": "wrong_unbuilt_assert_consumed.py",
+    "keras-weights-files": "wrong_wider_model.py",
+    "tf2-from-name-based": "wrong_kernels_only.py",
 }
 
 
@@ -90,7 +88,7 @@ def course(tmp_path_factory) -> Path:
                            "--assignment", ASSIGNMENT], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    for exercise_id, (wrong, _) in WRONG.items():
+    for exercise_id, wrong in WRONG.items():
         notebook, folder = EXERCISES[exercise_id].notebook, SUBMISSIONS / exercise_id
         submit(course, "starter", notebook, None)
         submit(course, "wrong", notebook, python_code(folder / wrong))
@@ -117,18 +115,34 @@ def test_release_keeps_the_starter_code_and_hides_the_solution(course):
             "report.points  # nbgrader records this number as the points of this cell")
 
 
-def test_autograde_scores_starter_wrong_and_solution(course):
+@pytest.fixture(scope="module")
+def sandbox_points() -> dict[str, int]:
+    """What `ckptlab grade`'s sandbox gives each wrong variant: nbgrader must agree."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ckptlab.checker.grade import grade_submission
+
+    def points(item):
+        exercise_id, wrong = item
+        row, _ = grade_submission(SUBMISSIONS / exercise_id / wrong, exercise_id)
+        return exercise_id, row.total
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(points, WRONG.items()))
+
+
+def test_autograde_scores_starter_wrong_and_solution(course, sandbox_points):
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for exercise_id, (_, wrong_points) in WRONG.items():
+        for exercise_id in WRONG:
             exercise = EXERCISES[exercise_id]
             score = {student: gradebook.find_submission_notebook(
                 exercise.notebook, ASSIGNMENT, student).score
                 for student in ("starter", "wrong", "solution")}
-            assert score == {"starter": 0, "wrong": wrong_points, "solution": exercise.total}, (
-                exercise_id)
-            assert wrong_points < exercise.total
+            assert score == {"starter": 0, "wrong": sandbox_points[exercise_id],
+                             "solution": exercise.total}, exercise_id
+            assert sandbox_points[exercise_id] < exercise.total
 
 
 def test_graded_cells_have_no_stderr_and_show_the_report(course):
@@ -159,13 +173,13 @@ def test_validate_agrees_with_autograde(course, student, exercise_id):
         assert "VALIDATION FAILED" in done.stdout, done.stdout
 
 
-def test_export_writes_the_gradebook_csv(course):
+def test_export_writes_the_gradebook_csv(course, sandbox_points):
     nbgrader(course, "export")
     with (course / "grades.csv").open() as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     total = sum(e.total for e in EXERCISES.values())
     assert set(rows) == {"starter", "wrong", "solution"}
     assert {s: float(r["score"]) for s, r in rows.items()} == {
-        "starter": 0.0, "wrong": float(sum(p for _, p in WRONG.values())),
+        "starter": 0.0, "wrong": float(sum(sandbox_points.values())),
         "solution": float(total)}
     assert all(float(r["max_score"]) == total for r in rows.values())
