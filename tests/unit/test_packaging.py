@@ -33,3 +33,17 @@ def test_license_file_matches_the_metadata():
     text = (REPO / "LICENSE").read_text()
     assert text.lstrip().startswith("Apache License") and "Version 2.0, January 2004" in text
     assert 'license = "Apache-2.0"' in (REPO / "pyproject.toml").read_text()
+
+
+def test_binder_requirements_name_every_runtime_dependency():
+    """binder/postBuild installs ckptlab with --no-deps: a dependency missing from
+    binder/requirements.txt is missing on Binder (a tutorial then fails on import)."""
+    import re
+    import tomllib
+
+    wanted = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {re.split(r"[<>=!~; \[]", spec, maxsplit=1)[0].lower() for spec in wanted}
+    listed = {line.strip().lower() for line in
+              (REPO / "binder" / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith(("#", "-"))}
+    assert names <= listed, sorted(names - listed)
