@@ -24,7 +24,7 @@ help:
 	@echo "make bench   run the benchmarks, write bench/results/latest.{json,md}"
 	@echo "make lint    ruff"
 	@echo "make lock    re-pin constraints.txt and requirements/parity.txt"
-	@echo "make lock-pythons  add per-Python pins to constraints.txt for every Python found"
+	@echo "make lock-pythons  one lock for Python 3.10-3.13 (markers per Python), keeping pins"
 	@echo "make pythons       install into every Python 3.10-3.13 found; run a check and a tutorial"
 
 $(READY): pyproject.toml constraints.txt
@@ -78,13 +78,16 @@ lock:
 	{ echo "# The parity environment: the last TensorFlow with tf.estimator (Python 3.9 to 3.11)."; \
 	  echo "# Regenerate with make lock."; $(LOCK_TMP)/parity/bin/pip freeze; } > requirements/parity.txt
 
-# Other interpreters: constraints.txt carries a pin per Python where versions differ.
-# PYTHONS: interpreters to resolve for (default: every Python 3.10-3.13 that
-# requirements/check_pythons.py finds); ONLY: full versions for `make pythons`.
+# Other interpreters: uv resolves one lock for every Python 3.10-3.13 (markers where a
+# package differs), keeping the current pins wherever they fit (constraints.txt is its
+# preference file). Offline: no Python downloads.
 ONLY ?=
 lock-pythons: $(READY)
-	$(PY) requirements/pin_per_python.py $$($(PY) -c 'import sys; sys.path.insert(0, "requirements"); \
-	  import check_pythons as c; print(*c.find_pythons().values())')
+	mkdir -p build
+	{ sed -n '1,3p' constraints.txt; UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv pip compile \
+	  pyproject.toml --extra test --universal --python-version 3.10 --no-header \
+	  --no-annotate -o constraints.txt --quiet && cat constraints.txt; } > build/constraints.new
+	mv build/constraints.new constraints.txt
 
 pythons: $(READY)
 	$(PY) requirements/check_pythons.py $(if $(ONLY),--only $(ONLY))
