@@ -29,6 +29,7 @@ _LAZY: dict[str, str] = {
     "RunConfig": "ckptlab.estimator.config:RunConfig",
     "install_estimator_shim": "ckptlab.estimator.legacy:install_estimator_shim",
     "import_tensorflow": "ckptlab.quiet:import_tensorflow",
+    "claim": "ckptlab.claims:claim",
 }
 
 __all__ = ["CkptlabError", "__version__", *_LAZY]

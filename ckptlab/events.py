@@ -94,10 +94,14 @@ class Recorder:
     def of_kind(self, *kinds: str) -> list[Event]:
         return [event for event in self.events if event.kind in kinds]
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, api: str | None = None) -> dict[str, int]:
+        """Events per kind; with `api` ("train", "evaluate", ...) only those of its calls."""
+        calls = None if api is None else {
+            e.call for e in self.events if e.kind == "call_begin" and e.data.get("api") == api}
         totals: dict[str, int] = {}
         for event in self.events:
-            totals[event.kind] = totals.get(event.kind, 0) + 1
+            if calls is None or event.call in calls:
+                totals[event.kind] = totals.get(event.kind, 0) + 1
         return totals
 
     def to_json(self) -> str:

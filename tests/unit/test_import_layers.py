@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "ckptlab"
 
 # lowest first; a module may import its own package and packages of a LOWER rank
 LAYERS: dict[str, int] = {
-    "_version": 0, "_lazy": 0, "errors": 1, "quiet": 1, "source_location": 1,
+    "_version": 0, "_lazy": 0, "errors": 1, "quiet": 1, "source_location": 1, "claims": 1,
     "scopes": 2, "events": 3, "exercises": 3,
     "checkpoint": 4,
     "estimator": 5,

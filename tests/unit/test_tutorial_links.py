@@ -51,3 +51,23 @@ def test_each_section_anchor_starts_a_cell_of_that_id(notebook):
         if anchors:
             assert len(anchors) == 1 and text.startswith(f'<a id="{anchors[0]}"></a>'), text
             assert cell["id"] == anchors[0]
+
+
+NOTEBOOKS = sorted(REPO.glob("tutorials/*.ipynb")) + sorted(REPO.glob("exercises/*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_picture_and_notebook_link_of_a_notebook_exists(notebook):
+    """Pictures (`![...](pictures/x.svg)`) and links to other notebooks, relative to it."""
+    cells = json.loads(notebook.read_text())["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    missing = [t for t in targets if not t.startswith("http") and
+               not (notebook.parent / t).is_file()]
+    assert missing == []
+
+
+def test_the_central_ideas_have_pictures():
+    pictures = {p.name for p in (REPO / "tutorials" / "pictures").glob("*.svg")}
+    assert {"estimator_lifecycle.svg", "checkpoint_contents.svg",
+            "name_vs_object_keys.svg"} <= pictures
