@@ -42,9 +42,8 @@ def sizes_figure(index, selected: str | None = None, scope: str = "") -> go.Figu
                        hovertemplate="%{id}<br>%{value} bytes<extra></extra>")
     totals = index.totals()
     return go.Figure([trace], _layout(
-        f"Where the {human_bytes(totals['bytes'])} live<br><sup>box area: bytes · colour: "
-        "model weight (blue), optimizer state (orange), step counter (green); red: the "
-        "variable you picked</sup>"))
+        f"Where the {human_bytes(totals['bytes'])} live (area: bytes; blue: model weight, "
+        "orange: optimizer state, green: step counter, red: your pick)"))
 
 
 TINY = 16  # a vector of at most this many values: show the numbers, not a distribution
@@ -146,17 +145,15 @@ def diff_figure(diff) -> go.Figure:
     extra = ", ".join(f"{n} {what}" for n, what in (
         (len(diff.added), "added"), (len(diff.removed), "removed"),
         (len(diff.shape_changed), "reshaped")) if n)
-    title = (f"What training changed from step {diff.a.step} to step {diff.b.step}"
-             + (f"; {extra}" if extra else "") + f"<br><sup>{len(changes)} variables"
-             f"{counted}</sup>")
+    title = (f"What changed from step {diff.a.step} to step {diff.b.step}"
+             + (f"; {extra}" if extra else "") + counted)
     if diff.a.step == diff.b.step:
-        title = (f"Step {diff.a.step} compared with itself: pick another checkpoint"
-                 f"<br><sup>{len(changes)} variables</sup>")
+        title = f"Step {diff.a.step} compared with itself: pick another checkpoint"
     layout = _layout(title)
     layout.update(height=max(320, 150 + 22 * len(changes)), barmode="overlay",
                   legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1,
                           "yanchor": "bottom"})
-    layout["margin"].update(t=95, l=10)
+    layout["margin"].update(t=80, l=10)
     figure = go.Figure(traces, layout)
     figure.update_yaxes(autorange="reversed", title_text="variable", automargin=True)
     figure.update_xaxes(title_text="largest change of one element (absolute value)")
