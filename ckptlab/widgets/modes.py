@@ -57,10 +57,8 @@ class ModeExplorer(StaticFallback, widgets.VBox):
         self.variable_picker.observe(lambda _: self._render(), names="value")
         self.ops_picker.observe(lambda _: self._render_figure(), names="value")
         controls = widgets.HBox([self.plan_switch, self.variable_picker])
-        # what differs first (the findings, in words), then the columns, where the rows
-        # that differ lead and the rest is folded
-        super().__init__([self.findings, controls, widgets.HBox(list(self.columns.values())),
-                          self.detail, self.ops_picker, self.figure], **kwargs)
+        super().__init__([controls, widgets.HBox(list(self.columns.values())), self.detail,
+                          self.findings, self.ops_picker, self.figure], **kwargs)
         self.add_class("ckptlab-mode-explorer")
         self._load()
 

@@ -17,7 +17,7 @@ from tests.helpers.lab_page import (
 )
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "check_report.ipynb"
-CARD = ".ckptlab-check-report .ckptlab-finding-card"
+CARD = ".ckptlab-check-report .ckptlab-finding"  # the card: its text, then its link
 
 
 def test_expand_a_finding_card_and_follow_its_link(course, page):
