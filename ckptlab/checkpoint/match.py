@@ -104,7 +104,13 @@ def _lookup(index: CheckpointIndex, by_path: bool, root: str) -> dict[str, Varia
 
 def _pick_root(index: CheckpointIndex, specs: tuple[VariableSpec, ...]) -> str:
     roots = [""] + [child for path, children in index.objects if path == "" for child in children]
-    return max(roots, key=lambda r: sum(s.name in _lookup(index, True, r) for s in specs))
+    names = [s.name for s in specs]
+
+    def found(root: str) -> int:
+        table = _lookup(index, True, root)  # once per root, not once per variable
+        return sum(name in table for name in names)
+
+    return max(roots, key=found)
 
 
 def _swap_suggestions(mismatched: list[Mismatch], table: dict[str, VariableInfo],

@@ -69,10 +69,12 @@ class CheckpointIndex:
     all_checkpoints: tuple[str, ...] = ()  # every checkpoint of the directory, latest first
     objects: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (object path, child names)
     notes: tuple[str, ...] = ()  # what was accepted and how (e.g. a .index path given)
-    _by_key: dict[str, VariableInfo] = field(default_factory=dict, repr=False, compare=False)
+    # built from `variables` for each instance (init=False: a dataclasses.replace copy
+    # gets its own table instead of sharing and extending the original's)
+    _by_key: dict[str, VariableInfo] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._by_key.update({v.key: v for v in self.variables})
+        object.__setattr__(self, "_by_key", {v.key: v for v in self.variables})
 
     def __len__(self) -> int:
         return len(self.variables)

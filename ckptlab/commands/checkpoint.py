@@ -12,7 +12,8 @@ from ckptlab.checkpoint.diff import diff_checkpoints
 from ckptlab.checkpoint.load import inspect_checkpoint
 from ckptlab.checkpoint.records import json_budget
 from ckptlab.checkpoint.values import read_value
-from ckptlab.render.checkpoint import MAX_NAME, diff_text, index_text, shape_text
+from ckptlab.render.checkpoint import MAX_NAME, diff_text, index_text
+from ckptlab.render.units import shape_text
 
 
 def _print_notes(notes) -> None:

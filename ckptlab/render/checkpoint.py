@@ -10,27 +10,11 @@ from html import escape
 
 from ckptlab.checkpoint.bundle import clip
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, badge_html
+from ckptlab.render.units import human_bytes, human_count, shape_text
 from ckptlab.scopes import ScopeNode, build_tree
 
-__all__ = ["diff_html", "diff_text", "human_bytes", "human_count", "index_html",
-           "index_text", "match_text", "tree_html", "tree_lines"]
-
-
-def human_bytes(count: int) -> str:
-    size = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
-
-
-def human_count(count: int) -> str:
-    return f"{count:,}"
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+__all__ = ["diff_html", "diff_text", "index_html", "index_text", "match_text", "tree_html",
+           "tree_lines"]
 
 
 MAX_TEXT_LINES = 5_000  # lines of a tree, or of each list of a diff, in the text views

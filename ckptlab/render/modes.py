@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from html import escape
 
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, MODE_LOOK, STATE_LOOK, badge_html
+from ckptlab.render.units import shape_text
 from ckptlab.scopes.names import KIND_WEIGHT, classify
 
 __all__ = ["VariableRow", "differs", "findings", "mode_column_html", "mode_explorer_html",
-           "mode_report_html", "mode_report_text", "mode_rows", "notes", "problems",
-           "shape_text"]
+           "mode_report_html", "mode_report_text", "mode_rows", "notes", "problems"]
 
 
 _LABEL = {"train": "TRAIN", "eval": "EVAL", "infer": "PREDICT"}
@@ -35,11 +35,6 @@ _LABEL = {"train": "TRAIN", "eval": "EVAL", "infer": "PREDICT"}
 
 def _modes(names) -> str:
     return ", ".join(_LABEL.get(name, name) for name in names)
-
-
-def _shape(shape) -> str:
-    return "unknown" if shape is None else "[" + ", ".join(
-        "None" if d is None else str(d) for d in shape) + "]"
 
 
 def findings(report) -> list[str]:
@@ -71,7 +66,7 @@ def problems(report) -> list[str]:
                          f"'{shift.name}' in {mode}: {shift.detail}. With equal shapes the "
                          "weights are silently swapped; give each layer an explicit name=.")
     for difference in comparison.shape_differences:
-        shapes = ", ".join(f"{_LABEL[m]} {_shape(s)}" for m, s in difference.shapes.items())
+        shapes = ", ".join(f"{_LABEL[m]} {shape_text(s)}" for m, s in difference.shapes.items())
         lines.append(f"'{difference.name}' changes shape between modes ({shapes}).")
     missing = {n for names in comparison.missing_from_train_checkpoint.values() for n in names}
     for name, modes in comparison.only_in_some.items():
@@ -105,7 +100,7 @@ def mode_report_text(report) -> str:
             flags = (" (local, not saved)" if v.local
                      else "" if v.trainable else " (not trainable)")
             origin = f"  <- {v.origin}" if v.origin else ""
-            lines.append(f"    {v.name} {_shape(v.shape)} {v.dtype}{flags}{origin}")
+            lines.append(f"    {v.name} {shape_text(v.shape)} {v.dtype}{flags}{origin}")
         if not trace.variables:
             lines.append("    (none)")
     found = problems(report)
@@ -120,7 +115,7 @@ def mode_report_html(report) -> str:
     names: list[str] = []
     for trace in report.modes:
         names += [v.name for v in trace.variables if v.name not in names]
-    shape_of = {(t.mode, v.name): _shape(v.shape) for t in report.modes for v in t.variables}
+    shape_of = {(t.mode, v.name): shape_text(v.shape) for t in report.modes for v in t.variables}
     head = "".join(f"<th>{_LABEL[m]}</th>" for m in modes)
     rows = "".join(
         f"<tr><td><code>{escape(name)}</code></td>"
@@ -142,12 +137,6 @@ class VariableRow:
     flags: tuple[str, ...] = ()  # short notes: "only in TRAIN", "named dense in EVAL"...
     state: str = ""  # restore plan state (a palette.STATE_LOOK key), '' when not planned
     detail: str = ""  # one sentence explaining the state
-
-
-def shape_text(shape) -> str:
-    if shape is None:
-        return "unknown"
-    return "[" + ", ".join("None" if d is None else str(d) for d in shape) + "]"
 
 
 def _mode_names(report, modes) -> str:

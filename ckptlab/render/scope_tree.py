@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ckptlab.render.checkpoint import human_bytes, human_count
+from ckptlab.render.units import human_bytes, human_count
 from ckptlab.scopes import ScopeNode
 
 __all__ = ["SCOPE", "VARIABLE", "TreeRow", "scope_totals", "tree_rows"]

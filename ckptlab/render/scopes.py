@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from html import escape
 
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, badge_html
+from ckptlab.render.units import shape_text
 from ckptlab.scopes import ScopeNode, build_tree
 
 __all__ = ["ScopeRow", "checkpoint_rows", "rows_tree", "scope_explorer_html",
@@ -31,11 +32,6 @@ class ScopeRow:
     state: str  # matched, missing, mismatch, swapped, unused
     key: str = ""  # the checkpoint key (model side: the one it is restored from, or '')
     detail: str = ""  # one sentence: the hint or the reason
-
-
-def _shape(shape) -> str:
-    return "(" + ", ".join("?" if d == -1 else str(d) for d in shape) + \
-        ("," if len(shape) == 1 else "") + ")"
 
 
 def _swap_hint(report, spec, stored):
@@ -64,8 +60,8 @@ def target_rows(report) -> list[ScopeRow]:
                              f"no key for it in the checkpoint{guess}"))
     for mismatch in report.mismatched:
         spec, stored = mismatch.spec, mismatch.stored
-        wanted = _shape(spec.shape) if mismatch.what == "shape" else spec.dtype
-        found = _shape(stored.shape) if mismatch.what == "shape" else stored.dtype
+        wanted = shape_text(spec.shape) if mismatch.what == "shape" else spec.dtype
+        found = shape_text(stored.shape) if mismatch.what == "shape" else stored.dtype
         hint = hints.get(spec.name)
         guess = f"; '{hint.found}' fits ({hint.detail})" if hint else ""
         rows.append(ScopeRow(spec.name, spec.shape, "mismatch", stored.key,
@@ -114,7 +110,7 @@ def _leaf_html(row: ScopeRow, depth: int, leaf_name: str, selected: str, show_ke
     if show_key:
         key = (f' <span style="color:#555">← <code>{escape(row.key)}</code></span>' if row.key
                else ' <span style="color:#555">← nothing</span>')
-    shape = "(" + ", ".join(str(d) for d in row.shape) + ")"
+    shape = shape_text(row.shape)
     return (f'<div style="{style} padding-left:{depth * 14}px" title="{escape(row.detail)}">'
             f'{"▶ " if chosen else ""}<code>{escape(leaf_name)}</code> {shape} '
             f"{badge_html(row.state)}{key}</div>")

@@ -18,9 +18,10 @@ from ckptlab.checkpoint import diff_checkpoints, inspect_checkpoint, read_value
 from ckptlab.checkpoint.history import VariablePoint, variable_history
 from ckptlab.checkpoint.locate import step_of
 from ckptlab.checkpoint.records import CheckpointIndex
-from ckptlab.render.checkpoint import diff_html, human_bytes, index_html, shape_text
+from ckptlab.render.checkpoint import diff_html, index_html
 from ckptlab.render.figures.checkpoint import diff_figure, sizes_figure, values_figure
 from ckptlab.render.scope_tree import VARIABLE
+from ckptlab.render.units import human_bytes, shape_text
 from ckptlab.scopes import ScopeNode, build_tree
 from ckptlab.widgets.common import StaticFallback, show_figure
 from ckptlab.widgets.scope_tree import ScopeTree

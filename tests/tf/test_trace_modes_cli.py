@@ -51,7 +51,7 @@ def test_text_report_names_the_shifted_layer(tmp_path):
     assert "model.py:18 makes 'dense_1' in TRAIN but 'dense' in EVAL: auto-numbered names " \
            "shifted ('dense_1' vs 'dense')" in result.stdout
     assert "'dense' is built by" not in result.stdout  # explained by the shift above
-    assert "dense_1/kernel [3, 1] float32" in result.stdout  # PARAMS reached model_fn
+    assert "dense_1/kernel (3, 1) float32" in result.stdout  # PARAMS reached model_fn
     assert learner.read_text() == SHIFTED
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written next to it
 

@@ -143,15 +143,15 @@ PREDICT  built: 4 variables, 3 ops, spec fields: predictions
 
 Variables (creation order):
   TRAIN:
-    out/kernel [4, 1] float32  <- model.py:3
-    out/bias [1] float32  <- model.py:3
+    out/kernel (4, 1) float32  <- model.py:3
+    out/bias (1,) float32  <- model.py:3
   EVAL:
     (none)
   PREDICT:
-    out/kernel [4, 1] float32  <- model.py:3
-    out/bias [1] float32  <- model.py:3
-    scale [] float32 (not trainable)  <- model.py:6
-    count [] float32 (local, not saved)  <- model.py:7
+    out/kernel (4, 1) float32  <- model.py:3
+    out/bias (1,) float32  <- model.py:3
+    scale () float32 (not trainable)  <- model.py:6
+    count () float32 (local, not saved)  <- model.py:7
 
 Findings:
   1. EVAL failed to build at model.py:3: ValueError: Variable out/kernel does not exist

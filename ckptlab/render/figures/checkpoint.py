@@ -7,8 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ckptlab.render.checkpoint import human_bytes, shape_text
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, look
+from ckptlab.render.units import human_bytes, shape_text
 
 __all__ = ["diff_figure", "sizes_figure", "values_figure"]
 
