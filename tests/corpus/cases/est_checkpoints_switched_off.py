@@ -1,0 +1,16 @@
+"""RunConfig with both checkpoint settings set to None: nothing is ever saved."""
+
+import tensorflow.compat.v1 as tf
+
+CONFIG = {"save_checkpoints_steps": None, "save_checkpoints_secs": None}
+
+
+def model_fn(features, labels, mode):
+    hidden = tf.layers.dense(features["x"], 8, tf.nn.relu, name="hidden")
+    output = tf.layers.dense(hidden, 1, name="output")
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": output})
+    loss = tf.losses.mean_squared_error(labels, output)
+    train_op = tf.train.AdamOptimizer(0.05).minimize(
+        loss, global_step=tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)

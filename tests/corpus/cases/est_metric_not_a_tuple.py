@@ -1,0 +1,17 @@
+"""eval_metric_ops given a plain tensor instead of a (value, update_op) metric."""
+
+import tensorflow.compat.v1 as tf
+
+
+def model_fn(features, labels, mode):
+    hidden = tf.layers.dense(features["x"], 8, tf.nn.relu, name="hidden")
+    output = tf.layers.dense(hidden, 1, name="output")
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": output})
+    loss = tf.losses.mean_squared_error(labels, output)
+    if mode == tf.estimator.ModeKeys.EVAL:
+        return tf.estimator.EstimatorSpec(mode, loss=loss,
+                                          eval_metric_ops={"rmse": tf.sqrt(loss)})
+    train_op = tf.train.AdamOptimizer(0.05).minimize(
+        loss, global_step=tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)

@@ -1,0 +1,14 @@
+"""TF1 code run under TF2 with `import tensorflow as tf`: tf.layers is gone."""
+
+import tensorflow as tf
+
+
+def model_fn(features, labels, mode):
+    hidden = tf.layers.dense(features["x"], 8, tf.nn.relu, name="hidden")
+    output = tf.layers.dense(hidden, 1, name="output")
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": output})
+    loss = tf.reduce_mean(tf.square(labels - output))
+    train_op = tf.train.AdamOptimizer(0.05).minimize(
+        loss, global_step=tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)

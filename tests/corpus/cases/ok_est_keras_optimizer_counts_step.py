@@ -1,0 +1,15 @@
+"""Correct: a Keras optimizer in model_fn, with the global step incremented explicitly."""
+
+import tensorflow.compat.v1 as tf
+
+
+def model_fn(features, labels, mode):
+    hidden = tf.layers.dense(features["x"], 8, tf.nn.relu, name="hidden")
+    output = tf.layers.dense(hidden, 1, name="output")
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": output})
+    loss = tf.losses.mean_squared_error(labels, output)
+    optimizer = tf.keras.optimizers.legacy.Adam(0.05)
+    minimize = optimizer.minimize(loss, var_list=tf.trainable_variables())
+    train_op = tf.group(minimize, tf.assign_add(tf.train.get_global_step(), 1))
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)

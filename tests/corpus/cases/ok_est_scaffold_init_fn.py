@@ -1,0 +1,18 @@
+"""Correct: pretrained values loaded by a Scaffold init_fn, which runs only when no checkpoint exists."""
+
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+
+def model_fn(features, labels, mode):
+    hidden = tf.layers.dense(features["x"], 8, tf.nn.relu, name="hidden")
+    output = tf.layers.dense(hidden, 1, name="output")
+    kernel = [v for v in tf.global_variables() if v.op.name == "hidden/kernel"][0]
+    load = kernel.assign(np.full((4, 8), 0.1, np.float32))
+    scaffold = tf.train.Scaffold(init_fn=lambda scaffold, session: session.run(load))
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": output})
+    loss = tf.losses.mean_squared_error(labels, output)
+    train_op = tf.train.AdamOptimizer(0.05).minimize(
+        loss, global_step=tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, scaffold=scaffold)
