@@ -1,8 +1,10 @@
 """The Estimator track: train, save, evaluate and predict with new estimators, resume.
 
 Every stage uses a new Estimator on the same model_dir, as a learner's notebook would
-after a restart. Structure comes from the mode tracer (trace_modes) and the checkpoint;
-values from the checkpoint and two predict() calls; counts from the engine's recorder.
+after a restart. Structure comes from the mode tracer (trace_modes); what the model does
+from predictions on inputs the checker fixes; counts from the engine's recorder. Values
+on disk are not read here: the judge reads the checkpoints with ckptlab's own reader.
+The result is JSON in the shape of `observations.Observations` (version 1).
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from ckptlab.checker.runners.dataflow import dataflow_positions
 from ckptlab.checker.runners.stages import Run
-from ckptlab.scopes.names import base_name
+from ckptlab.checker.runners.dataflow import dataflow_positions
 
 __all__ = ["default_input_fn", "run_estimator"]
 
@@ -28,8 +29,8 @@ RESUME_STEPS = 2
 EXAMPLES = 64
 BATCH = 16
 SERVED_EXAMPLES = 4
-TOLERANCE = 1e-5
-_BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}
+PROBES = 4  # examples predicted one at a time to see that predictions depend on input
+MAX_VALUES = 20000  # values of the resumed session reported back, at most
 
 
 def _synthetic() -> tuple[np.ndarray, np.ndarray]:
@@ -45,20 +46,42 @@ def default_input_fn() -> Any:
     return tf.data.Dataset.from_tensor_slices(({"x": x}, y)).repeat(2).batch(BATCH)
 
 
-def estimator_class() -> type:
+def _estimator_api() -> Any:
     legacy = getattr(tf, "estimator", None)
     if legacy is not None and hasattr(legacy, "Estimator"):
-        return legacy.Estimator
-    from ckptlab.estimator import Estimator
+        return legacy
+    import ckptlab.estimator as engine
 
-    return Estimator
+    return engine
+
+
+def estimator_class() -> type:
+    return _estimator_api().Estimator
 
 
 class _StopAfterRuns(_v1.train.SessionRunHook):
-    """Ends training after a number of session runs, even when global_step is stuck."""
+    """Ends training after a number of session runs, even when global_step is stuck;
+    `record` also keeps the values the session holds before its first step."""
 
-    def __init__(self, runs: int):
-        self.runs, self.done = runs, 0
+    def __init__(self, runs: int, record: bool = False):
+        self.runs, self.done, self.record = runs, 0, record
+        self.start_values: dict[str, list[float]] = {}
+        self.trainable: list[str] = []
+
+    def begin(self):
+        self.trainable = [v.op.name for v in _v1.trainable_variables()]
+        self.variables = [v for v in _v1.global_variables()
+                          if v.dtype.base_dtype.is_floating] if self.record else []
+
+    def before_run(self, run_context):
+        if self.done == 0 and self.variables:
+            values = run_context.session.run(self.variables)
+            budget = MAX_VALUES
+            for variable, value in zip(self.variables, values, strict=True):
+                flat = np.asarray(value, np.float64).ravel()
+                if flat.size <= budget:
+                    self.start_values[variable.op.name] = flat.tolist()
+                    budget -= flat.size
 
     def after_run(self, run_context, run_values):
         self.done += 1
@@ -66,156 +89,237 @@ class _StopAfterRuns(_v1.train.SessionRunHook):
             run_context.request_stop()
 
 
-def _make(model_dir: str, params: dict | None, recorder: Any, functions: dict) -> Any:
-    cls = estimator_class()
+def _make(model_dir: str, params: dict | None, recorder: Any, functions: dict,
+          warm_start: Any = None) -> Any:
+    api = _estimator_api()
+    cls = api.Estimator
     # no tf_random_seed: a fixed graph seed would give dropout the same mask in every
     # new graph and hide NONDETERMINISTIC_PREDICT
-    config = dict(functions.get("CONFIG") or {})
-    run_config = getattr(tf, "estimator", None)
-    run_config = run_config.RunConfig if hasattr(run_config, "RunConfig") else None
-    if run_config is None:
-        from ckptlab.estimator import RunConfig as run_config
-    kwargs = {"model_dir": model_dir, "params": params, "config": run_config(**config)}
+    config = api.RunConfig(**dict(functions.get("CONFIG") or {}))
+    kwargs = {"model_dir": model_dir, "params": params, "config": config}
+    if warm_start is not None:
+        kwargs["warm_start_from"] = warm_start
     if recorder is not None and "ckptlab" in cls.__module__:
         kwargs["recorder"] = recorder
     return cls(functions["model_fn"], **kwargs)
 
 
-def _checkpoint_facts(model_dir: str) -> dict[str, Any]:
-    latest = tf.train.latest_checkpoint(model_dir)
-    if not latest:
-        return {"latest": None}
-    reader = tf.train.load_checkpoint(latest)
-    shapes = reader.get_variable_to_shape_map()
-    stats = []
-    for name in sorted(shapes):
-        initial = _BATCH_NORM_INITIAL.get(base_name(name))
-        if initial is not None:
-            value = reader.get_tensor(name)
-            stats.append({"name": name, "unchanged": bool(np.allclose(value, initial))})
-    step = int(reader.get_tensor("global_step")) if "global_step" in shapes else None
-    return {"latest": Path(latest).name, "global_step": step, "batch_norm": stats,
-            "variables": {name: list(shape) for name, shape in shapes.items()}}
-
-
-def _predict(estimator: Any, input_fn: Callable) -> list[Any]:
-    outputs = list(islice(estimator.predict(input_fn), BATCH))
+def _predict(estimator: Any, input_fn: Callable, count: int = BATCH) -> list[Any]:
+    outputs = list(islice(estimator.predict(input_fn), count))
     return [{k: np.asarray(v).tolist() for k, v in out.items()} if isinstance(out, dict)
             else np.asarray(out).tolist() for out in outputs]
 
 
+def _flat(prediction: Any) -> list[float]:
+    values = list(prediction.values()) if isinstance(prediction, dict) else [prediction]
+    return [float(x) for value in values for x in np.asarray(value, np.float64).ravel()]
+
+
 def _largest_gap(first: list, second: list) -> float | None:
     try:
-        a = np.asarray([list(p.values()) if isinstance(p, dict) else p for p in first], float)
-        b = np.asarray([list(p.values()) if isinstance(p, dict) else p for p in second], float)
+        a = np.asarray([_flat(p) for p in first], float)
+        b = np.asarray([_flat(p) for p in second], float)
     except (TypeError, ValueError):
         return None
     return float(np.max(np.abs(a - b))) if a.shape == b.shape and a.size else None
 
 
+def _fixed_features(input_fn: Callable) -> Any:
+    """The first batch of `input_fn`'s features as numpy: an input the checker then fixes."""
+    with tf.Graph().as_default():
+        data = input_fn()
+        if isinstance(data, tf.data.Dataset):
+            data = _v1.data.make_one_shot_iterator(data).get_next()
+        features = data[0] if isinstance(data, tuple) else data
+        with _v1.Session() as session:
+            return session.run(features)
+
+
+def _constant_input(features: Any, batch: int) -> Callable:
+    def input_fn():
+        return tf.data.Dataset.from_tensor_slices(features).batch(batch)
+
+    return input_fn
+
+
+def _mode_trace(report: Any) -> dict[str, Any]:
+    comparison = report.comparison
+    return {
+        "variables": {trace.mode: {v.name: list(v.shape or ()) for v in trace.variables
+                                   if not v.local} for trace in report.modes},
+        "missing_from_train": {mode: list(names) for mode, names in
+                               comparison.missing_from_train_checkpoint.items()},
+        "shifted": [[s.mode, s.train_name, s.name] for s in comparison.shifted],
+        "failed": {trace.mode: f"{trace.error.type}: {trace.error.message}"
+                   for trace in report.modes if trace.error is not None},
+    }
+
+
 def _trace(functions: dict, params: dict | None) -> dict[str, Any]:
     from ckptlab.trace.modes import trace_modes
 
-    report = trace_modes(functions["model_fn"], params)
-    return report.to_dict()
+    return _mode_trace(trace_modes(functions["model_fn"], params))
 
 
 class _TensorFlowLog(logging.Handler):
-    """TensorFlow's log lines while the learner's serving code runs (INFO and above)."""
+    """TensorFlow's log lines while learner code runs (INFO and above), never printed
+    more than before; each new warning is streamed so a later hang still keeps it."""
 
-    def __init__(self) -> None:
+    def __init__(self, run: Run) -> None:
         super().__init__(logging.INFO)
+        self.run = run
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+        if record.levelno >= logging.WARNING:
+            message = record.getMessage()[:500]
+            log = self.run.obs["log"]
+            if message not in log and len(log) < 30:
+                log.append(message)
+                self.run.emit("log", self.run.obs)
 
-    def count(self, text: str) -> int:
-        return sum(text in record.getMessage() for record in self.records)
-
-    def warnings(self) -> list[str]:
-        return [r.getMessage() for r in self.records if r.levelno >= logging.WARNING][:20]
+    def count(self, text: str, since: int = 0) -> int:
+        return sum(text in record.getMessage() for record in self.records[since:])
 
 
-def _serve(run: Run, estimator: Any, recorder: Any, predict_many: Callable) -> None:
+class _Listening:
+    """Capture TensorFlow's log for the whole run without changing what is printed."""
+
+    def __init__(self, run: Run) -> None:
+        self.log, self.logger = _TensorFlowLog(run), logging.getLogger("tensorflow")
+
+    def __enter__(self) -> _TensorFlowLog:
+        logger = self.logger
+        self.level, shown = logger.level, logger.getEffectiveLevel()
+        self.printers = list(logger.handlers) + (logging.getLogger().handlers
+                                                 if logger.propagate else [])
+
+        def as_before(record: logging.LogRecord) -> bool:
+            return record.levelno >= shown
+
+        self.filter = as_before
+        for handler in self.printers:
+            handler.addFilter(as_before)
+        logger.addHandler(self.log)
+        logger.setLevel(logging.INFO)
+        return self.log
+
+    def __exit__(self, *exc: Any) -> None:
+        self.logger.removeHandler(self.log)
+        self.logger.setLevel(self.level)
+        for handler in self.printers:
+            handler.removeFilter(self.filter)
+
+
+def _serve(run: Run, estimator: Any, recorder: Any, predict_many: Callable,
+           log: _TensorFlowLog) -> dict[str, Any]:
     x, _ = _synthetic()
     examples = [{"x": row} for row in x[:SERVED_EXAMPLES]]
-    before = len(recorder.events)
-    log, logger = _TensorFlowLog(), logging.getLogger("tensorflow")
-    level, shown = logger.level, logger.getEffectiveLevel()
-    # Capture INFO lines for counting without printing them: the handlers that were
-    # there before keep showing only what they showed before.
-    printers = list(logger.handlers) + (logging.getLogger().handlers if logger.propagate else [])
-
-    def as_before(record: logging.LogRecord) -> bool:
-        return record.levelno >= shown
-
-    for handler in printers:
-        handler.addFilter(as_before)
-    logger.addHandler(log)
-    logger.setLevel(logging.INFO)
-    try:
-        ok, _ = run.call("predict_many", predict_many, estimator, examples)
-    finally:
-        logger.removeHandler(log)
-        logger.setLevel(level)
-        for handler in printers:
-            handler.removeFilter(as_before)
+    before, lines = len(recorder.events), len(log.records)
+    ok, _ = run.call("predict_many", predict_many, estimator, examples)
     events = recorder.events[before:]
     graphs = sum(e.kind == "model_fn_called" for e in events)
     restores = sum(e.kind == "checkpoint_restored" for e in events)
     if not events:  # tf.estimator itself (TF <= 2.15) has no recorder: read its log
-        graphs, restores = log.count("Calling model_fn"), log.count("Restoring parameters from")
-    run.obs["serving"] = {"examples": len(examples), "ok": ok, "warnings": log.warnings(),
-                          "graphs": graphs, "restores": restores}
+        graphs = log.count("Calling model_fn", lines)
+        restores = log.count("Restoring parameters from", lines)
+    return {"examples": len(examples), "ok": ok, "graphs": graphs, "restores": restores}
+
+
+def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorder: Any,
+                 predict_input: Callable, log: _TensorFlowLog) -> None:
+    est = run.obs["estimator"]
+    outputs = []
+    for number in (1, 2):
+        ok, predictor = run.call("predict", _make, model_dir, params, recorder, functions)
+        ok, out = run.call("predict", _predict, predictor, predict_input) if ok else (False, [])
+        if ok:
+            outputs.append(out)
+        if number == 1 and ok and functions.get("predict_many"):
+            est["serving"] = _serve(run, predictor, recorder, functions["predict_many"], log)
+    if len(outputs) < 2:
+        return
+    record = {"examples": len(outputs[0]), "largest_gap": _largest_gap(*outputs)}
+    try:  # the checker's own fixed input: tells "the model is random" from "the input is"
+        features = _fixed_features(predict_input)
+        fixed = [_predict(_make(model_dir, params, None, functions),
+                          _constant_input(features, BATCH)) for _ in (1, 2)]
+        record["fixed_gap"] = _largest_gap(*fixed)
+        single = _predict(_make(model_dir, params, None, functions),
+                          _constant_input(features, 1), PROBES)
+        record["single_outputs"] = [_flat(p) for p in single]
+    except Exception:  # the learner's predictions already ran; these probes are extra
+        pass
+    est["predict"] = record
+
+
+def _warm_start(run: Run, functions: dict, workdir: Path, params: Any, input_fn: Callable):
+    """Train a 'pretrained' model first; WarmStartSettings from it with the learner's options."""
+    settings = functions.get("WARM_START")
+    if not settings:
+        return None, ""
+    pretrained = str(workdir / "pretrained")
+    ok, teacher = run.call("pretrain", _make, pretrained, params, None, functions)
+    if ok:
+        ok, _ = run.call("pretrain", teacher.train, input_fn, steps=TRAIN_STEPS,
+                         hooks=[_StopAfterRuns(TRAIN_STEPS * 4)])
+    if not ok:
+        return None, ""
+    api = _estimator_api()
+    return api.WarmStartSettings(pretrained, **dict(settings)), "pretrained"
+
+
+def _checkpoint_names(model_dir: str) -> list[str]:
+    return sorted({p.name.removesuffix(".index") for p in Path(model_dir).glob("*.index")},
+                  key=lambda name: int(name.rsplit("-", 1)[-1]) if name[-1].isdigit() else -1)
 
 
 def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[str],
                   emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
-    """Run the Estimator round trip; returns observations (a JSON dict) for the diagnosers."""
-    from ckptlab.events import Recorder
+    """Run the Estimator round trip; returns observations (JSON, Observations' shape)."""
+    from ckptlab.trace.events import Recorder
 
     run = Run("estimator", learner_files, emit, str(workdir))
-    obs = run.obs
+    est = run.obs["estimator"] = {"model_dir": "model_dir"}
+    with _Listening(run) as log:
+        _stages(run, est, functions, workdir, log, Recorder())
+    return run.obs
+
+
+def _stages(run: Run, est: dict, functions: dict, workdir: Path, log: _TensorFlowLog,
+            recorder: Any) -> None:
     params = functions.get("PARAMS")
     restore_params = functions.get("RESTORE_PARAMS", params)
     input_fn = functions.get("input_fn") or default_input_fn
-    model_dir = str(workdir / "model_dir")
-    recorder = Recorder()
-    obs["modes"] = run.call("trace modes", _trace, functions, params)[1]
-    obs["dataflow"] = run.call("trace modes", dataflow_positions, functions["model_fn"], params,
-                               input_fn)[1]
+    eval_input = functions.get("eval_input_fn") or input_fn
+    predict_input = functions.get("predict_input_fn") or input_fn
+    model_dir = str(workdir / est["model_dir"])
+    est["modes"] = run.call("trace modes", _trace, functions, params)[1]
+    flow = run.call("trace modes", dataflow_positions, functions["model_fn"], params,
+                    input_fn)[1]
+    est["dataflow"] = flow
     if restore_params != params:
-        obs["restore_modes"] = run.call("trace modes", _trace, functions, restore_params)[1]
-    ok, trainer = run.call("train", _make, model_dir, params, recorder, functions)
+        est["restore_modes"] = run.call("trace modes", _trace, functions, restore_params)[1]
+    warm, source = _warm_start(run, functions, workdir, params, input_fn)
+    ok, trainer = run.call("train", _make, model_dir, params, recorder, functions, warm)
     if not ok:
-        return obs
+        return
     hook = _StopAfterRuns(TRAIN_STEPS * 4)
     run.call("train", trainer.train, input_fn, steps=TRAIN_STEPS, hooks=[hook])
-    obs["train"] = {"session_runs": hook.done, **_checkpoint_facts(model_dir)}
-    run.emit("train", obs)
+    est["train"] = {"session_runs": hook.done, "checkpoints": _checkpoint_names(model_dir),
+                    "trainable": hook.trainable, "warm_start_from": source}
+    run.emit("train", run.obs)
     evaluator = run.call("evaluate", _make, model_dir, restore_params, recorder, functions)[1]
     if evaluator is not None:
-        ok, metrics = run.call("evaluate", evaluator.evaluate, input_fn)
+        ok, metrics = run.call("evaluate", evaluator.evaluate, eval_input)
         if ok:
-            obs["evaluate"] = {k: float(np.asarray(v)) for k, v in metrics.items()
+            est["evaluate"] = {k: float(np.asarray(v)) for k, v in metrics.items()
                                if np.asarray(v).size == 1}
-    predictions = []
-    for number in (1, 2):
-        ok, predictor = run.call("predict", _make, model_dir, restore_params, recorder,
-                                 functions)
-        ok, outputs = run.call("predict", _predict, predictor, input_fn) if ok else (False, [])
-        if ok:
-            predictions.append(outputs)
-        if number == 1 and ok and functions.get("predict_many"):
-            _serve(run, predictor, recorder, functions["predict_many"])
-    if len(predictions) == 2:
-        obs["predict"] = {"examples": len(predictions[0]),
-                          "largest_gap": _largest_gap(*predictions)}
+    _predictions(run, functions, model_dir, restore_params, recorder, predict_input, log)
     ok, resumer = run.call("resume", _make, model_dir, params, recorder, functions)
     if ok:
-        hook = _StopAfterRuns(RESUME_STEPS * 4)
+        hook = _StopAfterRuns(RESUME_STEPS * 4, record=True)
         run.call("resume", resumer.train, input_fn, steps=RESUME_STEPS, hooks=[hook])
-        obs["resume"] = _checkpoint_facts(model_dir)
-    obs["engine"] = {"counts": recorder.counts()}
-    return obs
+        est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values}
+    est["engine_counts"] = dict(recorder.counts())

@@ -15,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from ckptlab.checker.observations import OBSERVATIONS_VERSION
 from ckptlab.source_location import location
 
 __all__ = ["MESSAGE_LIMIT", "Run", "describe_exception"]
@@ -36,19 +37,56 @@ def _learner_frame(error: BaseException, learner_files: set[str]) -> str:
     return f"{location(frame.filename, frame.lineno)}, in {frame.name}"
 
 
+# First lines TensorFlow and Keras put in front of the real cause
+_WRAPPERS = ("Restoring from checkpoint failed", "Graph execution error",
+             "Exception encountered when calling", "Init operations did not make model ready")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_NODE = re.compile(r"\[\[\{\{node ([^}]+)\}\}|\[\[node ([^ \]]+)|Detected at node '?([^' \n]+)'?")
+_TRACE_LINE = re.compile(r"^\s*(File \"|Detected at node|defined at \(most recent call last\)|"
+                         r"\[\[|Traceback|Call arguments received|Arguments received)")
+
+
+def _cause(message: str) -> tuple[str, str]:
+    """(the cause, the wrapper's first line): TensorFlow's and Keras's wrapping removed."""
+    first = message.splitlines()[0] if message else ""
+    if not first.startswith(_WRAPPERS):
+        return message, ""
+    rest = message.split("Original error:", 1)[1] if "Original error:" in message \
+        else message[len(first):]
+    rest = rest.split("Call arguments received", 1)[0].split("Arguments received by", 1)[0]
+    lines = [line.rstrip() for line in rest.splitlines()
+             if line.strip() and not _TRACE_LINE.match(line)]
+    cause = "\n".join(lines).strip()
+    return (cause or message), first
+
+
+def _op_and_node(error: BaseException, message: str) -> tuple[str, str]:
+    op = getattr(error, "op", None)
+    op_type = getattr(op, "type", "") or ""
+    node = getattr(op, "name", "") or ""
+    if not node:
+        found = _NODE.search(message)
+        node = next((g for g in found.groups() if g), "") if found else ""
+    return str(op_type), str(node)
+
+
 def describe_exception(error: BaseException, stage: str, learner_files: set[str],
                        hide: tuple[str, ...] = ()) -> dict:
-    """The exception as plain data; scratch paths and object addresses are left out."""
-    message = re.sub(r" at 0x[0-9a-fA-F]+", "", str(error).strip())
+    """The exception as plain data (`observations.LearnerError`): TensorFlow's and Keras's
+    wrappers unwrapped to the op error, its node, scratch paths and addresses left out."""
+    message = _ANSI.sub("", re.sub(r" at 0x[0-9a-fA-F]+", "", str(error).strip()))
     # TensorFlow appends the Python stack that built the failing op; its file paths can
     # push the useful first lines ("Key x not found in checkpoint") past any limit.
     message = message.split("\n\nOriginal stack trace for", 1)[0].rstrip()
     for prefix in hide:
         message = message.replace(prefix, "")
-    if len(message) > MESSAGE_LIMIT:
-        message = message[:MESSAGE_LIMIT] + " ..."
-    return {"stage": stage, "type": type(error).__name__, "message": message,
-            "location": _learner_frame(error, learner_files)}
+    op, node = _op_and_node(error, message)
+    cause, wrapper = _cause(message)
+    if len(cause) > MESSAGE_LIMIT:
+        cause = cause[:MESSAGE_LIMIT] + " ..."
+    return {"stage": stage, "type": type(error).__name__, "message": cause,
+            "location": _learner_frame(error, learner_files), "op": op, "node": node,
+            "wrapper": wrapper}
 
 
 class Run:
@@ -59,7 +97,8 @@ class Run:
         self.learner_files = learner_files
         self.hide = (workdir.rstrip(os.sep) + os.sep,) if workdir else ()
         self.emit = emit or (lambda stage, obs: None)
-        self.obs: dict[str, Any] = {"track": track, "errors": [], "stages": [], "timings": {}}
+        self.obs: dict[str, Any] = {"track": track, "version": OBSERVATIONS_VERSION,
+                                    "errors": [], "stages": [], "timings": {}, "log": []}
         self.timings = self.obs["timings"]
 
     def call(self, stage: str, function: Callable[..., Any], *args: Any, **kwargs: Any):

@@ -2,7 +2,8 @@
 
 Learner functions: build_model(), optional build_optimizer(), save(model, optimizer, dir),
 restore(dir) -> model or (model, optimizer). The checkpoint API calls they make are
-watched (runners/watch.py); structure and values are compared position by position.
+watched (runner_watch). The model as trained and as restored is written to evidence
+checkpoints, which the judge reads with ckptlab's reader and pairs by object path.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ __all__ = ["run_tf2"]
 
 TRAIN_STEPS = 3
 BATCH = 16
+PROBES = 4  # probe examples also predicted one at a time
 TOLERANCE = 1e-5
+EVIDENCE = "evidence"  # where the judge finds the model as saved and as restored
 
 
 def _variables(obj: Any) -> list[Any]:
@@ -81,16 +84,17 @@ def _relative(calls: list[dict], workdir: Path) -> list[dict]:
 
 
 def _compare(saved: list[dict], restored: list[dict]) -> list[dict[str, Any]]:
+    """Gaps paired by position: the fallback when the judge has no evidence to pair by path."""
     diffs = []
-    for index, (before, after) in enumerate(zip(saved, restored, strict=False)):
+    for before, after in zip(saved, restored, strict=False):
         if before["shape"] != after["shape"]:
-            diffs.append({"position": index, "name": after["name"], "saved_shape":
-                          before["shape"], "restored_shape": after["shape"]})
+            diffs.append({"name": after["name"], "before_shape": before["shape"],
+                          "after_shape": after["shape"]})
             continue
         gap = float(np.max(np.abs(before["value"] - after["value"]))) if before["value"].size \
             else 0.0
         if gap > TOLERANCE:
-            diffs.append({"position": index, "name": after["name"], "max_abs_diff": gap})
+            diffs.append({"name": after["name"], "max_abs_diff": gap})
     return diffs
 
 
@@ -104,60 +108,87 @@ def _restore_side_variables(watch: Any, scratch: Path) -> list[dict[str, Any]]:
     return found
 
 
+def write_evidence(obj: Any, name: str, workdir: Path) -> None:
+    """The object's variables under their object paths, for the judge to read back."""
+    if obj is not None and _variables(obj):
+        attribute = "optimizer" if "optimizer" in name else "model"
+        tf.train.Checkpoint(**{attribute: obj}).write(str(workdir / EVIDENCE / name))
+
+
+def _calls(calls: list[dict], workdir: Path) -> list[dict]:
+    keep = ("api", "path", "path_exists", "returned", "raised", "checkpoint", "children",
+            "model")
+    return [{k: v for k, v in call.items() if k in keep} for call in _relative(calls, workdir)]
+
+
+def _one_at_a_time(model: Any, probe: tf.Tensor) -> list[list[float]]:
+    return [np.asarray(model(probe[i:i + 1]), np.float64).ravel().tolist()
+            for i in range(PROBES)]
+
+
 def run_tf2(functions: dict[str, Any], workdir: Path, learner_files: set[str],
             emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
-    """Run the round trip; returns the observations (a JSON dict) for the diagnosers."""
+    """Run the round trip; returns observations (JSON, Observations' shape) for the judge."""
     run = Run("tf2", learner_files, emit, str(workdir))
-    obs = run.obs
-    shape = tuple(functions.get("INPUT_SHAPE") or (4,))
+    shape = tuple(int(n) for n in functions.get("INPUT_SHAPE") or (4,))
+    trip = run.obs["tf2"] = {"input_shape": list(shape)}
     x = tf.random.stateless_normal([BATCH, *shape], seed=(1, 2))
+    # probes unlike the training data: another seed, another scale and offset
+    probe = 2.0 * tf.random.stateless_normal([BATCH, *shape], seed=(7, 8)) + 0.5
     make_optimizer = functions.get("build_optimizer") or (
         lambda: tf.keras.optimizers.Adam(learning_rate=0.01))
     ok, model = run.call("build", functions["build_model"])
     ok, optimizer = run.call("build", make_optimizer) if ok else (False, None)
     if not ok or not run.call("train", _train, model, optimizer, x)[0]:
-        return obs
+        return run.obs
     saved = _snapshot(model)
     saved_optimizer = _snapshot(optimizer)
-    probe = np.asarray(model(x))
+    before = np.asarray(model(probe))
+    trip["single_outputs"] = _one_at_a_time(model, probe)
+    write_evidence(model, "saved_model", workdir)
+    write_evidence(optimizer, "saved_optimizer", workdir)
     directory = workdir / "checkpoints"
     directory.mkdir(parents=True, exist_ok=True)
     with watching() as watch:
         ok, returned = run.call("save", functions["save"], model, optimizer, str(directory))
-    obs["save_calls"] = _relative(watch.calls, workdir)
+    trip["save_calls"] = _calls(watch.calls, workdir)
     written = [call.get("returned") or call.get("path") for call in watch.calls]
     path = returned if isinstance(returned, str) else next(filter(None, written), None)
     fmt = checkpoint_format(path)
     shown = _relative([{"returned": returned, "path": path}], workdir)[0]
-    obs["saved"] = {**shown,
-                    "format": fmt, "files": sorted(p.name for p in directory.iterdir()),
-                    "variables": checkpoint_variables(path) if fmt == "tf-checkpoint" else [],
-                    "optimizer_iterations": int(optimizer.iterations.numpy())}
+    trip["saved"] = {"path": shown["path"], "returned": shown["returned"]
+                     if isinstance(shown["returned"], str) else None,
+                     "format": fmt, "files": sorted(p.name for p in directory.iterdir()),
+                     "variables": checkpoint_variables(path) if fmt == "tf-checkpoint" else [],
+                     "optimizer_iterations": int(optimizer.iterations.numpy())}
     if not ok:
-        return obs
+        return run.obs
     with watching() as watch:
         ok, result = run.call("restore", functions["restore"], str(directory))
-    obs["restore_calls"] = _relative(watch.calls, workdir)
+    trip["restore_calls"] = _calls(watch.calls, workdir)
     if not ok:
-        return obs
+        return run.obs
     restored_model, restored_optimizer = (result if isinstance(result, (tuple, list))
                                           else (result, None))
     start = time.perf_counter()
-    ok, out = run.call("call restored model", restored_model, x)
+    ok, out = run.call("call restored model", restored_model, probe)
     if not ok:
-        return obs
+        return run.obs
     restored = _snapshot(restored_model)
-    obs["compare"] = {
+    write_evidence(restored_model, "restored_model", workdir)
+    trip.update({
         "saved_variables": [[v["name"], v["shape"]] for v in saved],
         "restored_variables": [[v["name"], v["shape"]] for v in restored],
-        "value_diffs": _compare(saved, restored),
-        "output_diff": float(np.max(np.abs(probe - np.array(out))))
-        if np.shape(probe) == np.shape(out) else None,
+        "value_gaps": _compare(saved, restored), "pairing": "position",
+        "output_diff": float(np.max(np.abs(before - np.asarray(out))))
+        if np.shape(before) == np.shape(out) else None,
         "restore_side": _restore_side_variables(watch, workdir),
-    }
+        "optimizer_types": [type(optimizer).__name__, type(restored_optimizer).__name__
+                            if restored_optimizer is not None else ""],
+    })
     if restored_optimizer is not None:
-        obs["compare"]["optimizer_diffs"] = _compare(saved_optimizer,
-                                                     _snapshot(restored_optimizer))
-        obs["compare"]["optimizer_iterations"] = int(restored_optimizer.iterations.numpy())
+        write_evidence(restored_optimizer, "restored_optimizer", workdir)
+        trip["optimizer_gaps"] = _compare(saved_optimizer, _snapshot(restored_optimizer))
+        trip["optimizer_iterations"] = int(restored_optimizer.iterations.numpy())
     run.done("compare", start)
-    return obs
+    return run.obs

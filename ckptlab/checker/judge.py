@@ -1,0 +1,161 @@
+"""The trusted judge: facts from the checkpoints on disk, read with ckptlab's own reader.
+
+It runs no learner code and imports no TensorFlow. Runners report what they saw (claims,
+JSON); the judge opens every checkpoint they point at in the check's scratch folder and
+establishes itself what was saved, what training changed, what a resumed session started
+from and which values came back after a restore, pairing variables by identity (the key
+in the checkpoint: a name or an object path). A positional pairing is only the explicit,
+reported fallback when there is no evidence checkpoint to pair by.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ckptlab.checkpoint.load import inspect_checkpoint
+from ckptlab.checkpoint.records import CheckpointIndex
+from ckptlab.checkpoint.values import read_value
+from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name
+
+__all__ = ["TOLERANCE", "judge"]
+
+TOLERANCE = 1e-5
+EVIDENCE = "evidence"
+_BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}
+_FLOATS = ("float16", "float32", "float64", "bfloat16")
+
+
+def _open(prefix: Path) -> CheckpointIndex | None:
+    if not Path(f"{prefix}.index").is_file():
+        return None
+    try:
+        return inspect_checkpoint(str(prefix))
+    except Exception:  # a damaged checkpoint is evidence of nothing
+        return None
+
+
+def _values(index: CheckpointIndex) -> dict[str, np.ndarray]:
+    found = {}
+    for variable in index.variables:
+        if variable.dtype in _FLOATS or variable.key == "global_step":
+            try:
+                found[variable.key] = np.asarray(read_value(index, variable.key))
+            except Exception:
+                continue
+    return found
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> float | None:
+    if a.shape != b.shape:
+        return None
+    return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) if a.size else 0.0
+
+
+def _estimator(est: dict[str, Any], scratch: Path) -> dict[str, Any]:
+    model_dir = scratch / est.get("model_dir", "model_dir")
+    train = est.get("train") or {}
+    names = [n for n in train.get("checkpoints", []) if _open(model_dir / n) is not None]
+    judged: dict[str, Any] = {"checkpoints": names}
+    if not names:
+        return judged
+    first, latest = _open(model_dir / names[0]), _open(model_dir / names[-1])
+    values, initial = _values(latest), _values(first)
+    judged["latest"] = names[-1]
+    step = values.get("global_step")
+    judged["global_step"] = int(step) if step is not None else None
+    judged["saved_shapes"] = {v.key: list(v.shape) for v in latest.variables}
+    kinds = {v.key: v.kind for v in latest.variables}
+    stats = [n for n in values if base_name(n) in _BATCH_NORM_INITIAL]
+    judged["batch_norm_total"] = len(stats)
+    judged["batch_norm_unchanged"] = [n for n in stats if np.allclose(
+        values[n], _BATCH_NORM_INITIAL[base_name(n)])]
+    trainable = set(train.get("trainable", []))
+    if names[0] != names[-1]:
+        moved = any(_gap(values[n], initial[n]) for n in trainable if n in values
+                    and n in initial)
+        state = [n for n in values if n not in trainable and n in initial
+                 and kinds.get(n) == KIND_WEIGHT and base_name(n) not in _BATCH_NORM_INITIAL]
+        judged["never_updated"] = sorted(n for n in state if moved
+                                         and _gap(values[n], initial[n]) == 0.0)
+    start = (est.get("resume") or {}).get("start_values") or {}
+    overwritten = []
+    for name, claimed in sorted(start.items()):
+        if name in values and kinds.get(name) == KIND_WEIGHT:
+            saved = values[name].astype(np.float64).ravel()
+            gap = _gap(saved, np.asarray(claimed, np.float64))
+            if gap is None or gap > TOLERANCE:
+                overwritten.append({"name": name, "max_abs_diff": gap})
+    judged["overwritten_after_restore"] = overwritten
+    source = train.get("warm_start_from")
+    if source:
+        judged.update(_warm_start(scratch / source, initial, trainable))
+    return judged
+
+
+def _warm_start(pretrained_dir: Path, initial: dict, trainable: set[str]) -> dict[str, Any]:
+    prefixes = sorted(pretrained_dir.glob("*.index"), key=lambda p: p.stat().st_mtime)
+    teacher = _open(Path(str(prefixes[-1]).removesuffix(".index"))) if prefixes else None
+    if teacher is None:
+        return {"notes": ["the pretrained checkpoint could not be read"]}
+    taught = _values(teacher)
+    shared = [n for n in sorted(trainable) if n in taught and n in initial
+              and taught[n].shape == initial[n].shape]
+    return {"warm_start_candidates": len(shared),
+            "warm_start_matched": [n for n in shared if _gap(taught[n], initial[n]) == 0.0]}
+
+
+def _paired(saved: CheckpointIndex, restored: CheckpointIndex) -> dict[str, Any]:
+    """Value gaps between two evidence checkpoints, paired by key (object path)."""
+    keep = (KIND_WEIGHT, KIND_OPTIMIZER)
+    before = {v.key: v for v in saved.variables if v.kind in keep}
+    after = {v.key: v for v in restored.variables if v.kind in keep}
+    gaps = []
+    for key in sorted(before.keys() & after.keys()):
+        a, b = read_value(saved, key), read_value(restored, key)
+        gap = _gap(np.asarray(a), np.asarray(b))
+        if gap is None:
+            gaps.append({"name": before[key].path, "before_shape": list(a.shape),
+                         "after_shape": list(b.shape)})
+        elif gap > TOLERANCE:
+            gaps.append({"name": before[key].path, "max_abs_diff": gap})
+    return {"gaps": gaps, "unpaired_saved": sorted(before[k].path for k in before.keys()
+                                                   - after.keys()),
+            "unpaired_restored": sorted(after[k].path for k in after.keys() - before.keys())}
+
+
+def _tf2(trip: dict[str, Any], scratch: Path) -> None:
+    """Replace the runner's positional comparison by one paired by identity, when it can."""
+    evidence = scratch / EVIDENCE
+    saved, restored = _open(evidence / "saved_model"), _open(evidence / "restored_model")
+    if saved is not None and restored is not None and "value_gaps" in trip:
+        paired = _paired(saved, restored)
+        trip.update(value_gaps=paired["gaps"], pairing="identity",
+                    unpaired_saved=paired["unpaired_saved"],
+                    unpaired_restored=paired["unpaired_restored"])
+    saved, restored = _open(evidence / "saved_optimizer"), _open(evidence / "restored_optimizer")
+    if saved is not None and restored is not None and "optimizer_gaps" in trip:
+        trip["optimizer_gaps"] = _paired(saved, restored)["gaps"]
+
+
+def judge(obs: dict[str, Any], scratch: str | Path) -> dict[str, Any]:
+    """The observations with `judged` facts added (JSON, Observations' shape)."""
+    scratch = Path(scratch)
+    result = dict(obs)
+    notes: list[str] = []
+    try:
+        if obs.get("estimator"):
+            result["judged"] = _estimator(obs["estimator"], scratch)
+        if obs.get("tf2"):
+            result["tf2"] = dict(obs["tf2"])
+            _tf2(result["tf2"], scratch)
+    except Exception as error:  # the judge never breaks a report; it says what it could not do
+        notes.append(f"the judge could not read the checkpoints ({type(error).__name__}: "
+                     f"{error})")
+    if notes:
+        result["judged"] = {**result.get("judged", {}), "notes": notes}
+    return result
+
+
