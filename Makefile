@@ -10,7 +10,7 @@ READY := $(VENV)/.ckptlab-installed
 PARITY_READY := $(PARITY_VENV)/.ckptlab-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test unit parity fuzz peer-suite bench lint lock lock-pythons pythons clean help
+.PHONY: lab test unit parity fuzz peer-suite corpus bench lint lock lock-pythons pythons clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -21,6 +21,7 @@ help:
 	@echo "make fuzz    fuzz the checkpoint reader longer (FUZZ_EXAMPLES per target, random)"
 	@echo "make peer-suite UPSTREAM=DIR  tf.estimator 2.15's own tests on the engine and the real"
 	@echo "             tf.estimator (DIR: tensorflow_estimator/python/estimator of a v2.15.0 checkout)"
+	@echo "make corpus  the whole real-world corpus, and its behaviour on real TensorFlow"
 	@echo "make bench   run the benchmarks, write bench/results/latest.{json,md}"
 	@echo "make lint    ruff"
 	@echo "make lock    re-pin constraints.txt and requirements/parity.txt"
@@ -60,6 +61,9 @@ fuzz: $(READY)
 peer-suite: $(READY) $(PARITY_READY)
 	@test -n "$(UPSTREAM)" || { echo "peer-suite: set UPSTREAM=.../tensorflow_estimator/python/estimator (tensorflow/estimator at v2.15.0)"; exit 2; }
 	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m tests.peer.run $(UPSTREAM) $(PEER_ARGS)
+corpus: $(READY) $(PARITY_READY)
+	CKPTLAB_CORPUS=all $(PY) -m pytest tests/tf/test_corpus.py $(PYTEST_ARGS)
+	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m tests.corpus --confirm
 
 bench: $(READY) $(PARITY_READY)
 	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m bench

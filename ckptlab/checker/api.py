@@ -28,6 +28,7 @@ from ckptlab.checker.findings import Report
 from ckptlab.checker.isolation import Limits
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.stderr_capture import captured_stderr
+from ckptlab.checker.judge import judge
 from ckptlab.errors import UsageError
 from ckptlab.exercises.answers import NOT_ANSWERED
 
@@ -69,9 +70,9 @@ def _run_in_thread(track: str, functions: dict, timeout: float) -> tuple[dict, l
             try:
                 if track == "estimator":
                     install_legacy_support()
-                outcome["obs"] = run_track(track, functions, Path(scratch),
-                                           _learner_files(functions),
-                                           lambda stage, obs: latest.update(obs=obs))
+                obs = run_track(track, functions, Path(scratch), _learner_files(functions),
+                                lambda stage, obs: latest.update(obs=obs))
+                outcome["obs"] = judge(obs, scratch)
             except CheckTimeout:
                 outcome["timeout"] = True
             except Exception as error:  # the runner itself failed: the check could not run

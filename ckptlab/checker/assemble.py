@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ckptlab.checker.codes import make_finding
-from ckptlab.checker.explain import diagnose
+from ckptlab.checker.explain import diagnose, order_by_cause
 from ckptlab.checker.findings import Finding, Report
+from ckptlab.checker.observations import ObservationError, Observations
 
 __all__ = ["build_report", "could_not_run", "crashed", "timed_out"]
 
@@ -14,14 +15,23 @@ def _last_stage(obs: dict) -> str:
     return stages[-1] if stages else "(none: it stopped while loading your code)"
 
 
+def _timeout_fix(obs: dict) -> str:
+    """An endless input only matters while training runs; after it, name what still runs."""
+    stages = obs.get("stages") or []
+    if "train" not in stages and obs.get("track") == "estimator":
+        return ("Make sure training stops: give train() a finite input (no endless repeat() "
+                "while global_step does not advance) and remove loops that never end; or "
+                "allow more time with --timeout.")
+    return ("Find the loop that never ends in the code that ran after the last stage shown "
+            "(run that function alone in a cell), or allow more time with --timeout.")
+
+
 def timed_out(obs: dict, seconds: float) -> Finding:
     return make_finding(
         "TIMEOUT",
         f"The check was stopped after {seconds:g} s. Last stage that finished: "
         f"{_last_stage(obs)}.",
-        "Make sure training stops: give train() a finite input (no endless repeat() while "
-        "global_step does not advance) and remove loops that never end; or allow more time "
-        "with --timeout.",
+        _timeout_fix(obs),
         {"time limit (s)": seconds, "stages finished": obs.get("stages", [])})
 
 
@@ -43,8 +53,16 @@ def could_not_run(what: str, fix: str, evidence: dict | None = None) -> Finding:
 
 def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
                  exercise: str = "", notes: tuple[str, ...] = ()) -> Report:
+    """Typed observations -> diagnosers -> findings ordered by cause (extras included)."""
     try:
-        findings, diagnoser_notes = diagnose(obs)
+        observations = Observations.from_json({"track": "unknown", **obs})
+    except ObservationError as error:  # a runner and this ckptlab disagree: fail loudly
+        findings = [could_not_run(f"The observations could not be read ({error}).",
+                                  "Report this to the ckptlab maintainers.")]
+        return Report(obs.get("track", "unknown"), subject, tuple([*extra, *findings]),
+                      exercise=exercise, notes=notes)
+    try:
+        findings, diagnoser_notes = diagnose(observations)
     except Exception as error:  # the registry itself failed: the check could not run
         findings, diagnoser_notes = [could_not_run(
             f"The diagnosers could not run ({type(error).__name__}: {error}).",
@@ -54,6 +72,7 @@ def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
 
         if exercise in EXERCISES:  # links and fixes written for this exercise's starter
             findings = [EXERCISES[exercise].for_exercise(f) for f in findings]
-    return Report(obs.get("track", "unknown"), subject, tuple([*extra, *findings]),
-                  dict(obs.get("timings", {})), tuple(obs.get("stages", [])), exercise,
-                  tuple([*notes, *diagnoser_notes]))
+    judge_notes = observations.judged.notes if observations.judged else ()
+    return Report(observations.track, subject, tuple(order_by_cause([*findings, *extra])),
+                  dict(observations.timings), observations.stages, exercise,
+                  tuple([*notes, *diagnoser_notes, *judge_notes]))

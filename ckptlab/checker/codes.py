@@ -19,6 +19,8 @@ LIFECYCLE = "tutorials/04_estimator_lifecycle.ipynb"
 SERVING = "tutorials/05_excessive_restoring.ipynb"
 RESTORES = "tutorials/06_when_restores_go_wrong.ipynb"
 OBJECTS = "tutorials/07_tf2_object_checkpoints.ipynb"
+FORMATS = "tutorials/08_keras_weights_and_formats.ipynb"
+MIGRATING = "tutorials/09_migrating_to_tf2.ipynb"
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,54 @@ _CATALOG = [
          "Without model_dir the Estimator writes its checkpoints to a new temporary folder. "
          "They exist, but a new Estimator in another session will not find them.",
          f"{LIFECYCLE}#model-dir-temporary"),
+    Code("OBJECT_FROM_OTHER_GRAPH", ERROR, "An object made outside model_fn or input_fn was reused",
+         "Every train(), evaluate() and predict() call builds a brand-new graph and calls "
+         "input_fn and model_fn in it. A tensor, layer or Keras model made once (at import or "
+         "in an earlier call) belongs to another graph and cannot be used in the new one.",
+         f"{MODES}#count-the-calls"),
+    Code("SAVER_OMITS_VARIABLES", ERROR, "A custom Saver leaves variables out of the checkpoint",
+         "The Saver in the Scaffold decides what every checkpoint holds and what a new session "
+         "restores. Variables it leaves out (global_step, optimizer slots, statistics) are "
+         "never saved, so the next session finds them uninitialised.",
+         f"{LIFECYCLE}#resuming"),
+    Code("INPUT_MISMATCH", ERROR, "The model got inputs unlike the ones it was built for",
+         "A model's variables take their shapes and dtypes from the first inputs it saw. Data "
+         "of another width or dtype (float64 from numpy, a one-hot encoding made per split) "
+         "cannot flow through the weights restored from the checkpoint.",
+         f"{RESTORES}#shape-mismatch"),
+    Code("RESTORE_OVERWRITTEN", ERROR, "Restored values were overwritten before training went on",
+         "A new session first restores the latest checkpoint. Code that assigns other values in "
+         "every new session (a hook's after_create_session, a local_init_op) then throws the "
+         "restored training away, silently, at every resume.",
+         f"{LIFECYCLE}#resuming"),
+    Code("WARM_START_MISSED", ERROR,
+         "The warm start initialised nothing from the pretrained checkpoint",
+         "warm_start_from copies values only into variables its vars_to_warm_start pattern "
+         "matches, under the names var_name_to_prev_var_name gives. When nothing matches, "
+         "training silently starts from random values.",
+         f"{MIGRATING}#init-from-checkpoint"),
+    Code("UPDATE_NEVER_RUNS", ERROR, "A state the model keeps was never updated by training",
+         "Moving averages and other state variables change only when their update op runs. An "
+         "update op that nothing depends on is never run: the checkpoint keeps the initial "
+         "values and EVAL and PREDICT use them.",
+         f"{RESTORES}#missing-update-ops"),
+    Code("PREDICTIONS_IGNORE_INPUT", ERROR, "Predictions do not depend on the input",
+         "Different inputs should give different predictions. Batch statistics used at "
+         "prediction time (batch normalization in training mode) normalise a single example "
+         "to the same value, whatever it was.",
+         f"{RESTORES}#nondeterministic-predict"),
+    Code("PREDICT_NEVER_ENDS", ERROR, "predict() was given an input that never ends",
+         "predict() yields until its input_fn's data runs out. An input_fn that returns plain "
+         "tensors (not a tf.data.Dataset) never runs out: the same batch is predicted forever.",
+         f"{SERVING}#one-generator"),
+    Code("SPEC_BAD_METRIC", ERROR, "eval_metric_ops holds something that is not a metric",
+         "Each eval_metric_ops value must be a (value, update_op) pair such as tf.metrics.mean "
+         "returns: the Estimator runs update_op on every batch and reads value at the end.",
+         f"{MODES}#spec-missing-field"),
+    Code("MODEL_CHANGED", ERROR, "The model changed since its checkpoint was written",
+         "evaluate() and predict() restore the training checkpoint by name. Variables added "
+         "after training (a new layer, a renamed scope) have no value in it.",
+         f"{RESTORES}#shape-mismatch"),
     # --- TF2 track
     Code("UNRESOLVED_OBJECTS", ERROR, "The checkpoint holds objects the restored model does not",
          "assert_consumed() checks that every object in the checkpoint found a home. Layers "
@@ -121,6 +171,24 @@ _CATALOG = [
          "'.weights.h5' files and model.save writes '.keras' archives. Each is read only by the "
          "matching loader.",
          f"{OBJECTS}#format-mismatch"),
+    Code("WEIGHTS_FILE_NAME", ERROR, "Keras 3 weights need a file name ending in .weights.h5",
+         "Keras 3 save_weights and load_weights only write and read '.weights.h5' files; the "
+         "TF-format prefixes and plain '.h5' names of Keras 2 are refused.",
+         f"{FORMATS}#weights-h5"),
+    Code("OPTIMIZER_MISMATCH", ERROR, "The optimizer state was restored into another optimizer",
+         "An optimizer's state (steps, slot variables) only fits an optimizer of the same "
+         "class. Keras 3 pairs optimizer variables by position, so another class gets values "
+         "meant for other slots, or fails on their shapes.",
+         f"{OBJECTS}#optimizer-state"),
+    Code("OUTPUTS_DIFFER_AFTER_RESTORE", ERROR, "The restored model computes other outputs",
+         "Every variable came back, yet the restored model's outputs on the same inputs differ "
+         "from the saved model's: part of what the model computes with is not a saved variable "
+         "(or is derived from one only when a method such as adapt() runs).",
+         f"{OBJECTS}#values-not-restored"),
+    Code("TF1_API_IN_TF2", ERROR, "TensorFlow 1 API used under TensorFlow 2",
+         "TensorFlow 2 removed tf.layers, tf.train.Saver, tf.train.AdamOptimizer and the rest of "
+         "the 1.x graph API from the top-level namespace; they live on in tf.compat.v1.",
+         f"{MIGRATING}#legacy-checkpoint"),
     # --- any track
     Code("LEARNER_EXCEPTION", ERROR, "Your code raised an exception",
          "The check runs your functions the way TensorFlow would. An exception it does not "
@@ -144,9 +212,14 @@ CODES: dict[str, Code] = {code.code: code for code in _CATALOG}
 ESTIMATOR_CODES = ("SPEC_MISSING_FIELD", "MODEL_FN_SIGNATURE", "MODE_ONLY_VARIABLE",
                    "REUSE_IN_NEW_GRAPH", "NAME_DRIFT", "SHAPE_MISMATCH",
                    "GLOBAL_STEP_NOT_INCREMENTED", "NONDETERMINISTIC_PREDICT", "NO_CHECKPOINT",
-                   "MISSING_UPDATE_OPS", "EXCESSIVE_RESTORE")
+                   "MISSING_UPDATE_OPS", "EXCESSIVE_RESTORE", "OBJECT_FROM_OTHER_GRAPH",
+                   "SAVER_OMITS_VARIABLES", "INPUT_MISMATCH", "RESTORE_OVERWRITTEN",
+                   "WARM_START_MISSED", "UPDATE_NEVER_RUNS", "PREDICTIONS_IGNORE_INPUT",
+                   "PREDICT_NEVER_ENDS", "SPEC_BAD_METRIC", "MODEL_CHANGED", "TF1_API_IN_TF2")
 TF2_CODES = ("UNRESOLVED_OBJECTS", "RESTORE_INTO_UNBUILT_MODEL", "OBJECT_PATH_MISMATCH",
-             "VALUES_NOT_RESTORED", "WRONG_CHECKPOINT_PATH", "FORMAT_MISMATCH", "SHAPE_MISMATCH")
+             "VALUES_NOT_RESTORED", "WRONG_CHECKPOINT_PATH", "FORMAT_MISMATCH", "SHAPE_MISMATCH",
+             "WEIGHTS_FILE_NAME", "OPTIMIZER_MISMATCH", "OUTPUTS_DIFFER_AFTER_RESTORE",
+             "PREDICTIONS_IGNORE_INPUT", "INPUT_MISMATCH", "TF1_API_IN_TF2")
 
 
 def make_finding(code: str, what: str, fix: str, evidence: dict[str, Any] | None = None,

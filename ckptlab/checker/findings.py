@@ -19,6 +19,7 @@ __all__ = [
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR = "pass", "fail", "error"
+REPORT_SCHEMA_VERSION = 2  # the JSON of a report only grows; 1 had no schema_version key
 VERDICT_NOT_ANSWERED = "not_answered"  # an exercise answer that was never written: not run
 # Codes that mean "the check could not finish", not "the learner's code is wrong".
 INCOMPLETE_CODES = ("TIMEOUT", "CRASHED", "CHECK_INTERNAL_ERROR")
@@ -106,6 +107,7 @@ class Report:
             "timings": dict(self.timings), "stages": list(self.stages),
             "notes": list(self.notes), "answered": self.answered,
             "points": dict(self.case_points),
+            "schema_version": REPORT_SCHEMA_VERSION,
         }
 
     @classmethod

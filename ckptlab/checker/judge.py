@@ -24,6 +24,7 @@ __all__ = ["TOLERANCE", "judge"]
 
 TOLERANCE = 1e-5
 EVIDENCE = "evidence"
+AFTER_TRAIN = f"{EVIDENCE}/after_train"  # model_dir as train() left it (a resume rewrites it)
 _BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}
 _FLOATS = ("float16", "float32", "float64", "bfloat16")
 
@@ -55,7 +56,9 @@ def _gap(a: np.ndarray, b: np.ndarray) -> float | None:
 
 
 def _estimator(est: dict[str, Any], scratch: Path) -> dict[str, Any]:
-    model_dir = scratch / est.get("model_dir", "model_dir")
+    model_dir = scratch / AFTER_TRAIN
+    if not model_dir.is_dir():
+        model_dir = scratch / est.get("model_dir", "model_dir")
     train = est.get("train") or {}
     names = [n for n in train.get("checkpoints", []) if _open(model_dir / n) is not None]
     judged: dict[str, Any] = {"checkpoints": names}
@@ -76,7 +79,9 @@ def _estimator(est: dict[str, Any], scratch: Path) -> dict[str, Any]:
     if names[0] != names[-1]:
         moved = any(_gap(values[n], initial[n]) for n in trainable if n in values
                     and n in initial)
-        state = [n for n in values if n not in trainable and n in initial
+        # state: non-trainable arrays (scalars are hyperparameters and counters, which
+        # rightly stay put: learning rates, Keras optimizers' beta_1...)
+        state = [n for n in values if n not in trainable and n in initial and values[n].ndim
                  and kinds.get(n) == KIND_WEIGHT and base_name(n) not in _BATCH_NORM_INITIAL]
         judged["never_updated"] = sorted(n for n in state if moved
                                          and _gap(values[n], initial[n]) == 0.0)

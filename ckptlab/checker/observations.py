@@ -71,6 +71,7 @@ class ModeTrace:
     # (mode, name in TRAIN, name in mode): one line of code, another auto-numbered name
     shifted: tuple[tuple[str, str, str], ...] = ()
     failed: dict[str, str] = field(default_factory=dict)  # mode -> error text
+    update_ops: dict[str, int] = field(default_factory=dict)  # mode -> size of UPDATE_OPS
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class ServingRecord:
 @dataclass(frozen=True)
 class EstimatorRun:
     model_dir: str  # relative to the check's scratch folder
+    model_fn_kind: str = "function"  # or "tf.function" (a decorated model_fn)
     modes: ModeTrace | None = None
     restore_modes: ModeTrace | None = None
     dataflow: dict[str, dict[str, FlowPosition] | None] | None = None

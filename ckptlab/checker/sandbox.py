@@ -75,7 +75,7 @@ def _exit_cause(code: int | None) -> str:
 def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limits,
                         exercise: str = "", start: float | None = None) -> Report:
     """A Report from what the learner's processes claimed and how they ended."""
-    obs = dict(outcome.last_obs())
+    obs = dict(outcome.judged or outcome.last_obs())
     obs.setdefault("track", track)
     tail = _output_tail(outcome.output.decode("utf-8", errors="replace"))
     finished = (outcome.exits.get("all") == 0

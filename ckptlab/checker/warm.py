@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ckptlab.checker.isolation import Limits, Sandbox
+from ckptlab.checker.judge import judge
 from ckptlab.quiet import FORK_SAFE, quiet_environment
 
 __all__ = ["Outcome", "run_isolated", "runner_env"]
@@ -124,6 +125,7 @@ class Outcome:
     isolated: bool = False
     peak_mb: float = 0.0
     supervisor_error: str = ""
+    judged: dict = field(default_factory=dict)  # last claims plus the judge's own facts
 
     @property
     def started(self) -> bool:
@@ -225,4 +227,6 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
             os.close(output_read)
             outcome.survivors = box.survivors()
             outcome.peak_mb = round(box.peak_mb, 1)
+        # the trusted judge reads the checkpoints before the scratch folder goes
+        outcome.judged = judge(outcome.last_obs(), box.scratch / "work")
     return outcome

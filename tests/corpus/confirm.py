@@ -76,7 +76,7 @@ def confirm_all(cases, workers: int = 2) -> list[tuple[str, str]]:
 
 
 def _child(path: str, track: str, timeout: float) -> None:
-    from ckptlab.check.sandbox import _child_env
+    from ckptlab.checker.sandbox import _child_env
 
     with tempfile.TemporaryDirectory(prefix="ckptlab-confirm-") as scratch:
         copy = Path(scratch) / Path(path).name
@@ -84,7 +84,7 @@ def _child(path: str, track: str, timeout: float) -> None:
         results = Path(scratch) / "results.jsonl"
         hung = False
         try:
-            subprocess.run([sys.executable, "-m", "ckptlab.check.runner_child", str(copy),
+            subprocess.run([sys.executable, "-m", "ckptlab.checker.runners.child", str(copy),
                             str(results), track], cwd=scratch, env=_child_env(track),
                            capture_output=True, timeout=timeout, start_new_session=True)
         except subprocess.TimeoutExpired:

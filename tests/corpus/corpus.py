@@ -83,7 +83,7 @@ def problems(case: CorpusCase, report: Any) -> list[str]:
 
 
 def check_case(case: CorpusCase, timeout_scale: float = 1.0) -> Any:
-    from ckptlab.check.sandbox import Limits, check_file
+    from ckptlab.checker.sandbox import Limits, check_file
 
     return check_file(case.path, Limits(timeout=case.timeout * timeout_scale))
 
@@ -111,3 +111,19 @@ def figures(cases: list[CorpusCase], reports: dict[str, Any]) -> dict[str, Any]:
         "fixes_that_do_not_apply": sum(
             any("fix" in p for p in problems(c, reports[c.id])) for c in faulty),
     }
+
+
+def golden_text(report: Any) -> str:
+    """The first finding as the learner reads it, with measured decimals masked."""
+    from ckptlab.render.report import finding_text
+    from tests.helpers.golden import masked
+
+    return masked(finding_text(report.findings[0])) + "\n"
+
+
+def write_golden(cases: list[CorpusCase], reports: dict[str, Any]) -> None:
+    for case in cases:
+        report = reports[case.id]
+        if case.kind == FAULTY and report.findings:
+            (CASES.parent / "golden" / f"{case.id}.txt").write_text(golden_text(report),
+                                                                  encoding="utf-8")

@@ -9,7 +9,6 @@ across CPUs. Regenerate with CKPTLAB_UPDATE_GOLDEN=1.
 from __future__ import annotations
 
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 
 from ckptlab.checker.sandbox import Limits, check_file
 from ckptlab.render.report import finding_text
+from tests.helpers.golden import masked
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "check"
@@ -63,13 +63,6 @@ def reports(request):
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = pool.map(lambda name: check_file(SUBMISSIONS / name, LIMITS), files)
         return dict(zip(files, done, strict=True))
-
-
-def masked(text: str) -> str:
-    """Mask measured values (they vary by CPU); counts and shapes stay exact."""
-    text = re.sub(r"(up to |largest difference: )\d+(\.\d+)?(e[-+]?\d+)?", r"\1<number>",
-                  text)
-    return re.sub(r"\d+\.\d+(e-?\d+)?", "<number>", text)
 
 
 @pytest.mark.parametrize("key", sorted(PROVOKED))

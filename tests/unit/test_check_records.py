@@ -100,8 +100,8 @@ def test_partial_observations_still_give_findings():
     obs = {"track": "tf2", "stages": ["build"], "errors": [
         {"stage": "save", "type": "TypeError", "message": "bad\nmore", "location": "a.py, line 3"}]}
     report = build_report(obs, "a.py", [crashed(obs, "exit code 3")])
-    assert report.codes() == ["CRASHED", "LEARNER_EXCEPTION"]
-    assert report.findings[1].what == (
+    assert report.codes() == ["LEARNER_EXCEPTION", "CRASHED"]  # the cause first
+    assert report.findings[0].what == (
         "During save, your code raised TypeError at a.py, line 3.")
 
 
@@ -178,3 +178,56 @@ def test_files_that_cannot_be_run_are_judged_before_any_process_starts(tmp_path)
     partial.write_text("def model_fn(features, labels, mode):\n    pass\n")
     report = check_file(partial, exercise="estimator-serving")
     assert report.verdict == "error" and "needs predict_many" in report.findings[0].what
+
+
+def test_observations_are_strict_about_their_shape():
+    from ckptlab.checker.observations import ObservationError, Observations
+
+    obs = {"track": "tf2", "version": 1, "stages": ["build"], "errors": [
+        {"stage": "save", "type": "TypeError", "message": "bad"}],
+        "tf2": {"input_shape": [4], "value_gaps": [{"name": "k", "max_abs_diff": 0.5}]}}
+    typed = Observations.from_json(obs)
+    assert typed.errors[0].type == "TypeError" and typed.tf2.value_gaps[0].max_abs_diff == 0.5
+    assert Observations.from_json(typed.to_json()) == typed
+    for broken, problem in [({**obs, "eror": []}, "unknown field"),
+                            ({**obs, "tf2": {"input_shape": ["4"]}}, "expected int"),
+                            ({**obs, "errors": [{"stage": "save"}]}, "missing field"),
+                            ({**obs, "version": 99}, "version 99")]:
+        with pytest.raises(ObservationError, match=problem):
+            Observations.from_json(broken)
+    report = build_report({**obs, "eror": []}, "a.py")  # a renamed key fails loudly
+    assert report.codes() == ["CHECK_INTERNAL_ERROR"] and "unknown field" in report.findings[0].what
+
+
+def test_symptoms_become_evidence_of_their_cause():
+    from ckptlab.checker.explain import order_by_cause
+
+    cause = make_finding("OBJECT_PATH_MISMATCH", "paths differ", "fix paths")
+    symptom = make_finding("VALUES_NOT_RESTORED", "values differ", "fix values")
+    other = make_finding("GLOBAL_STEP_NOT_INCREMENTED", "no step", "fix step")
+    ordered = order_by_cause([symptom, other, cause, symptom])
+    assert [f.code for f in ordered] == ["OBJECT_PATH_MISMATCH", "GLOBAL_STEP_NOT_INCREMENTED"]
+    assert dict(ordered[0].evidence)["follows from this"] == [
+        "VALUES_NOT_RESTORED: values differ"]
+
+
+def test_tensorflow_and_keras_wrappers_are_unwrapped_to_the_cause():
+    from ckptlab.checker.runners.stages import describe_exception
+
+    class GraphError(Exception):
+        pass
+
+    wrapped = GraphError("Graph execution error:\n\nDetected at node 'hidden/MatMul' defined at "
+                         "(most recent call last):\n  File \"x.py\", line 3, in f\n"
+                         "Matrix size-incompatible: In[0]: [16,3], In[1]: [4,8]\n"
+                         "\t [[{{node hidden/MatMul}}]]")
+    error = describe_exception(wrapped, "evaluate", set())
+    assert error["message"] == "Matrix size-incompatible: In[0]: [16,3], In[1]: [4,8]"
+    assert error["node"] == "hidden/MatMul" and error["wrapper"] == "Graph execution error:"
+    keras = ValueError("Exception encountered when calling Sequential.call().\n\n\x1b[1mInput 0 "
+                       "of layer \"dense\" is incompatible with the layer: expected axis -1 of "
+                       "input shape to have value 4\x1b[0m\n\nArguments received by "
+                       "Sequential.call():\n  • inputs=tf.Tensor(shape=(2, 5))")
+    error = describe_exception(keras, "restore", set())
+    assert error["message"].startswith("Input 0 of layer \"dense\" is incompatible")
+    assert "Arguments received" not in error["message"]

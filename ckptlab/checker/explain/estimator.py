@@ -5,50 +5,78 @@ from __future__ import annotations
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser
 from ckptlab.checker.findings import Finding
+from ckptlab.checker.observations import FlowPosition, Observations
 from ckptlab.scopes.names import is_step_counter, slot_of
 
 
-def _signature(entry: dict) -> tuple:
-    return (tuple(entry["shape"]), tuple(entry["upstream"]), tuple(entry["downstream"]))
+def _signature(entry: FlowPosition) -> tuple:
+    return (tuple(entry.shape), tuple(entry.upstream), tuple(entry.downstream))
 
 
-def _failed(obs: dict, code: str) -> bool:
-    return any(code in error["message"] for error in obs.get("errors", []))
+def _raised(obs: Observations, *words: str) -> bool:
+    return any(word in error.message for error in obs.errors for word in words)
 
 
 @diagnoser("estimator")
-def name_drift(obs: dict) -> list[Finding]:
-    flow = obs.get("dataflow") or {}
+def model_fn_is_a_tf_function(obs: Observations) -> list[Finding]:
+    est = obs.estimator
+    if not est or est.model_fn_kind != "tf.function":
+        return []
+    return [make_finding(
+        "MODEL_FN_SIGNATURE", "model_fn is decorated with @tf.function, so the Estimator cannot "
+        "call it as a plain function in its graph nor read its arguments.",
+        "Remove @tf.function from model_fn: the Estimator calls model_fn itself in graph mode "
+        "and reads its argument names, which a tf.function hides.",
+        {"model_fn": "a tf.function"})]
+
+
+@diagnoser("estimator")
+def name_drift(obs: Observations) -> list[Finding]:
+    est = obs.estimator
+    if not est:
+        return []
+    flow = est.dataflow or {}
     train, other = flow.get("train"), flow.get("infer")
-    if not train or not other:
-        return []
-    by_signature = {_signature(entry): name for name, entry in train.items()}
     pairs = []
-    for name, entry in sorted(other.items()):
-        if name in train and _signature(entry) != _signature(train[name]):
-            twin = by_signature.get(_signature(entry))
-            if twin and twin != name:
-                pairs.append((name, twin, entry["shape"]))
-    if not pairs:
+    if train and other:
+        by_signature = {_signature(entry): name for name, entry in train.items()}
+        for name, entry in sorted(other.items()):
+            if name in train and _signature(entry) != _signature(train[name]):
+                twin = by_signature.get(_signature(entry))
+                if twin and twin != name:
+                    pairs.append((name, twin, list(entry.shape)))
+    if pairs:
+        name, twin, shape = pairs[0]
+        return [make_finding(
+            "NAME_DRIFT",
+            f"In PREDICT, the variable named {name} {shape} is used where TRAIN uses {twin}: "
+            f"the checkpoint will load {twin}'s role into the wrong layer, and nothing raises "
+            "because the shapes are equal.",
+            "Give every layer an explicit name (tf.layers.dense(..., name='hidden')) or build "
+            "the layers in the same order in every mode, before branching on mode.",
+            {"swapped names (PREDICT name -> its role in TRAIN)":
+                [f"{a} -> {b} {s}" for a, b, s in pairs], "pairs": len(pairs)})]
+    shifted = est.modes.shifted if est.modes else ()
+    if not shifted:
         return []
-    name, twin, shape = pairs[0]
+    mode, before, after = shifted[0]
     return [make_finding(
         "NAME_DRIFT",
-        f"In PREDICT, the variable named {name} {shape} is used where TRAIN uses {twin}: "
-        f"the checkpoint will load {twin}'s role into the wrong layer, and nothing raises "
-        "because the shapes are equal.",
-        "Give every layer an explicit name (tf.layers.dense(..., name='hidden')) or build the "
-        "layers in the same order in every mode, before branching on mode.",
-        {"swapped names (PREDICT name -> its role in TRAIN)":
-            [f"{a} -> {b} {s}" for a, b, s in pairs], "pairs": len(pairs)})]
+        f"The same line of code makes {before} in TRAIN and {after} in {mode.upper()}: a layer "
+        "built in one mode only shifted the auto-numbered names of the layers after it, so "
+        "the checkpoint's values land in other layers or are missing.",
+        "Give every layer an explicit name (tf.layers.dense(..., name='hidden')) so that a "
+        "layer built in one mode only cannot shift the others' names.",
+        {"shifted names (TRAIN -> other mode)":
+            [f"{b} -> {a} ({m})" for m, b, a in shifted]})]
 
 
 @diagnoser("estimator")
-def mode_only_variable(obs: dict) -> list[Finding]:
-    missing = (obs.get("modes") or {}).get("comparison", {}).get(
-        "missing_from_train_checkpoint", {})
-    if not missing or _failed(obs, "not found in checkpoint"):
-        return []  # the exception case already explains a failed restore
+def mode_only_variable(obs: Observations) -> list[Finding]:
+    est = obs.estimator
+    missing = est.modes.missing_from_train if est and est.modes else {}
+    if not missing or _raised(obs, "not found in checkpoint") or est.modes.shifted:
+        return []  # the exception (or the shifted names) already explain a failed restore
     names = sorted({f"{name} ({mode})" for mode, items in missing.items() for name in items})
     return [make_finding(
         "MODE_ONLY_VARIABLE",
@@ -58,23 +86,19 @@ def mode_only_variable(obs: dict) -> list[Finding]:
         {"variables (mode)": names})]
 
 
-def _saved_shapes(obs: dict) -> dict[str, list[int]]:
-    return (obs.get("train") or {}).get("variables") or {}
-
-
 @diagnoser("estimator")
-def shape_mismatch(obs: dict) -> list[Finding]:
-    saved = _saved_shapes(obs)
-    modes = (obs.get("restore_modes") or obs.get("modes") or {}).get("modes", [])
-    if not saved or not modes or _failed(obs, "shape"):
+def shape_mismatch(obs: Observations) -> list[Finding]:
+    est, judged = obs.estimator, obs.judged
+    saved = judged.saved_shapes if judged else {}
+    trace = (est.restore_modes or est.modes) if est else None
+    if not saved or trace is None or _raised(obs, "shape", "incompatible", "Incompatible"):
         return []
     differ = {}
-    for trace in modes:
-        for variable in trace.get("variables", []):
-            name, shape = variable["name"], variable.get("shape")
-            if name in saved and shape is not None and list(shape) != saved[name] \
+    for variables in trace.variables.values():
+        for name, shape in variables.items():
+            if name in saved and list(shape) != list(saved[name]) and None not in shape \
                     and not slot_of(name) and not is_step_counter(name):
-                differ[name] = (saved[name], list(shape))
+                differ[name] = (list(saved[name]), list(shape))
     if not differ:
         return []
     name, (old, new) = next(iter(sorted(differ.items())))

@@ -1,94 +1,217 @@
-"""Estimator track diagnosers about what training saved and what predict() returns."""
+"""Estimator track diagnosers about values: what the checkpoints hold (read by the judge),
+what a resumed session started from, and what predict() returns on the checker's inputs."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
+
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser
-from ckptlab.checker.findings import Finding
+from ckptlab.checker.findings import ERROR, Finding
+from ckptlab.checker.observations import Observations
+
+TOLERANCE = 1e-5
+_KERAS_OPTIMIZER = re.compile(r"(^|/)(iter|iterations)$|^(training/)?\w+/.+/(m|v|velocity)$")
+
+
+def _trained(obs: Observations) -> bool:
+    """Training ran through: what follows from a crash in train is not a finding."""
+    return obs.estimator is not None and obs.estimator.train is not None \
+        and not obs.failed("train") and obs.judged is not None
 
 
 @diagnoser("estimator")
-def no_checkpoint(obs: dict) -> list[Finding]:
-    train = obs.get("train")
-    trained = not any(error["stage"] == "train" for error in obs.get("errors", []))
-    if train is None or train.get("latest") or not trained:
+def no_checkpoint(obs: Observations) -> list[Finding]:
+    if not _trained(obs) or obs.judged.checkpoints:
         return []
     return [make_finding(
         "NO_CHECKPOINT", "train() finished but model_dir holds no checkpoint, so evaluate() "
         "and predict() ran on freshly initialised weights.",
         "Leave checkpointing on: do not set both save_checkpoints_steps and "
         "save_checkpoints_secs to None in RunConfig, and do not replace the Saver with one "
-        "that never saves.", {"session runs in train()": train.get("session_runs")})]
+        "that never saves.", {"session runs in train()": obs.estimator.train.session_runs})]
+
+
+def _keras_optimizer(obs: Observations) -> bool:
+    names = (obs.judged.saved_shapes if obs.judged else {}).keys()
+    return any(_KERAS_OPTIMIZER.search(name) for name in names)
 
 
 @diagnoser("estimator")
-def global_step_not_incremented(obs: dict) -> list[Finding]:
-    train = obs.get("train") or {}
-    if not train.get("latest") or train.get("global_step") not in (0, None):
+def global_step_not_incremented(obs: Observations) -> list[Finding]:
+    if not _trained(obs) or not obs.judged.latest or obs.judged.global_step not in (0, None):
         return []
+    if _keras_optimizer(obs):
+        fix = ("A Keras optimizer has no global_step argument: increment the step yourself, "
+               "train_op = tf.group(optimizer.minimize(loss, var_list=...), "
+               "tf.assign_add(tf.train.get_global_step(), 1)).")
+    else:
+        fix = ("Pass the step to the optimizer: optimizer.minimize(loss, global_step="
+               "tf.train.get_global_step()), or optimizer.apply_gradients(grads_and_vars, "
+               "global_step=tf.train.get_global_step()).")
+    train = obs.estimator.train
     return [make_finding(
         "GLOBAL_STEP_NOT_INCREMENTED",
-        f"After {train.get('session_runs')} training steps the checkpoint is "
-        f"{train['latest']} and global_step is {train.get('global_step')}.",
-        "Pass the step to the optimizer: optimizer.minimize(loss, "
-        "global_step=tf.train.get_global_step()).",
-        {"latest checkpoint": train["latest"], "global_step": train.get("global_step"),
-         "session runs": train.get("session_runs")})]
+        f"After {train.session_runs} training steps the checkpoint is {obs.judged.latest} and "
+        f"global_step is {obs.judged.global_step}.", fix,
+        {"latest checkpoint": obs.judged.latest, "global_step": obs.judged.global_step,
+         "session runs": train.session_runs})]
+
+
+def _keras_batch_norm(obs: Observations) -> bool:
+    modes = obs.estimator.modes if obs.estimator else None
+    return bool(modes) and modes.update_ops.get("train", 1) == 0
 
 
 @diagnoser("estimator")
-def missing_update_ops(obs: dict) -> list[Finding]:
-    stats = (obs.get("train") or {}).get("batch_norm") or []
-    unchanged = [s["name"] for s in stats if s["unchanged"]]
-    if not unchanged or len(unchanged) < len(stats):
+def missing_update_ops(obs: Observations) -> list[Finding]:
+    judged = obs.judged
+    if not _trained(obs) or not judged.batch_norm_unchanged \
+            or len(judged.batch_norm_unchanged) < judged.batch_norm_total:
         return []
+    if _keras_batch_norm(obs):
+        fix = ("A Keras BatchNormalization layer does not put its updates in UPDATE_OPS: keep "
+               "the layer object and run its own updates with the training step, train_op = "
+               "tf.group(optimizer.minimize(...), *norm_layer.updates).")
+    else:
+        fix = ("Run the update ops with the training step: with "
+               "tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)): "
+               "train_op = optimizer.minimize(...).")
+    unchanged = list(judged.batch_norm_unchanged)
     return [make_finding(
         "MISSING_UPDATE_OPS",
         f"After training, all {len(unchanged)} batch-normalization statistics in the "
         "checkpoint still hold their initial values (moving_mean 0, moving_variance 1).",
-        "Run the update ops with the training step: with "
-        "tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)): "
-        "train_op = optimizer.minimize(...).", {"unchanged statistics": unchanged})]
+        fix, {"unchanged statistics": unchanged})]
 
 
 @diagnoser("estimator")
-def nondeterministic_predict(obs: dict) -> list[Finding]:
-    gap = (obs.get("predict") or {}).get("largest_gap")
-    if gap is None or gap <= 1e-5 or not (obs.get("train") or {}).get("latest"):
+def update_never_runs(obs: Observations) -> list[Finding]:
+    if not _trained(obs) or not obs.judged.never_updated:
+        return []
+    names = list(obs.judged.never_updated)
+    return [make_finding(
+        "UPDATE_NEVER_RUNS",
+        f"Training changed the weights, but {len(names)} state variable(s) in the checkpoints "
+        f"kept their initial values from the first checkpoint to the last: {names[0]}.",
+        "Make the train_op run the update: with tf.control_dependencies([minimize]): train_op = "
+        "tf.group(ema.apply(...)) (or tf.group(minimize, update_op)); an op nothing depends "
+        "on never runs.", {"never updated": names, "checkpoints compared":
+                           [obs.judged.checkpoints[0], obs.judged.checkpoints[-1]]})]
+
+
+@diagnoser("estimator")
+def restore_overwritten(obs: Observations) -> list[Finding]:
+    judged = obs.judged
+    if not judged or not judged.overwritten_after_restore or obs.failed("resume"):
+        return []
+    gaps = judged.overwritten_after_restore
+    worst = gaps[0]
+    return [make_finding(
+        "RESTORE_OVERWRITTEN",
+        f"The resumed train() restored {judged.latest}, but before its first step "
+        f"{len(gaps)} variable(s) held other values (e.g. {worst.name}, off by "
+        f"{worst.max_abs_diff if worst.max_abs_diff is not None else 'a shape'}): something "
+        "assigned them after the restore, so every resume throws the training away.",
+        "Load pretrained values only when no checkpoint exists yet: tf.train.Scaffold("
+        "init_fn=...) or warm_start_from run only on a fresh start; do not assign in a hook's "
+        "after_create_session or in a local_init_op.",
+        {"overwritten": [g.name for g in gaps], "restored checkpoint": judged.latest})]
+
+
+@diagnoser("estimator")
+def warm_start_missed(obs: Observations) -> list[Finding]:
+    judged = obs.judged
+    if not _trained(obs) or not judged.warm_start_candidates or judged.warm_start_matched:
+        return []
+    return [make_finding(
+        "WARM_START_MISSED",
+        f"None of the {judged.warm_start_candidates} variables the pretrained checkpoint and "
+        "the new model share took the pretrained values: training started from random.",
+        "Make vars_to_warm_start match the variable names of your model (e.g. 'hidden/.*'; "
+        "see tf.train.list_variables(pretrained_dir)), and map renamed variables with "
+        "var_name_to_prev_var_name.", {"shared variables": judged.warm_start_candidates})]
+
+
+@diagnoser("estimator")
+def predictions_ignore_input(obs: Observations) -> list[Finding]:
+    predict = obs.estimator.predict if obs.estimator else None
+    outputs = np.asarray(predict.single_outputs if predict else (), float)
+    if outputs.ndim != 2 or len(outputs) < 2 or np.ptp(outputs, axis=0).max() > TOLERANCE:
+        return []
+    return [make_finding(
+        "PREDICTIONS_IGNORE_INPUT",
+        f"{len(outputs)} different examples, predicted one at a time, all gave the same "
+        f"prediction ({outputs[0].round(4).tolist()}).",
+        "Use batch statistics only in training: tf.layers.batch_normalization(x, training="
+        "(mode == tf.estimator.ModeKeys.TRAIN)) (same for dropout).",
+        {"examples": len(outputs)})]
+
+
+@diagnoser("estimator")
+def nondeterministic_predict(obs: Observations) -> list[Finding]:
+    predict = obs.estimator.predict if obs.estimator else None
+    if predict is None or not (obs.judged and obs.judged.checkpoints):
         return []  # without a checkpoint, predict() starts from fresh random weights
+    gap = predict.fixed_gap if predict.fixed_gap is not None else predict.largest_gap
+    if gap is None or gap <= TOLERANCE:
+        return []  # on the checker's fixed input the model is deterministic
     return [make_finding(
         "NONDETERMINISTIC_PREDICT",
-        f"Two predict() calls on the same {obs['predict']['examples']} examples from the same "
-        f"checkpoint differ by up to {gap:.3g}.",
+        f"Two predict() calls on the same {predict.examples} examples from the same checkpoint "
+        f"differ by up to {gap:.3g}.",
         "Make training-only behaviour depend on mode, e.g. "
         "tf.layers.dropout(x, rate, training=(mode == tf.estimator.ModeKeys.TRAIN)).",
         {"largest difference": gap})]
 
 
 @diagnoser("estimator")
-def excessive_restore(obs: dict) -> list[Finding]:
-    serving = obs.get("serving") or {}
-    if not serving.get("ok") or serving.get("restores", 0) <= 1:
+def excessive_restore(obs: Observations) -> list[Finding]:
+    serving = obs.estimator.serving if obs.estimator else None
+    if not serving or not serving.ok or serving.restores <= 1:
         return []
     return [make_finding(
         "EXCESSIVE_RESTORE",
-        f"predict_many served {serving['examples']} examples with {serving['graphs']} graphs "
-        f"built and {serving['restores']} checkpoint restores.",
+        f"predict_many served {serving.examples} examples with {serving.graphs} graphs "
+        f"built and {serving.restores} checkpoint restores.",
         "Call estimator.predict() once with an input_fn that yields all the examples (or a "
         "generator feeding them), and iterate over its results; or export a SavedModel and "
         "load it once.",
-        {"examples": serving["examples"], "graphs built": serving["graphs"],
-         "restores": serving["restores"]})]
+        {"examples": serving.examples, "graphs built": serving.graphs,
+         "restores": serving.restores})]
+
+
+def _logged(obs: Observations, text: str) -> list[str]:
+    return [line for line in obs.log if text in line]
 
 
 @diagnoser("estimator")
-def temporary_model_dir(obs: dict) -> list[Finding]:
-    warnings = (obs.get("serving") or {}).get("warnings", [])
-    hits = [w for w in warnings if "temporary folder as model directory" in w]
+def temporary_model_dir(obs: Observations) -> list[Finding]:
+    hits = _logged(obs, "temporary folder as model directory")
+    if not hits:
+        return []
+    untrained = bool(_logged(obs, "Could not find trained model"))
+    what = ("Your code created an Estimator without model_dir, so it saved into a new "
+            "temporary folder")
+    what += (" and predicted with weights nobody trained." if untrained else ".")
+    return [make_finding(
+        "MODEL_DIR_TEMPORARY", what,
+        "Pass model_dir='...' to every Estimator that should share the training (or reuse "
+        "the estimator you were given).", {"count": len(hits)},
+        severity=ERROR if untrained else None)]
+
+
+@diagnoser("estimator")
+def predict_never_ends(obs: Observations) -> list[Finding]:
+    hits = _logged(obs, "predict yields forever") or _logged(obs, "contain a QueueRunner")
     if not hits:
         return []
     return [make_finding(
-        "MODEL_DIR_TEMPORARY", "Your code created an Estimator without model_dir, so it "
-        "trained nothing and saved into a new temporary folder.",
-        "Pass model_dir='...' (or reuse the estimator you were given).",
-        {"count": len(hits)})]
+        "PREDICT_NEVER_ENDS",
+        "predict() was given an input_fn that returns plain tensors (no tf.data.Dataset), so "
+        "it yields predictions of the same batch forever and list(...) never returns.",
+        "Return a finite tf.data.Dataset from the predict input_fn, e.g. "
+        "tf.data.Dataset.from_tensor_slices({'x': x}).batch(4), and do not repeat it.",
+        {"TensorFlow said": hits[0][:200]})]

@@ -1,46 +1,68 @@
-"""TF2 track diagnosers about values and shapes after the round trip."""
+"""TF2 track diagnosers about values, shapes and outputs after the round trip.
+
+Value gaps come from the judge, paired by object path (identity); a positional pairing is
+said so in the evidence.
+"""
 
 from __future__ import annotations
+
+import numpy as np
 
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser
 from ckptlab.checker.findings import ERROR, WARNING, Finding
+from ckptlab.checker.observations import Observations, RoundTrip, ValueGap
 
 RESTORE_APIS = ("Checkpoint.restore", "Checkpoint.read", "Model.load_weights")
+TOLERANCE = 1e-5
 
 
-def _value_diffs(obs: dict) -> list[dict]:
-    return [d for d in obs.get("compare", {}).get("value_diffs", []) if "max_abs_diff" in d]
+def _value_gaps(trip: RoundTrip) -> list[ValueGap]:
+    return [g for g in trip.value_gaps if g.max_abs_diff is not None]
 
 
-def _unbuilt_restores(obs: dict) -> list[tuple[str, dict]]:
+def _pairing(trip: RoundTrip) -> dict:
+    if trip.pairing == "identity":
+        return {}
+    return {"paired": "by position (no evidence checkpoint to pair by object path)"}
+
+
+def _unbuilt_restores(trip: RoundTrip) -> list[tuple[str, dict]]:
     found = []
-    for call in obs.get("restore_calls", []):
-        if call["api"] not in RESTORE_APIS:
+    for call in trip.restore_calls:
+        if call.api not in RESTORE_APIS:
             continue
-        targets = call.get("children") or {"model": call.get("model", {})}
+        targets = call.children or {"model": call.model}
         found += [(name, state) for name, state in targets.items()
                   if state.get("variables") == 0 and "ptimizer" not in state.get("type", "")]
     return found
 
 
+def _shape_text(trip: RoundTrip) -> str:
+    return ", ".join(str(n) for n in (1, *trip.input_shape))
+
+
+def _optimizer_saved(trip: RoundTrip) -> bool:
+    saved = trip.saved
+    return bool(saved) and any(v.kind == "optimizer" for v in saved.variables)
+
+
 @diagnoser("tf2")
-def values_not_restored(obs: dict) -> list[Finding]:
-    compare = obs.get("compare")
-    if not compare:
+def values_not_restored(obs: Observations) -> list[Finding]:
+    trip = obs.tf2
+    if not trip or not trip.saved_variables:
         return []
     findings = []
-    diffs = _value_diffs(obs)
-    if diffs:
-        total = len(compare["saved_variables"])
-        worst = max(diffs, key=lambda d: d["max_abs_diff"])
-        what = (f"After restore(), {len(diffs)} of {total} model variables do not hold the "
-                f"values that were saved (largest difference {worst['max_abs_diff']:.3g} in "
-                f"{worst['name']}), and no error was raised.")
-        evidence = {"variables not restored": [f"{d['name']} (max |diff| {d['max_abs_diff']:.3g})"
-                                               for d in diffs]}
-        if compare.get("output_diff") is not None:
-            evidence["largest output difference on the same input"] = compare["output_diff"]
+    gaps = _value_gaps(trip)
+    if gaps:
+        worst = max(gaps, key=lambda g: g.max_abs_diff)
+        what = (f"After restore(), {len(gaps)} of {len(trip.saved_variables)} model variables "
+                f"do not hold the values that were saved (largest difference "
+                f"{worst.max_abs_diff:.3g} in {worst.name}), and no error was raised.")
+        evidence = {"variables not restored": [f"{g.name} (max |diff| {g.max_abs_diff:.3g})"
+                                               for g in gaps], **_pairing(trip)}
+        if trip.output_diff is not None:
+            evidence["largest output difference on the checker's probe inputs"] = trip.output_diff
         findings.append(make_finding(
             "VALUES_NOT_RESTORED", what,
             "Attach the same objects under the same names when saving and restoring "
@@ -48,50 +70,128 @@ def values_not_restored(obs: dict) -> list[Finding]:
             "the model before restoring, and call status.assert_existing_objects_matched() "
             "instead of expect_partial() to be told when something is not matched.",
             evidence))
-    saved_steps = obs.get("saved", {}).get("optimizer_iterations")
-    restored_steps = compare.get("optimizer_iterations")
+    saved_steps = trip.saved.optimizer_iterations if trip.saved else 0
+    restored_steps = trip.optimizer_iterations
     if restored_steps is not None and saved_steps and restored_steps != saved_steps:
+        if not _optimizer_saved(trip) and trip.saved and trip.saved.format == "tf-checkpoint":
+            what = (f"The restored optimizer counts {restored_steps} steps, the saved one "
+                    f"{saved_steps}: the optimizer was never saved, so its state (step count "
+                    "and slot variables) cannot come back.")
+            fix = ("Attach the optimizer when saving too: tf.train.Checkpoint(model=model, "
+                   "optimizer=optimizer).save(prefix), then restore with the same names.")
+        else:
+            what = (f"The restored optimizer counts {restored_steps} steps, the saved one "
+                    f"{saved_steps}: its state (step count and slot variables) was not restored.")
+            fix = ("Attach the new optimizer to the restoring Checkpoint under the name it was "
+                   "saved with (e.g. optimizer=optimizer); its slots are restored when it first "
+                   "applies gradients.")
         findings.append(make_finding(
-            "VALUES_NOT_RESTORED",
-            f"The restored optimizer counts {restored_steps} steps, the saved one "
-            f"{saved_steps}: its state (step count and slot variables) was not restored.",
-            "Attach the new optimizer to the restoring Checkpoint under the name it was saved "
-            "with (e.g. optimizer=optimizer); its slots are restored when it first applies "
-            "gradients.",
+            "VALUES_NOT_RESTORED", what, fix,
             {"saved iterations": saved_steps, "restored iterations": restored_steps}))
-    return findings
+    return findings[:1]
 
 
 @diagnoser("tf2")
-def shape_changed(obs: dict) -> list[Finding]:
-    compare = obs.get("compare", {})
-    changed = [d for d in compare.get("value_diffs", []) if "saved_shape" in d]
+def shape_changed(obs: Observations) -> list[Finding]:
+    trip = obs.tf2
+    changed = [g for g in trip.value_gaps if g.max_abs_diff is None] if trip else []
     if not changed:
         return []
     first = changed[0]
     return [make_finding(
         "SHAPE_MISMATCH",
         f"{len(changed)} restored variable(s) have another shape than when saved: "
-        f"{first['name']} is {first['restored_shape']}, it was saved as {first['saved_shape']}.",
+        f"{first.name} is {list(first.after_shape)}, it was saved as {list(first.before_shape)}.",
         "Make restore() build the model with the same layer sizes as build_model() did when "
         "it was saved.",
-        {"variables": [f"{d['name']}: saved {d['saved_shape']}, restored {d['restored_shape']}"
-                       for d in changed]}, track="tf2")]
+        {"variables": [f"{g.name}: saved {list(g.before_shape)}, restored {list(g.after_shape)}"
+                       for g in changed], **_pairing(trip)}, track="tf2")]
 
 
 @diagnoser("tf2")
-def restore_into_unbuilt_model(obs: dict) -> list[Finding]:
-    unbuilt = _unbuilt_restores(obs)
+def restore_into_unbuilt_model(obs: Observations) -> list[Finding]:
+    trip = obs.tf2
+    unbuilt = _unbuilt_restores(trip) if trip else []
     if not unbuilt:
         return []
-    unresolved = any("Unresolved object" in e["message"] for e in obs.get("errors", []))
-    severity = ERROR if (unresolved or _value_diffs(obs)) else WARNING
+    unresolved = any("Unresolved object" in e.message for e in obs.errors)
+    severity = ERROR if (unresolved or _value_gaps(trip) or (trip.output_diff or 0) > TOLERANCE) \
+        else WARNING
     names = [f"{name} ({state.get('type', '?')}, 0 variables)" for name, state in unbuilt]
     consequence = ("and the values did not all arrive" if severity == ERROR else
                    "this time the deferred restore delivered every value")
     return [make_finding(
         "RESTORE_INTO_UNBUILT_MODEL",
         f"restore() ran while {unbuilt[0][0]} had no variables yet; {consequence}.",
-        "Call the new model once on a batch of the input shape (e.g. model(tf.zeros([1, 4]))) "
-        "before checkpoint.restore(...).",
+        f"Call the new model once on a batch of the input shape it was trained on, "
+        f"model(tf.zeros([{_shape_text(trip)}])), before checkpoint.restore(...).",
         {"objects with no variables at restore time": names}, severity=severity)]
+
+
+def _optimizer_classes(trip: RoundTrip) -> tuple[str, str] | None:
+    """(saved class, restored class) of the optimizer attached under the same name, if they
+    differ: from the calls the checker watched, so also when restore() raised."""
+    saved = {n: c.get("type", "") for call in trip.save_calls for n, c in call.children.items()}
+    for call in trip.restore_calls:
+        for name, state in call.children.items():
+            before, after = saved.get(name, ""), state.get("type", "")
+            is_optimizer = "ptimizer" in f"{before}{after}" or name == "optimizer"
+            if is_optimizer and before and after and before != after:
+                return before, after
+    if all(trip.optimizer_types) and len(set(trip.optimizer_types)) == 2:
+        return trip.optimizer_types
+    return None
+
+
+@diagnoser("tf2")
+def optimizer_mismatch(obs: Observations) -> list[Finding]:
+    trip = obs.tf2
+    classes = _optimizer_classes(trip) if trip else None
+    if not classes or not _optimizer_saved(trip):
+        return []
+    saved, restored = classes
+    return [make_finding(
+        "OPTIMIZER_MISMATCH",
+        f"The checkpoint holds the state of a {saved} optimizer; restore() put it into a "
+        f"{restored}, whose variables mean other things.",
+        f"Resume with the same optimizer ({saved}, same options) that saved the checkpoint; "
+        "to switch optimizers, restore the model only (no optimizer= in the restoring "
+        "Checkpoint) and let the new optimizer start fresh.",
+        {"saved optimizer": saved, "restored into": restored,
+         "optimizer variables that differ": [g.name for g in trip.optimizer_gaps][:12]})]
+
+
+def _constant(outputs: tuple[tuple[float, ...], ...]) -> bool:
+    values = np.asarray(outputs, float)
+    return values.ndim == 2 and len(values) > 1 and float(np.ptp(values, axis=0).max()) <= TOLERANCE
+
+
+@diagnoser("tf2")
+def predictions_ignore_input(obs: Observations) -> list[Finding]:
+    trip = obs.tf2
+    if not trip or not _constant(trip.single_outputs):
+        return []
+    return [make_finding(
+        "PREDICTIONS_IGNORE_INPUT",
+        f"{len(trip.single_outputs)} different examples, given to the model one at a time, all "
+        "gave the same output: the model normalises each call's batch away.",
+        "Pass the training flag through instead of hard-wiring it: def call(self, x, "
+        "training=False): ... self.norm(h, training=training).",
+        {"examples": len(trip.single_outputs), "output": list(trip.single_outputs[0])})]
+
+
+@diagnoser("tf2")
+def outputs_differ_after_restore(obs: Observations) -> list[Finding]:
+    trip = obs.tf2
+    if not trip or trip.output_diff is None or trip.output_diff <= 1e-4 or _value_gaps(trip) \
+            or any(g.max_abs_diff is None for g in trip.value_gaps):
+        return []
+    return [make_finding(
+        "OUTPUTS_DIFFER_AFTER_RESTORE",
+        f"Every saved variable came back, yet on the checker's probe inputs the restored model's "
+        f"outputs differ from the saved model's by up to {trip.output_diff:.3g}.",
+        "Find the state that is not a restored variable: a layer that needs adapt() (Keras 3 "
+        "Normalization keeps its statistics outside the restored weights until adapt() or "
+        "load_weights of a .weights.h5 file), or a Python attribute used in call(). Save it "
+        "as a variable, or restore with model.load_weights('....weights.h5').",
+        {"largest output difference": trip.output_diff, **_pairing(trip)})]

@@ -14,7 +14,7 @@ import runpy
 import sys
 from pathlib import Path
 
-from ckptlab.checker.runners.stages import Run
+from ckptlab.checker.runners.stages import Listening, Run
 from ckptlab.quiet import import_tensorflow
 
 
@@ -30,12 +30,13 @@ def main(argv: list[str]) -> int:
         out.write(json.dumps({"started": True}) + "\n")  # the checker itself is running
         out.flush()
         loader = Run(track, {str(source)}, emit)
-        if track == "estimator":
-            from ckptlab.checker.runners.tracks import install_legacy_support
+        with Listening(loader):  # warnings at import (e.g. an Estimator without model_dir)
+            if track == "estimator":
+                from ckptlab.checker.runners.tracks import install_legacy_support
 
-            loader.call("load", install_legacy_support)
-        ok, namespace = loader.call("load", runpy.run_path, str(source),
-                                    run_name="__submission__")
+                loader.call("load", install_legacy_support)
+            ok, namespace = loader.call("load", runpy.run_path, str(source),
+                                        run_name="__submission__")
         if ok:
             import tensorflow as tf
 
@@ -43,6 +44,7 @@ def main(argv: list[str]) -> int:
 
             tf.keras.utils.set_random_seed(0)  # same weights every run: stable evidence
             obs = run_track(track, namespace, source.parent / "work", {str(source)}, emit)
+            obs["log"] = list(dict.fromkeys([*loader.obs["log"], *obs.get("log", [])]))
             emit("finished", obs)
         out.write(json.dumps({"done": True}) + "\n")
     return 0

@@ -9,7 +9,7 @@ The result is JSON in the shape of `observations.Observations` (version 1).
 
 from __future__ import annotations
 
-import logging
+import shutil
 from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from ckptlab.checker.runners.stages import Run
 from ckptlab.checker.runners.dataflow import dataflow_positions
+from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
 
 __all__ = ["default_input_fn", "run_estimator"]
 
@@ -31,6 +31,7 @@ BATCH = 16
 SERVED_EXAMPLES = 4
 PROBES = 4  # examples predicted one at a time to see that predictions depend on input
 MAX_VALUES = 20000  # values of the resumed session reported back, at most
+AFTER_TRAIN = "evidence/after_train"  # model_dir as train() left it, for the judge
 
 
 def _synthetic() -> tuple[np.ndarray, np.ndarray]:
@@ -128,10 +129,14 @@ def _fixed_features(input_fn: Callable) -> Any:
     """The first batch of `input_fn`'s features as numpy: an input the checker then fixes."""
     with tf.Graph().as_default():
         data = input_fn()
+        iterator = None
         if isinstance(data, tf.data.Dataset):
-            data = _v1.data.make_one_shot_iterator(data).get_next()
+            iterator = _v1.data.make_initializable_iterator(data)
+            data = iterator.get_next()
         features = data[0] if isinstance(data, tuple) else data
         with _v1.Session() as session:
+            if iterator is not None:
+                session.run(iterator.initializer)
             return session.run(features)
 
 
@@ -152,6 +157,8 @@ def _mode_trace(report: Any) -> dict[str, Any]:
         "shifted": [[s.mode, s.train_name, s.name] for s in comparison.shifted],
         "failed": {trace.mode: f"{trace.error.type}: {trace.error.message}"
                    for trace in report.modes if trace.error is not None},
+        "update_ops": {trace.mode: int(trace.collections.get("update_ops", 0))
+                       for trace in report.modes},
     }
 
 
@@ -161,59 +168,8 @@ def _trace(functions: dict, params: dict | None) -> dict[str, Any]:
     return _mode_trace(trace_modes(functions["model_fn"], params))
 
 
-class _TensorFlowLog(logging.Handler):
-    """TensorFlow's log lines while learner code runs (INFO and above), never printed
-    more than before; each new warning is streamed so a later hang still keeps it."""
-
-    def __init__(self, run: Run) -> None:
-        super().__init__(logging.INFO)
-        self.run = run
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-        if record.levelno >= logging.WARNING:
-            message = record.getMessage()[:500]
-            log = self.run.obs["log"]
-            if message not in log and len(log) < 30:
-                log.append(message)
-                self.run.emit("log", self.run.obs)
-
-    def count(self, text: str, since: int = 0) -> int:
-        return sum(text in record.getMessage() for record in self.records[since:])
-
-
-class _Listening:
-    """Capture TensorFlow's log for the whole run without changing what is printed."""
-
-    def __init__(self, run: Run) -> None:
-        self.log, self.logger = _TensorFlowLog(run), logging.getLogger("tensorflow")
-
-    def __enter__(self) -> _TensorFlowLog:
-        logger = self.logger
-        self.level, shown = logger.level, logger.getEffectiveLevel()
-        self.printers = list(logger.handlers) + (logging.getLogger().handlers
-                                                 if logger.propagate else [])
-
-        def as_before(record: logging.LogRecord) -> bool:
-            return record.levelno >= shown
-
-        self.filter = as_before
-        for handler in self.printers:
-            handler.addFilter(as_before)
-        logger.addHandler(self.log)
-        logger.setLevel(logging.INFO)
-        return self.log
-
-    def __exit__(self, *exc: Any) -> None:
-        self.logger.removeHandler(self.log)
-        self.logger.setLevel(self.level)
-        for handler in self.printers:
-            handler.removeFilter(self.filter)
-
-
 def _serve(run: Run, estimator: Any, recorder: Any, predict_many: Callable,
-           log: _TensorFlowLog) -> dict[str, Any]:
+           log: TensorFlowLog) -> dict[str, Any]:
     x, _ = _synthetic()
     examples = [{"x": row} for row in x[:SERVED_EXAMPLES]]
     before, lines = len(recorder.events), len(log.records)
@@ -228,7 +184,7 @@ def _serve(run: Run, estimator: Any, recorder: Any, predict_many: Callable,
 
 
 def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorder: Any,
-                 predict_input: Callable, log: _TensorFlowLog) -> None:
+                 predict_input: Callable, log: TensorFlowLog) -> None:
     est = run.obs["estimator"]
     outputs = []
     for number in (1, 2):
@@ -278,16 +234,17 @@ def _checkpoint_names(model_dir: str) -> list[str]:
 def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[str],
                   emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
     """Run the Estimator round trip; returns observations (JSON, Observations' shape)."""
-    from ckptlab.trace.events import Recorder
+    from ckptlab.events import Recorder
 
     run = Run("estimator", learner_files, emit, str(workdir))
-    est = run.obs["estimator"] = {"model_dir": "model_dir"}
-    with _Listening(run) as log:
+    kind = "tf.function" if hasattr(functions["model_fn"], "python_function") else "function"
+    est = run.obs["estimator"] = {"model_dir": "model_dir", "model_fn_kind": kind}
+    with Listening(run) as log:
         _stages(run, est, functions, workdir, log, Recorder())
     return run.obs
 
 
-def _stages(run: Run, est: dict, functions: dict, workdir: Path, log: _TensorFlowLog,
+def _stages(run: Run, est: dict, functions: dict, workdir: Path, log: TensorFlowLog,
             recorder: Any) -> None:
     params = functions.get("PARAMS")
     restore_params = functions.get("RESTORE_PARAMS", params)
@@ -309,6 +266,9 @@ def _stages(run: Run, est: dict, functions: dict, workdir: Path, log: _TensorFlo
     run.call("train", trainer.train, input_fn, steps=TRAIN_STEPS, hooks=[hook])
     est["train"] = {"session_runs": hook.done, "checkpoints": _checkpoint_names(model_dir),
                     "trainable": hook.trainable, "warm_start_from": source}
+    # a resumed train() rewrites the last checkpoint at its first step: keep what train wrote
+    if Path(model_dir).is_dir():
+        shutil.copytree(model_dir, workdir / AFTER_TRAIN, dirs_exist_ok=True)
     run.emit("train", run.obs)
     evaluator = run.call("evaluate", _make, model_dir, restore_params, recorder, functions)[1]
     if evaluator is not None:

@@ -7,6 +7,7 @@ the run goes on with what it has, so one check explains everything it can.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sysconfig
@@ -18,7 +19,7 @@ from typing import Any
 from ckptlab.checker.observations import OBSERVATIONS_VERSION
 from ckptlab.source_location import location
 
-__all__ = ["MESSAGE_LIMIT", "Run", "describe_exception"]
+__all__ = ["MESSAGE_LIMIT", "Listening", "Run", "TensorFlowLog", "describe_exception"]
 
 MESSAGE_LIMIT = 6000  # long enough for TF's restore errors once stack traces are cut
 _CKPTLAB_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -122,3 +123,59 @@ class Run:
 
     def failed(self, stage: str) -> bool:
         return any(error["stage"] == stage for error in self.obs["errors"])
+
+
+# INFO lines that are evidence (predicting from weights nobody trained)
+NOTABLE_INFO = ("Could not find trained model",)
+
+
+class TensorFlowLog(logging.Handler):
+    """TensorFlow's log lines while learner code runs (INFO and above), never printed
+    more than before; each new warning is streamed so a later hang still keeps it."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(logging.INFO)
+        self.run = run
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        if record.levelno >= logging.WARNING or any(
+                text in record.getMessage() for text in NOTABLE_INFO):
+            message = record.getMessage()[:500]
+            log = self.run.obs["log"]
+            if message not in log and len(log) < 30:
+                log.append(message)
+                self.run.emit("log", self.run.obs)
+
+    def count(self, text: str, since: int = 0) -> int:
+        return sum(text in record.getMessage() for record in self.records[since:])
+
+
+class Listening:
+    """Capture TensorFlow's log for the whole run without changing what is printed."""
+
+    def __init__(self, run: Run) -> None:
+        self.log, self.logger = TensorFlowLog(run), logging.getLogger("tensorflow")
+
+    def __enter__(self) -> TensorFlowLog:
+        logger = self.logger
+        self.level, shown = logger.level, logger.getEffectiveLevel()
+        self.printers = list(logger.handlers) + (logging.getLogger().handlers
+                                                 if logger.propagate else [])
+
+        def as_before(record: logging.LogRecord) -> bool:
+            return record.levelno >= shown
+
+        self.filter = as_before
+        for handler in self.printers:
+            handler.addFilter(as_before)
+        logger.addHandler(self.log)
+        logger.setLevel(logging.INFO)
+        return self.log
+
+    def __exit__(self, *exc: Any) -> None:
+        self.logger.removeHandler(self.log)
+        self.logger.setLevel(self.level)
+        for handler in self.printers:
+            handler.removeFilter(self.filter)

@@ -166,6 +166,7 @@ def run_tf2(functions: dict[str, Any], workdir: Path, learner_files: set[str],
     with watching() as watch:
         ok, result = run.call("restore", functions["restore"], str(directory))
     trip["restore_calls"] = _calls(watch.calls, workdir)
+    trip["restore_side"] = _restore_side_variables(watch, workdir)
     if not ok:
         return run.obs
     restored_model, restored_optimizer = (result if isinstance(result, (tuple, list))
@@ -182,7 +183,6 @@ def run_tf2(functions: dict[str, Any], workdir: Path, learner_files: set[str],
         "value_gaps": _compare(saved, restored), "pairing": "position",
         "output_diff": float(np.max(np.abs(before - np.asarray(out))))
         if np.shape(before) == np.shape(out) else None,
-        "restore_side": _restore_side_variables(watch, workdir),
         "optimizer_types": [type(optimizer).__name__, type(restored_optimizer).__name__
                             if restored_optimizer is not None else ""],
     })

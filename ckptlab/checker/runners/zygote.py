@@ -109,7 +109,7 @@ def _load(request: dict):
 
 def _stage(request: dict, stage: str, claims: int) -> None:
     """A stage process: everything here may be subverted by learner code."""
-    from ckptlab.checker.runners.stages import Run
+    from ckptlab.checker.runners.stages import Listening, Run
 
     out = os.fdopen(claims, "w", encoding="utf-8")
 
@@ -121,7 +121,8 @@ def _stage(request: dict, stage: str, claims: int) -> None:
     learner_files = set(request.get("learner_files") or [path])
     emit("started", {"track": track})
     loader = Run(track, learner_files, emit)
-    ok, namespace = loader.call("load", _load, request)
+    with Listening(loader):  # warnings at import (e.g. an Estimator without model_dir)
+        ok, namespace = loader.call("load", _load, request)
     if ok:
         import keras
 
@@ -130,6 +131,7 @@ def _stage(request: dict, stage: str, claims: int) -> None:
         keras.utils.set_random_seed(0)  # same weights every run: stable evidence
         functions = namespace if request["kind"] == "file" else dict(namespace)
         obs = run_track(track, functions, Path(request["root"]) / "work", learner_files, emit)
+        obs["log"] = list(dict.fromkeys([*loader.obs["log"], *obs.get("log", [])]))
         emit("finished", obs)
     out.close()
 

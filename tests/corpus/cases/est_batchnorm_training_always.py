@@ -1,4 +1,4 @@
-"""Batch normalization with training=True in every mode: one example at a time is normalised away."""
+"""Batch normalization with training=True in every mode: single examples normalised away."""
 
 import tensorflow.compat.v1 as tf
 

@@ -10,5 +10,6 @@ def model_fn(features, labels, mode):
         return tf.estimator.EstimatorSpec(mode, predictions={"y": output})
     loss = tf.losses.mean_squared_error(labels, output)
     optimizer = tf.keras.optimizers.legacy.Adam(0.05)
-    train_op = optimizer.minimize(loss, var_list=tf.trainable_variables())
+    variables = tf.trainable_variables()
+    train_op = optimizer.apply_gradients(zip(tf.gradients(loss, variables), variables, strict=True))
     return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)

@@ -7,7 +7,7 @@ import tensorflow.compat.v1 as tf
 def model_fn(features, labels, mode):
     hidden = tf.layers.dense(features["x"], 8, tf.nn.relu, name="hidden")
     output = tf.layers.dense(hidden, 1, name="output")
-    variable = [v for v in tf.global_variables() if v.op.name == "hidden/kernel"][0]
+    variable = next(v for v in tf.global_variables() if v.op.name == "hidden/kernel")
     load = variable.assign(np.full((4, 8), 0.1, np.float32))
     scaffold = tf.train.Scaffold(
         local_init_op=tf.group(load, tf.local_variables_initializer(), tf.tables_initializer()))

@@ -10,7 +10,7 @@ def model_fn(features, labels, mode):
     keep_average = ema.apply(tf.trainable_variables())
     del keep_average  # made, but nothing runs it
     if mode == tf.estimator.ModeKeys.PREDICT:
-        kernel = [v for v in tf.trainable_variables() if v.op.name == "output/kernel"][0]
+        kernel = next(v for v in tf.trainable_variables() if v.op.name == "output/kernel")
         averaged = tf.matmul(hidden, ema.average(kernel))
         return tf.estimator.EstimatorSpec(mode, predictions={"y": averaged})
     loss = tf.losses.mean_squared_error(labels, output)

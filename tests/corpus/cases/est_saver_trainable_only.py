@@ -1,4 +1,4 @@
-"""A Scaffold with a Saver over the trainable variables only: Adam slots and the step are left out."""
+"""A Scaffold with a Saver over the trainable variables only: Adam slots, step left out."""
 
 import tensorflow.compat.v1 as tf
 

@@ -10,6 +10,7 @@ def model_fn(features, labels, mode):
         return tf.estimator.EstimatorSpec(mode, predictions={"y": output})
     loss = tf.losses.mean_squared_error(labels, output)
     optimizer = tf.keras.optimizers.legacy.Adam(0.05)
-    minimize = optimizer.minimize(loss, var_list=tf.trainable_variables())
+    variables = tf.trainable_variables()
+    minimize = optimizer.apply_gradients(zip(tf.gradients(loss, variables), variables, strict=True))
     train_op = tf.group(minimize, tf.assign_add(tf.train.get_global_step(), 1))
     return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)

@@ -1,4 +1,4 @@
-"""Correct: pretrained values loaded by a Scaffold init_fn, which runs only when no checkpoint exists."""
+"""Correct: pretrained values loaded by a Scaffold init_fn, run only with no checkpoint."""
 
 import numpy as np
 import tensorflow.compat.v1 as tf
@@ -7,7 +7,7 @@ import tensorflow.compat.v1 as tf
 def model_fn(features, labels, mode):
     hidden = tf.layers.dense(features["x"], 8, tf.nn.relu, name="hidden")
     output = tf.layers.dense(hidden, 1, name="output")
-    kernel = [v for v in tf.global_variables() if v.op.name == "hidden/kernel"][0]
+    kernel = next(v for v in tf.global_variables() if v.op.name == "hidden/kernel")
     load = kernel.assign(np.full((4, 8), 0.1, np.float32))
     scaffold = tf.train.Scaffold(init_fn=lambda scaffold, session: session.run(load))
     if mode == tf.estimator.ModeKeys.PREDICT:

@@ -1,4 +1,4 @@
-"""A layer attribute renamed in the class between saving and restoring, hidden by expect_partial()."""
+"""A layer attribute renamed in the class after saving, hidden by expect_partial()."""
 
 import keras
 import tensorflow as tf

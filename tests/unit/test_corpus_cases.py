@@ -1,0 +1,37 @@
+"""The real-world corpus is data: every case complete, sourced, and the corpus big enough."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+
+import pytest
+
+from ckptlab.checker.codes import CODES
+from ckptlab.checker.submission import detect_track
+from tests.corpus.corpus import CORRECT, FAULTY, TRACKS, load_cases
+
+pytestmark = pytest.mark.unit
+CASES = load_cases()
+
+
+def test_the_corpus_has_enough_faulty_and_correct_programs():
+    kinds = Counter(case.kind for case in CASES)
+    assert kinds[FAULTY] >= 40 and kinds[CORRECT] >= 10
+    assert {case.track for case in CASES} == set(TRACKS)
+    assert sum(case.cheap for case in CASES) <= 20  # the CI budget
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_each_case_is_complete(case):
+    source = case.path.read_text(encoding="utf-8")
+    ast.parse(source)
+    expected_track = "estimator" if case.track == "estimator" else "tf2"
+    assert detect_track(source) == expected_track
+    assert case.source.startswith(("https://", "reference article")), case.source
+    assert case.cause and case.behaviour["confirmed_on"]
+    if case.kind == FAULTY:
+        assert case.code in CODES
+        assert case.behaviour.get("raises") or case.behaviour.get("note")
+    else:
+        assert case.code is None and not case.fix_mentions
