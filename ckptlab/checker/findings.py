@@ -37,6 +37,7 @@ class Finding:
     fix: str  # a concrete code change
     tutorial: str  # "tutorials/<notebook>.ipynb#<anchor>"
     evidence: tuple[tuple[str, Any], ...] = ()  # (label, JSON value) pairs, in order
+    symptoms: tuple[str, ...] = ()  # codes that only follow from this cause (in evidence)
 
     @property
     def explanation(self) -> str:
@@ -47,12 +48,14 @@ class Finding:
             "code": self.code, "severity": self.severity, "title": self.title,
             "explanation": self.explanation, "what": self.what, "why": self.why,
             "fix": self.fix, "evidence": dict(self.evidence), "tutorial": self.tutorial,
+            "symptoms": list(self.symptoms),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         return cls(data["code"], data["severity"], data["title"], data["what"], data["why"],
-                   data["fix"], data["tutorial"], tuple(data.get("evidence", {}).items()))
+                   data["fix"], data["tutorial"], tuple(data.get("evidence", {}).items()),
+                   tuple(data.get("symptoms", ())))
 
 
 def verdict_of(findings: Iterable[Finding]) -> str:
@@ -97,8 +100,14 @@ class Report:
         notebook cell ending with `report.points` gives nbgrader its partial credit."""
         return sum(self.case_points.values())
 
-    def codes(self, severity: str | None = None) -> list[str]:
-        return [f.code for f in self.findings if severity in (None, f.severity)]
+    def codes(self, severity: str | None = None, symptoms: bool = False) -> list[str]:
+        """Codes of the findings (with `symptoms`, also the codes folded under a cause,
+        which is what grading needs: a symptom shown as evidence is still wrong)."""
+        found = []
+        for f in self.findings:
+            if severity in (None, f.severity):
+                found += [f.code, *(f.symptoms if symptoms else ())]
+        return list(dict.fromkeys(found)) if symptoms else found
 
     def to_dict(self) -> dict[str, Any]:
         return {

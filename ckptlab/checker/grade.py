@@ -55,7 +55,7 @@ def grade_submission(path: str | Path, exercise: Exercise | str,
     try:
         report = check_file(path, limits, exercise=exercise.id)
         data = report.to_dict()
-        verdict, codes = report.verdict, report.codes("error")
+        verdict, codes = report.verdict, report.codes("error", symptoms=True)
         broken = broken_stages(report.findings)
         scored_points = report.case_points  # 0 everywhere when not answered
     except Exception as error:  # never stop the batch: record and go on

@@ -98,8 +98,9 @@ def points_line(report: Report) -> str:
         return ""
     if not report.answered:
         return f"Points: 0/{exercise.total} (not answered yet: change the starter code)"
-    points = report.case_points or points_for(exercise, report.verdict, report.codes("error"),
-                                              broken_stages(report.findings))
+    points = report.case_points or points_for(
+        exercise, report.verdict, report.codes("error", symptoms=True),
+        broken_stages(report.findings))
     cases = ", ".join(f"{c.name} {points.get(c.name, 0)}/{c.points}" for c in exercise.cases)
     return f"Points: {sum(points.values())}/{exercise.total} ({cases})"
 

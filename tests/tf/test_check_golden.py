@@ -39,7 +39,8 @@ PROVOKED = {
     "UNRESOLVED_OBJECTS": "tf2-round-trip/wrong_unbuilt_assert_consumed.py",
     "RESTORE_INTO_UNBUILT_MODEL": "tf2-round-trip/wrong_unbuilt_assert_consumed.py",
     "OBJECT_PATH_MISMATCH": "tf2-round-trip/wrong_renamed_expect_partial.py",
-    "VALUES_NOT_RESTORED": "tf2-round-trip/wrong_renamed_expect_partial.py",
+    # a wrong path or object path is the cause there: the values are its evidence
+    "VALUES_NOT_RESTORED": "../corpus/cases/tf2_optimizer_not_saved.py",
     "WRONG_CHECKPOINT_PATH": "tf2-round-trip/wrong_write_then_latest.py",
     "FORMAT_MISMATCH": "provoke/tf2_format_mismatch.py",
     "SHAPE_MISMATCH@tf2": "provoke/tf2_shape_change.py",

@@ -108,6 +108,7 @@ def order_by_cause(findings: Iterable[Finding]) -> list[Finding]:
     causes = [f for f in kept if f.code in SYMPTOMS]
     result = []
     folded: dict[str, list[str]] = {}
+    codes: dict[str, list[str]] = {}
     for finding in kept:
         cause = next((c for c in causes if c is not finding
                       and finding.code in SYMPTOMS[c.code] and _rank(c) < _rank(finding)
@@ -116,5 +117,7 @@ def order_by_cause(findings: Iterable[Finding]) -> list[Finding]:
             result.append(finding)
         else:
             folded.setdefault(cause.code, []).append(f"{finding.code}: {finding.what}")
-    return [replace(f, evidence=(*f.evidence, ("follows from this", folded[f.code])))
+            codes.setdefault(cause.code, []).extend([finding.code, *finding.symptoms])
+    return [replace(f, evidence=(*f.evidence, ("follows from this", folded[f.code])),
+                    symptoms=tuple(dict.fromkeys([*f.symptoms, *codes[f.code]])))
             if f.code in folded else f for f in result]

@@ -6,11 +6,19 @@ from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser
 from ckptlab.checker.findings import Finding
 from ckptlab.checker.observations import FlowPosition, Observations
-from ckptlab.scopes.names import is_step_counter, slot_of
+from ckptlab.scopes.names import is_step_counter, slot_of, strip_auto_numbers
 
 
 def _signature(entry: FlowPosition) -> tuple:
     return (tuple(entry.shape), tuple(entry.upstream), tuple(entry.downstream))
+
+
+def auto_numbered_shifts(obs: Observations) -> list[tuple[str, str, str]]:
+    """Name shifts the tracer saw that only an auto-number explains (dense_1 -> dense_2);
+    a scope named after the mode is another cause (a variable that exists in one mode)."""
+    modes = obs.estimator.modes if obs.estimator else None
+    return [shift for shift in (modes.shifted if modes else ())
+            if strip_auto_numbers(shift[1]) == strip_auto_numbers(shift[2])]
 
 
 def _raised(obs: Observations, *words: str) -> bool:
@@ -56,7 +64,7 @@ def name_drift(obs: Observations) -> list[Finding]:
             "the layers in the same order in every mode, before branching on mode.",
             {"swapped names (PREDICT name -> its role in TRAIN)":
                 [f"{a} -> {b} {s}" for a, b, s in pairs], "pairs": len(pairs)})]
-    shifted = est.modes.shifted if est.modes else ()
+    shifted = auto_numbered_shifts(obs)
     if not shifted:
         return []
     mode, before, after = shifted[0]
@@ -75,7 +83,7 @@ def name_drift(obs: Observations) -> list[Finding]:
 def mode_only_variable(obs: Observations) -> list[Finding]:
     est = obs.estimator
     missing = est.modes.missing_from_train if est and est.modes else {}
-    if not missing or _raised(obs, "not found in checkpoint") or est.modes.shifted:
+    if not missing or _raised(obs, "not found in checkpoint") or auto_numbered_shifts(obs):
         return []  # the exception (or the shifted names) already explain a failed restore
     names = sorted({f"{name} ({mode})" for mode, items in missing.items() for name in items})
     return [make_finding(

@@ -76,8 +76,10 @@ def _not_found_code(error: LearnerError, obs: Observations) -> str:
     """Which cause a 'Key x not found in checkpoint' has in this submission."""
     key = re.search(r"Key (\S+) not found in checkpoint", error.message)
     name = key.group(1) if key else ""
+    from ckptlab.checker.explain.estimator import auto_numbered_shifts
+
     est = obs.estimator
-    if est and est.modes and est.modes.shifted:
+    if auto_numbered_shifts(obs):
         return "NAME_DRIFT"
     if est and est.restore_modes and est.modes:
         trained = est.modes.variables.get("train", {})

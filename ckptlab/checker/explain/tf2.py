@@ -152,13 +152,14 @@ def optimizer_mismatch(obs: Observations) -> list[Finding]:
     saved, restored = classes
     return [make_finding(
         "OPTIMIZER_MISMATCH",
-        f"The checkpoint holds the state of a {saved} optimizer; restore() put it into a "
+        f"The checkpoint holds the state of the optimizer {saved}; restore() put it into "
         f"{restored}, whose variables mean other things.",
         f"Resume with the same optimizer ({saved}, same options) that saved the checkpoint; "
         "to switch optimizers, restore the model only (no optimizer= in the restoring "
         "Checkpoint) and let the new optimizer start fresh.",
         {"saved optimizer": saved, "restored into": restored,
-         "optimizer variables that differ": [g.name for g in trip.optimizer_gaps][:12]})]
+         **({"optimizer variables that differ": [g.name for g in trip.optimizer_gaps][:12]}
+            if trip.optimizer_gaps else {})})]
 
 
 def _constant(outputs: tuple[tuple[float, ...], ...]) -> bool:

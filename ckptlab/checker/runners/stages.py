@@ -76,6 +76,7 @@ def describe_exception(error: BaseException, stage: str, learner_files: set[str]
     """The exception as plain data (`observations.LearnerError`): TensorFlow's and Keras's
     wrappers unwrapped to the op error, its node, scratch paths and addresses left out."""
     message = _ANSI.sub("", re.sub(r" at 0x[0-9a-fA-F]+", "", str(error).strip()))
+    message = re.sub(r" \(graphs are <[^>]*> and <[^>]*>\)", "", message)
     # TensorFlow appends the Python stack that built the failing op; its file paths can
     # push the useful first lines ("Key x not found in checkpoint") past any limit.
     message = message.split("\n\nOriginal stack trace for", 1)[0].rstrip()
