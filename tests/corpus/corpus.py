@@ -13,6 +13,7 @@ A correct case passes when the report has no error finding.
 from __future__ import annotations
 
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,8 @@ def problems(case: CorpusCase, report: Any) -> list[str]:
 def check_case(case: CorpusCase, timeout_scale: float = 1.0) -> Any:
     from ckptlab.checker.sandbox import Limits, check_file
 
-    return check_file(case.path, Limits(timeout=case.timeout * timeout_scale))
+    scale = float(os.environ.get("CKPTLAB_CORPUS_TIMEOUT_SCALE", timeout_scale))
+    return check_file(case.path, Limits(timeout=case.timeout * scale))
 
 
 def check_all(cases: list[CorpusCase], workers: int = 2) -> dict[str, Any]:
