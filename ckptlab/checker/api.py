@@ -26,9 +26,9 @@ from typing import Any
 from ckptlab.checker.assemble import build_report, could_not_run, timed_out
 from ckptlab.checker.findings import Report
 from ckptlab.checker.isolation import Limits
+from ckptlab.checker.judge import judge
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.stderr_capture import captured_stderr
-from ckptlab.checker.judge import judge
 from ckptlab.errors import UsageError
 from ckptlab.exercises.answers import NOT_ANSWERED
 

@@ -19,6 +19,6 @@ def scored(report: Report) -> Report:
     if not report.answered:
         points = {case.name: 0 for case in exercise.cases}
     else:
-        points = points_for(exercise, report.verdict, report.codes("error"),
+        points = points_for(exercise, report.verdict, report.codes("error", symptoms=True),
                             broken_stages(report.findings))
     return dataclasses.replace(report, case_points=points)
