@@ -64,8 +64,8 @@ def test_rebuild_traces_again_with_new_params():
         return head(labels, mode, tf.reduce_sum(tf.matmul(features["x"], weight), 1, True))
 
     explorer = ModeExplorer(sized_model_fn, {"units": 2})
-    assert "[4, 2]" in explorer.columns["train"].value
+    assert "(4, 2)" in explorer.columns["train"].value
     ops_before = [list(t.x) for t in explorer.figure.data]
     explorer.rebuild({"units": 3})
-    assert "[4, 3]" in explorer.columns["train"].value
+    assert "(4, 3)" in explorer.columns["train"].value
     assert [list(t.x) for t in explorer.figure.data] == ops_before  # same graph, other shape
