@@ -286,16 +286,15 @@ class Sandbox:
         return self
 
     def _start_holder(self) -> None:
-        command = _bwrap_args(self.scratch, self.support.userns)
-        if not self.support.userns:  # even the placeholder runs unprivileged
-            command += ["/usr/bin/setpriv", f"--reuid={SANDBOX_UID}",
-                        f"--regid={SANDBOX_UID}", "--clear-groups"]
+        # as root, the placeholder keeps uid 0 without any capability: learner processes
+        # (uid 65534) cannot signal it, so they cannot end the sandbox early
+        command = [*_bwrap_args(self.scratch, self.support.userns), "--cap-drop", "ALL"]
         self.holder = subprocess.Popen([*command, *_holder_command()], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        env={"PATH": "/usr/bin:/bin"})
         ready = self.holder.stdout.readline() == b"ready\n"  # mounts are done
         children = Path(f"/proc/{self.holder.pid}/task/{self.holder.pid}/children")
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, IndexError):
             self.holder_pid = int(children.read_text().split()[0])  # the namespace's init
         if not ready or not self.holder_pid:
             self.holder.kill()

@@ -30,7 +30,8 @@ from ckptlab.quiet import FORK_SAFE, quiet_environment
 
 __all__ = ["Outcome", "run_isolated", "runner_env"]
 
-OUTPUT_KEEP = 16 << 10  # the last bytes of output kept for the report
+OUTPUT_HEAD = 4 << 10  # the first and the last bytes of the output are kept
+OUTPUT_KEEP = 12 << 10
 RESULTS_LIMIT = 64 << 20
 POLL_SECONDS = 0.05
 DISK_POLL_SECONDS = 0.25
@@ -118,7 +119,8 @@ class Outcome:
     exits: dict[str, int] = field(default_factory=dict)  # stage -> exit status (supervisor's)
     finished: bool = False  # the supervisor reported the end of every stage
     stopped: str = ""  # "timeout", "memory", "disk", "output", "claims" or ""
-    output: bytes = b""
+    output_head: bytes = b""
+    output_tail: bytes = b""
     output_bytes: int = 0
     survivors: list[int] = field(default_factory=list)
     isolation: str = ""
@@ -126,6 +128,14 @@ class Outcome:
     peak_mb: float = 0.0
     supervisor_error: str = ""
     judged: dict = field(default_factory=dict)  # last claims plus the judge's own facts
+
+    @property
+    def output(self) -> bytes:
+        """The output's first and last bytes (all of it when it was short)."""
+        cut = self.output_bytes - len(self.output_head) - len(self.output_tail)
+        if cut <= 0:
+            return self.output_head + self.output_tail
+        return self.output_head + f"\n[... {cut} bytes ...]\n".encode() + self.output_tail
 
     @property
     def started(self) -> bool:
@@ -172,7 +182,11 @@ def _watch(box: Sandbox, results: int, output: int, outcome: Outcome) -> None:
                 open_fds.discard(fd)
             elif fd == output:
                 outcome.output_bytes += len(chunk)
-                outcome.output = (outcome.output + chunk)[-OUTPUT_KEEP:]
+                room = OUTPUT_HEAD - len(outcome.output_head)
+                if room > 0:
+                    outcome.output_head += chunk[:room]
+                    chunk = chunk[room:]
+                outcome.output_tail = (outcome.output_tail + chunk)[-OUTPUT_KEEP:]
             else:
                 received += len(chunk)
                 buffer += chunk
@@ -199,9 +213,20 @@ def _watch(box: Sandbox, results: int, output: int, outcome: Outcome) -> None:
 
 def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
                  limits: Limits | None = None, isolated: bool = True,
-                 learner_files: list[str] | None = None) -> Outcome:
+                 learner_files: list[str] | None = None,
+                 stages: list[dict] | None = None) -> Outcome:
     """Run one submission (a .py source or a cloudpickled dict of functions) in a new
-    sandbox; returns what was seen. Never raises for anything the submission does."""
+    sandbox; returns what was seen. Never raises for anything the submission does.
+
+    `stages`: [{"name": ..., "call": "module:function", "args": {...}}, ...], each run in a
+    new process forked from the clean warm state, one after the other, learner processes
+    left by one stage killed before the next; the function is called as
+    `f(track, functions, workdir, learner_files, emit, **args)` and returns the stage's
+    observations. Default: one stage "all" running the whole track.
+
+    Once every process of the check is dead, the trusted judge (ckptlab.checker.judge)
+    reads the work folder before it is deleted; its result is `outcome.judged`.
+    """
     limits = limits or Limits()
     runner = warm_runner(track)
     with Sandbox(limits, isolated) as box:
@@ -210,7 +235,7 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
         target.chmod(0o644)
         request = {**box.join_request(), "track": track, "kind": kind,
                    "path": f"{box.join_request()['root']}/submission/{name}",
-                   "stages": ["all"], "learner_files": learner_files or []}
+                   "stages": stages or [{"name": "all"}], "learner_files": learner_files or []}
         results_read, results_write = os.pipe()
         output_read, output_write = os.pipe()
         outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated)

@@ -107,8 +107,26 @@ def _load(request: dict):
     return runpy.run_path(path, run_name="__submission__")
 
 
-def _stage(request: dict, stage: str, claims: int) -> None:
-    """A stage process: everything here may be subverted by learner code."""
+def _stage_function(stage: dict):
+    """The callable of a stage: "module:function", or the whole track by default."""
+    if not stage.get("call"):
+        from ckptlab.checker.runners.tracks import run_track
+
+        return lambda track, functions, workdir, files, emit, **_: run_track(
+            track, functions, workdir, files, emit)
+    from importlib import import_module
+
+    module, _, name = stage["call"].partition(":")
+    return getattr(import_module(module), name)
+
+
+def _stage(request: dict, stage: dict, claims: int) -> None:
+    """A stage process: everything here may be subverted by learner code.
+
+    It loads the submission afresh (a process forked from the clean warm state), calls the
+    stage's function `f(track, functions, workdir, learner_files, emit, **args) -> obs`
+    and reports each emitted observation and the result (stage "finished") as claims.
+    """
     from ckptlab.checker.runners.stages import Listening, Run
 
     out = os.fdopen(claims, "w", encoding="utf-8")
@@ -119,6 +137,7 @@ def _stage(request: dict, stage: str, claims: int) -> None:
 
     track, path = request["track"], request["path"]
     learner_files = set(request.get("learner_files") or [path])
+    function = _stage_function(stage)  # resolved before any learner code runs
     emit("started", {"track": track})
     loader = Run(track, learner_files, emit)
     with Listening(loader):  # warnings at import (e.g. an Estimator without model_dir)
@@ -126,14 +145,24 @@ def _stage(request: dict, stage: str, claims: int) -> None:
     if ok:
         import keras
 
-        from ckptlab.checker.runners.tracks import run_track
-
         keras.utils.set_random_seed(0)  # same weights every run: stable evidence
         functions = namespace if request["kind"] == "file" else dict(namespace)
-        obs = run_track(track, functions, Path(request["root"]) / "work", learner_files, emit)
+        obs = function(track, functions, Path(request["root"]) / "work", learner_files, emit,
+                       **(stage.get("args") or {}))
         obs["log"] = list(dict.fromkeys([*loader.obs["log"], *obs.get("log", [])]))
         emit("finished", obs)
     out.close()
+
+
+def _reap_leftovers() -> None:
+    """Kill every learner process left in the sandbox (before the next stage runs): a
+    process forked into the pid namespace signals all of its uid's processes there."""
+    pid = os.fork()
+    if pid == 0:
+        with contextlib.suppress(OSError):
+            os.kill(-1, signal.SIGKILL)
+        os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def _relay(stage: str, pid: int, claims: int) -> int:
@@ -173,14 +202,21 @@ def _send(message: dict) -> None:
 def _supervise(request: dict, fds: list[int]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    # a session and process group of its own: kill(0, ...) in a learner process must not
+    # reach the other checks forked from the same warm runner (same uid 65534)
+    os.setsid()
     _keep_only(*fds)
     _join(request)
-    for stage in request.get("stages") or ["all"]:
+    for number, stage in enumerate(request.get("stages") or [{"name": "all"}]):
+        if number:
+            _reap_leftovers()
+        name = stage["name"]
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
+                os.setpgid(0, 0)  # nor the supervisor itself
                 os.close(3)  # the results channel: never in a process that runs learner code
                 os.close(read)
                 os.dup2(4, 1)
@@ -195,14 +231,16 @@ def _supervise(request: dict, fds: list[int]) -> None:
             finally:
                 os._exit(code)
         os.close(write)
-        status = _relay(stage, pid, read)
+        status = _relay(name, pid, read)
         os.close(read)
-        _send({"stage": stage, "exit": status})
+        _send({"stage": name, "exit": status})
     _send({"done": True})
 
 
 def main(argv: list[str]) -> int:
     track, control = argv[0], socket.socket(fileno=int(argv[1]))
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # nothing importable from the folder this process started in
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the grader
     _warm(track)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
