@@ -104,7 +104,7 @@ def _bwrap_args(scratch: Path, userns: bool) -> list[str]:
     for path in _python_paths():
         args += ["--ro-bind", path, path]
     args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(64 << 20), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp",
              "--bind", str(scratch), INSIDE,
              "--ro-bind", str(scratch / "submission"), f"{INSIDE}/submission",
              "--chdir", f"{INSIDE}/work"]
