@@ -10,13 +10,14 @@ READY := $(VENV)/.ckptlab-installed
 PARITY_READY := $(PARITY_VENV)/.ckptlab-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test unit parity fuzz peer-suite corpus bench lint lock lock-pythons pythons clean help
+.PHONY: lab test browser-notebooks unit parity fuzz peer-suite corpus bench lint lock lock-pythons pythons clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make lab     start JupyterLab on tutorials/ (127.0.0.1), installing on first use"
 	@echo "make test    run the whole suite: unit, tf, notebooks, browser, parity"
 	@echo "make unit    only the fast tests that need no TensorFlow"
+	@echo "make browser-notebooks  run every notebook in JupyterLab + Chromium (not in make test yet)"
 	@echo "make parity  only the parity suite against the real tf.estimator 2.15"
 	@echo "make fuzz    fuzz the checkpoint reader longer (FUZZ_EXAMPLES per target, random)"
 	@echo "make peer-suite UPSTREAM=DIR  tf.estimator 2.15's own tests on the engine and the real"
@@ -47,6 +48,9 @@ lab: $(READY)
 
 test: $(READY) $(PARITY_READY)
 	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m pytest $(PYTEST_ARGS)
+
+browser-notebooks: $(READY)
+	CKPTLAB_BROWSER_NOTEBOOKS=1 $(PY) -m pytest tests/browser/test_every_notebook.py $(PYTEST_ARGS)
 
 unit: $(READY)
 	$(PY) -m pytest -m unit $(PYTEST_ARGS)

@@ -28,6 +28,11 @@ def kind_of(item: pytest.Item) -> str | None:
     return parts[0] if parts and parts[0] in KINDS else None
 
 
+# Running every notebook in JupyterLab is not yet proven within CI's time on 2 cores:
+# it is collected only with CKPTLAB_BROWSER_NOTEBOOKS=1 (`make browser-notebooks`);
+# otherwise tests/notebooks runs the same notebooks headless.
+collect_ignore = ([] if os.environ.get("CKPTLAB_BROWSER_NOTEBOOKS") == "1"
+                  else ["browser/test_every_notebook.py"])
 BROWSER_RUN = "tests/browser/test_every_notebook.py::"
 HEADLESS_RUN = "tests/notebooks/test_notebooks.py::test_notebook_runs_top_to_bottom_cleanly"
 
