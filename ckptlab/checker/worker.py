@@ -11,7 +11,9 @@ the kernel's own TensorFlow state (graphs, Keras name counters, seeds) is never 
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from ckptlab.checker.findings import Report
@@ -27,10 +29,35 @@ def pickled(functions: dict[str, Any]) -> tuple[bytes, str]:
     """(the functions as cloudpickle bytes, '') or (b'', why they cannot be sent)."""
     import cloudpickle
 
+    by_value = _learner_modules(functions)
+    for module in by_value:  # the sandbox sees no learner folder: send their code itself
+        cloudpickle.register_pickle_by_value(module)
     try:
         return cloudpickle.dumps(functions), ""
     except Exception as error:  # an object that cannot leave the kernel (e.g. a live session)
         return b"", f"{type(error).__name__}: {error}"
+    finally:
+        for module in by_value:
+            cloudpickle.unregister_pickle_by_value(module)
+
+
+def _learner_modules(functions: dict[str, Any]) -> list[Any]:
+    """Modules the functions come from that the sandbox cannot import: files of the
+    learner's own (not the standard library, not installed packages, not ckptlab)."""
+    installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    package = Path(__file__).resolve().parents[1]
+    modules = []
+    for function in functions.values():
+        module = sys.modules.get(getattr(function, "__module__", "") or "")
+        file = getattr(module, "__file__", None)
+        if module is None or file is None or module.__name__ == "__main__":
+            continue
+        where = Path(file).resolve()
+        if package in where.parents or any(root in where.parents for root in installed):
+            continue
+        if module not in modules:
+            modules.append(module)
+    return modules
 
 
 def check_in_worker(track: str, payload: bytes, learner_files: set[str], subject: str,
