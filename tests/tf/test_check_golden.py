@@ -86,7 +86,8 @@ def test_limits_become_timeout_and_crash_with_partial_results(reports):
     assert timeout.verdict == "error" and timeout.codes() == ["TIMEOUT"]
     assert timeout.stages[-1] == "save"  # what ran before the hang was kept
     memory = reports["provoke/memory_bomb.py"].findings[0]
-    assert dict(memory.evidence)["cause"] == "memory limit of 1500 MB exceeded (all processes together)"
+    assert dict(memory.evidence)["cause"] == (
+        "memory limit of 1500 MB exceeded (all processes together)")
     segfault = reports["provoke/segfault.py"].findings[0]
     assert dict(segfault.evidence)["cause"] == "killed by signal SIGSEGV"
 
