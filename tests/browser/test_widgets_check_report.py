@@ -29,7 +29,7 @@ def test_expand_a_finding_card_and_follow_its_link(course, page):
     assert "FAIL" in report.inner_text() and "stages passed" in report.inner_text()
     assert not page.locator(CARD).first.is_visible()
 
-    report.get_by_text("MODE_ONLY_VARIABLE", exact=False).first.click()
+    report.get_by_text("NAME_DRIFT", exact=False).first.click()
     page.locator(CARD).first.wait_for(state="visible", timeout=30_000)
     card = page.locator(CARD).first.inner_text()
     assert "eval_scale" in card and "Fix:" in card and "Learn more" in card
@@ -76,7 +76,7 @@ def test_a_widget_notebook_runs_in_notebook_7(jupyter, page, tmp_path):
     report = page.locator(".ckptlab-check-report")
     report.wait_for(timeout=180_000)
     assert cell_errors(page) == []
-    report.get_by_text("MODE_ONLY_VARIABLE", exact=False).first.click()
+    report.get_by_text("NAME_DRIFT", exact=False).first.click()
     page.locator(CARD).first.wait_for(state="visible", timeout=30_000)
     assert "eval_scale" in page.locator(CARD).first.inner_text()
     report.evaluate("node => node.scrollIntoView()")
