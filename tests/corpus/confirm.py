@@ -34,7 +34,8 @@ def _interpreter(track: str) -> str | None:
 
 def observed(case, python: str) -> dict:
     """{"errors": [...], "hung": bool} from running the case in `python`."""
-    result = subprocess.run([python, "-m", "tests.corpus.confirm", str(case.path), case.track,
+    track = "estimator" if case.track == "estimator" else "tf2"  # Keras cases: the TF2 runner
+    result = subprocess.run([python, "-m", "tests.corpus.confirm", str(case.path), track,
                              str(case.timeout)], capture_output=True, text=True, cwd=ROOT,
                             timeout=case.timeout + 120)
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
@@ -76,7 +77,7 @@ def confirm_all(cases, workers: int = 2) -> list[tuple[str, str]]:
 
 
 def _child(path: str, track: str, timeout: float) -> None:
-    from ckptlab.checker.sandbox import _child_env
+    from ckptlab.checker.warm import runner_env as _child_env
 
     with tempfile.TemporaryDirectory(prefix="ckptlab-confirm-") as scratch:
         copy = Path(scratch) / Path(path).name
