@@ -79,7 +79,10 @@ LOCK_TMP := $(abspath build/lock)
 lock:
 	rm -rf $(LOCK_TMP) && $(PYTHON) -m venv $(LOCK_TMP)/main && $(PARITY_PYTHON) -m venv $(LOCK_TMP)/parity
 	$(LOCK_TMP)/main/bin/pip install --quiet ".[test]"
-	$(LOCK_TMP)/parity/bin/pip install --quiet "tensorflow==2.15.1" "tensorflow-estimator==2.15.0" pytest
+	# the parity side imports ckptlab --no-deps: its runtime needs (reader, worker) and the
+	# scenarios' pandas, the same major release as the main environment's
+	$(LOCK_TMP)/parity/bin/pip install --quiet "tensorflow==2.15.1" "tensorflow-estimator==2.15.0" \
+	  pytest google-crc32c cloudpickle "pandas>=2.2,<3"
 	{ echo "# Exact versions for reproducible classrooms: make and binder/ install with this file."; \
 	  echo "# Regenerate with make lock after changing pyproject.toml."; \
 	  $(LOCK_TMP)/main/bin/pip freeze | grep -v '^ckptlab'; } > constraints.txt

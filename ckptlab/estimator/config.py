@@ -15,7 +15,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import rewriter_config_pb2
 from tensorflow.python.util import function_utils
 
-__all__ = ["RunConfig", "WarmStartSettings", "default_session_config"]
+__all__ = ["RunConfig", "TaskType", "WarmStartSettings", "default_session_config"]
 
 _USE_DEFAULT = object()
 _BOTH_SAVE_SETTINGS = (
@@ -28,6 +28,12 @@ _REPLACEABLE = ("model_dir", "tf_random_seed", "save_summary_steps", "save_check
                 "checkpoint_save_graph_def")
 _SHOWN = (*_REPLACEABLE[:9], "device_fn", "session_creation_timeout_secs",
           "checkpoint_save_graph_def")
+
+
+class TaskType:
+    """The task names of a tf.estimator cluster (TF_CONFIG); the engine runs one machine."""
+
+    MASTER, PS, WORKER, CHIEF, EVALUATOR = "master", "ps", "worker", "chief", "evaluator"
 
 
 def default_session_config() -> Any:
@@ -125,7 +131,7 @@ class RunConfig:
     checkpoint_save_graph_def = property(lambda self: self._checkpoint_save_graph_def)
     # one machine: the values tf.estimator gives when TF_CONFIG is not set
     cluster_spec = property(lambda self: tf.train.ClusterSpec({}))
-    task_type = property(lambda self: "worker")
+    task_type = property(lambda self: TaskType.WORKER)
     task_id = property(lambda self: 0)
     global_id_in_cluster = property(lambda self: 0)
     master = property(lambda self: "")

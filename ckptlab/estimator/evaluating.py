@@ -15,10 +15,11 @@ from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.saving import light_scaffold
 from ckptlab.estimator.spec import ModeKeys
 
-__all__ = ["eval_steps_hooks", "evaluate_model"]
+__all__ = ["AVERAGE_LOSS_METRIC_KEY", "LOSS_METRIC_KEY", "eval_steps_hooks", "evaluate_model"]
 
 _v1 = tf.compat.v1
-LOSS_METRIC_KEY = "loss"
+LOSS_METRIC_KEY = "loss"  # the mean loss every evaluation reports
+AVERAGE_LOSS_METRIC_KEY = "average_loss"  # the name heads of tf.estimator 2.15 report it under
 
 
 def eval_steps_hooks(steps: int | None) -> list:

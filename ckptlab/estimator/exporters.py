@@ -14,6 +14,8 @@ from typing import Any
 import tensorflow as tf
 from tensorflow.python.util import function_utils
 
+from ckptlab.estimator.evaluating import LOSS_METRIC_KEY
+
 __all__ = ["BestExporter", "Exporter", "FinalExporter", "LatestExporter"]
 
 _v1 = tf.compat.v1
@@ -66,9 +68,9 @@ def _keep_newest(export_dir_base: str, exports_to_keep: int | None) -> None:
 def _loss_smaller(best_eval_result, current_eval_result) -> bool:
     for name, result in (("best_eval_result", best_eval_result),
                          ("current_eval_result", current_eval_result)):
-        if not result or "loss" not in result:
+        if not result or LOSS_METRIC_KEY not in result:
             raise ValueError(f"{name} cannot be empty or no loss is found in it.")
-    return best_eval_result["loss"] > current_eval_result["loss"]
+    return best_eval_result[LOSS_METRIC_KEY] > current_eval_result[LOSS_METRIC_KEY]
 
 
 def _check_compare_fn(compare_fn: Any) -> None:

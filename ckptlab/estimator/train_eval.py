@@ -104,7 +104,7 @@ class _EvaluateAfterSave(_v1.train.CheckpointSaverListener):
     def __init__(self, estimator: Any, eval_spec: EvalSpec, max_steps: int | None):
         self._estimator, self._spec, self._max_steps = estimator, eval_spec, max_steps
         self.metrics: dict | None = None
-        self.export_results: list = []
+        self.export_results: list | None = None  # None when nothing was evaluated (2.15)
         self._last_checkpoint: str | None = None
 
     def begin(self) -> None:
@@ -125,11 +125,23 @@ class _EvaluateAfterSave(_v1.train.CheckpointSaverListener):
         if global_step_value != self._timer.last_triggered_step():
             self._evaluate(global_step_value)
 
+    @staticmethod
+    def _stale(status: str, warning: str) -> None:
+        """Training always ends with a new checkpoint: as tf.estimator 2.15, an error."""
+        _v1.logging.warning(warning)
+        raise RuntimeError("There was no new checkpoint after the training. "
+                           f"Eval status: {status}")
+
     def _evaluate(self, global_step_value: int) -> None:
         self._timer.update_last_triggered_step(global_step_value)
         checkpoint = self._estimator.latest_checkpoint()
-        if not checkpoint or checkpoint == self._last_checkpoint:
-            return
+        if not checkpoint:
+            self._stale("missing checkpoint", "Estimator is not trained yet. Will start an "
+                        "evaluation when a checkpoint is ready.")
+        if checkpoint == self._last_checkpoint:
+            self._stale("no new checkpoint", "No new checkpoint ready for evaluation. Skip the "
+                        "current evaluation pass as evaluation results are expected to be "
+                        "same for the same checkpoint.")
         self._last_checkpoint = checkpoint
         spec = self._spec
         self.metrics = self._estimator.evaluate(spec.input_fn, steps=spec.steps,
@@ -166,5 +178,5 @@ def train_and_evaluate(estimator: Any, train_spec: TrainSpec, eval_spec: EvalSpe
     listener = _EvaluateAfterSave(estimator, eval_spec, train_spec.max_steps)
     estimator.train(train_spec.input_fn, hooks=list(train_spec.hooks),
                     max_steps=train_spec.max_steps,
-                    saving_listeners=[listener, *train_spec.saving_listeners])
+                    saving_listeners=[*train_spec.saving_listeners, listener])
     return listener.metrics, listener.export_results

@@ -64,7 +64,8 @@ def _saver_hooks(estimator: Any, spec: Any, all_hooks: list, listeners: list,
             "There should be a CheckpointSaverHook to use saving_listeners. Please set "
             "one of the RunConfig.save_checkpoints_steps or "
             "RunConfig.save_checkpoints_secs.")
-    for listener in [*listeners, *record_listeners] if saver_hooks else ():
+    # the record of a save comes first: a listener that raises does not hide the save
+    for listener in [*record_listeners, *listeners] if saver_hooks else ():
         if listener not in saver_hooks[0]._listeners:
             saver_hooks[0]._listeners.append(listener)
     return chief_hooks

@@ -314,6 +314,45 @@ def exporters_in_train_and_evaluate(ws):
                                      compare_fn=lambda best, current: True)}
 
 
+class _Journal(tf.train.CheckpointSaverListener):
+    """A learner's saving listener: notes each save, and may delete the state file."""
+
+    def __init__(self, events, model_dir=None):
+        self.events, self.model_dir = events, model_dir
+
+    def after_save(self, session, global_step_value):
+        self.events.append(f"saved {global_step_value}")
+        if self.model_dir:  # a clean-up gone wrong: latest_checkpoint() finds nothing
+            os.remove(os.path.join(self.model_dir, "checkpoint"))
+
+
+class _NoteEvaluation(tf.train.SessionRunHook):
+    def __init__(self, events):
+        self.events = events
+
+    def begin(self):
+        self.events.append("evaluate")
+
+
+@scenario
+def train_and_evaluate_listeners_and_stale_checkpoint(ws):
+    """The learner's listeners run before the evaluation; no new checkpoint is an error;
+    nothing evaluated when max_steps was already reached."""
+    config = tf.estimator.RunConfig(save_checkpoints_steps=2)
+    events: list = []
+    est = estimator(ws, config=config)
+    spec = tf.estimator.EvalSpec(eval_input, steps=1, throttle_secs=0,
+                                 hooks=[_NoteEvaluation(events)])
+    tf.estimator.train_and_evaluate(est, tf.estimator.TrainSpec(
+        train_input(), max_steps=4, saving_listeners=[_Journal(events)]), spec)
+    again = tf.estimator.train_and_evaluate(est, tf.estimator.TrainSpec(
+        train_input(), max_steps=4), spec)
+    stale = estimator(ws, model_dir="stale", config=config)
+    error = raised(tf.estimator.train_and_evaluate, stale, tf.estimator.TrainSpec(
+        train_input(), max_steps=4, saving_listeners=[_Journal([], stale.model_dir)]), spec)
+    return {"order": events, "max_steps already reached": repr(again), "stale": error}
+
+
 def saved_model_tags(export_dir) -> list:
     from tensorflow.core.protobuf import saved_model_pb2
 
@@ -396,8 +435,45 @@ def numpy_and_pandas_input_fn(ws):
                                                        shuffle=False)))
     return {"evaluate": rounded(evaluated), "predict": [rounded(p) for p in predicted],
             "shuffle unset": raised(inputs.numpy_input_fn, {"x": X}),
-            "pandas": raised(inputs.pandas_input_fn, None, shuffle=False),
             "lengths": raised(inputs.numpy_input_fn({"x": X}, Y[:3], shuffle=False))}
+
+
+def columns_model_fn(features, labels, mode):
+    """A linear model over two scalar feature columns (what a DataFrame feeds)."""
+    x = tf.stack([tf.cast(features[name], tf.float32) for name in ("a", "b")], axis=1)
+    w = tf.get_variable("w", [2, 1], initializer=tf.constant_initializer([[0.1], [-0.2]]))
+    predicted = tf.squeeze(tf.matmul(x, w), 1)
+    if mode == tf.estimator.ModeKeys.PREDICT:
+        return tf.estimator.EstimatorSpec(mode, predictions={"y": predicted})
+    loss = tf.losses.mean_squared_error(tf.cast(labels, tf.float32), predicted)
+    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(
+        loss, tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+@scenario
+def pandas_input_fn_feeds_columns(ws):
+    import pandas as pd
+
+    inputs = tf.estimator.inputs
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1]})
+    target = pd.Series(Y[:, 0])
+    est = tf.estimator.Estimator(columns_model_fn, model_dir=ws.dir("model"))
+    est.train(inputs.pandas_input_fn(frame, target, batch_size=8, num_epochs=None,
+                                     shuffle=False), steps=3)
+    evaluated = est.evaluate(inputs.pandas_input_fn(frame, target, batch_size=8,
+                                                    shuffle=False))
+    predicted = list(est.predict(inputs.pandas_input_fn(frame[:5], batch_size=2,
+                                                        shuffle=False)))
+    shifted = pd.Series(Y[:, 0], index=range(1, len(Y) + 1))
+    clash = frame.assign(target=0.0)
+    return {"evaluate": rounded(evaluated), "predict": [rounded(p) for p in predicted],
+            "shuffle unset": raised(inputs.pandas_input_fn, frame, target),
+            "index mismatch": raised(inputs.pandas_input_fn, frame, shifted, shuffle=False),
+            "target column taken": raised(inputs.pandas_input_fn, clash, target,
+                                          shuffle=False),
+            "target column not a string": raised(inputs.pandas_input_fn, frame, target,
+                                                 shuffle=False, target_column=1)}
 
 
 @scenario

@@ -13,6 +13,7 @@ are loaded from the upstream checkout itself; nothing here is tf.estimator's cod
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import sys
@@ -68,16 +69,19 @@ PUBLIC_NAMES: dict[str, dict[str, str]] = {
 }
 
 
-class _TaskType:
-    MASTER, PS, WORKER, CHIEF, EVALUATOR = "master", "ps", "worker", "chief", "evaluator"
-
-
-# module-level constants the tests read at import time: plain values, no behaviour (they
-# are not in the public namespace, and a missing one would fail a whole file)
-CONSTANTS: dict[str, dict[str, object]] = {
-    "run_config": {"TaskType": _TaskType},
-    "model_fn": {"LOSS_METRIC_KEY": "loss", "AVERAGE_LOSS_METRIC_KEY": "average_loss"},
+# module-level constants the tests read at import time: not in the public namespace, so
+# they are taken from the engine module that defines them ("module:name")
+ENGINE_CONSTANTS: dict[str, dict[str, str]] = {
+    "run_config": {"TaskType": "ckptlab.estimator.config:TaskType"},
+    "model_fn": {"LOSS_METRIC_KEY": "ckptlab.estimator.evaluating:LOSS_METRIC_KEY",
+                 "AVERAGE_LOSS_METRIC_KEY":
+                     "ckptlab.estimator.evaluating:AVERAGE_LOSS_METRIC_KEY"},
 }
+
+
+def _engine_constant(path: str):
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _write_dict_to_summary(output_dir, dictionary, current_global_step):
@@ -149,8 +153,8 @@ class _StandIn(types.ModuleType):
         if name.startswith("__"):
             raise AttributeError(name)
         module = self.__name__.removeprefix(ROOT + ".")
-        if name in CONSTANTS.get(module, {}):
-            return CONSTANTS[module][name]
+        if name in ENGINE_CONSTANTS.get(module, {}):
+            return _engine_constant(ENGINE_CONSTANTS[module][name])
         if os.environ.get("CKPTLAB_PEER_PRIVATE_HELPERS") == "1" and name in PRIVATE_HELPERS.get(
                 module, {}):
             return PRIVATE_HELPERS[module][name]()

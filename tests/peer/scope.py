@@ -51,14 +51,14 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 def _private_uses(source: str, aliases: dict[str, str], helpers: bool = False) -> list[str]:
     """`alias.Name` uses where Name is not public in that tf.estimator module (with
     `helpers`, the private helpers the adapter maps do not count)."""
-    from tests.peer.adapter import CONSTANTS, PRIVATE_HELPERS, PUBLIC_NAMES
+    from tests.peer.adapter import ENGINE_CONSTANTS, PRIVATE_HELPERS, PUBLIC_NAMES
 
     uses = []
     for alias, attribute in re.findall(r"\b(\w+)\.(\w+)", source):
         module = aliases.get(alias)
-        if module is None or (module not in PUBLIC_NAMES and module not in CONSTANTS):
+        if module is None or (module not in PUBLIC_NAMES and module not in ENGINE_CONSTANTS):
             continue
-        if attribute not in PUBLIC_NAMES.get(module, {}) and attribute not in CONSTANTS.get(
+        if attribute not in PUBLIC_NAMES.get(module, {}) and attribute not in ENGINE_CONSTANTS.get(
                 module, {}) and not (helpers and attribute in PRIVATE_HELPERS.get(module, {})):
             uses.append(f"{alias}.{attribute}")
     return uses
