@@ -6,14 +6,14 @@ cross a process boundary as one JSON line and be rendered as text, HTML or a wid
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = [
     "ERROR", "INFO", "SEVERITIES", "VERDICT_ERROR", "VERDICT_FAIL", "VERDICT_NOT_ANSWERED",
     "VERDICT_PASS", "WARNING",
-    "Finding", "Report", "verdict_of",
+    "Finding", "Report", "reworded", "verdict_of",
 ]
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -140,3 +140,20 @@ class Report:
         from ckptlab.render.report import report_html
 
         return report_html(self)
+
+
+def reworded(report: Report, say: Callable[[str], str]) -> Report:
+    """The report with `say` applied to every text of its findings (what, evidence): how
+    locations in the checker's words become the learner's (e.g. notebook cells)."""
+    def each(value: Any) -> Any:
+        if isinstance(value, str):
+            return say(value)
+        if isinstance(value, (list, tuple)):
+            return type(value)(each(item) for item in value)
+        if isinstance(value, dict):
+            return {key: each(item) for key, item in value.items()}
+        return value
+
+    findings = tuple(replace(f, what=say(f.what), evidence=tuple(
+        (label, each(value)) for label, value in f.evidence)) for f in report.findings)
+    return replace(report, findings=findings)

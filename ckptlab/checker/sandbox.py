@@ -19,19 +19,20 @@ from pathlib import Path
 
 from ckptlab.checker.assemble import build_report, could_not_run, crashed, timed_out
 from ckptlab.checker.explain.exceptions import finding_for_error
-from ckptlab.checker.findings import Report
+from ckptlab.checker.findings import Report, reworded
 from ckptlab.checker.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Limits, support
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.submission import (
     TRACK_ENTRY_POINTS,
     defined_names,
     detect_track,
-    read_source,
+    read_cells,
 )
 from ckptlab.checker.warm import Outcome, run_isolated
 from ckptlab.errors import UsageError
 from ckptlab.exercises.answers import NOT_ANSWERED, answered_source
 from ckptlab.quiet import is_noise
+from ckptlab.source_location import notebook_location
 
 __all__ = [
     "DEFAULT_MEMORY_MB",
@@ -132,12 +133,15 @@ def check_file(path: str | Path, limits: Limits | None = None, exercise: str = "
 def _check_file(path: str | Path, limits: Limits | None, exercise: str,
                 isolated: bool) -> Report:
     path, limits = Path(path), limits or Limits()
-    source = read_source(path)
+    source, cells = read_cells(path)
+    script = f"{path.stem}.py"  # the name the submission runs under in the sandbox
     try:
         ast.parse(source)
     except SyntaxError as error:
         problem = {"stage": "load", "type": "SyntaxError", "message": str(error.msg),
-                   "location": f"{path.name}, line {error.lineno}"}
+                   "location": notebook_location(f"{script}, line {error.lineno}", script,
+                                                 cells) if cells else
+                   f"{path.name}, line {error.lineno}"}
         return Report("unknown", path.name, (finding_for_error(problem, "unknown"),),
                       exercise=exercise)
     track = detect_track(source)
@@ -156,6 +160,9 @@ def _check_file(path: str | Path, limits: Limits | None, exercise: str,
                                 "to check.", f"Define {entries} at the top level of the file.")
         return Report("unknown", path.name, (finding,), exercise=exercise)
     start = time.perf_counter()
-    outcome = run_isolated(track, source.encode("utf-8"), f"{path.stem}.py", "file", limits,
+    outcome = run_isolated(track, source.encode("utf-8"), script, "file", limits,
                            isolated=isolated)
-    return report_from_outcome(outcome, track, path.name, limits, exercise, start)
+    report = report_from_outcome(outcome, track, path.name, limits, exercise, start)
+    if cells:  # a notebook: 'a.py, line 40' of the joined cells is 'cell [5], line 3'
+        report = reworded(report, lambda text: notebook_location(text, script, cells))
+    return report

@@ -10,13 +10,12 @@ the kernel's own TensorFlow state (graphs, Keras name counters, seeds) is never 
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from ckptlab.checker.findings import Report
+from ckptlab.checker.findings import Report, reworded
 from ckptlab.checker.isolation import Limits
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import run_isolated
@@ -77,14 +76,9 @@ def _cells_named(report: Report, words: dict[str, str]) -> Report:
     if not words:
         return report
 
-    def say(value: Any) -> Any:
-        if isinstance(value, str):
-            for old, new in words.items():
-                value = value.replace(old, new)
-        elif isinstance(value, (list, tuple)):
-            value = type(value)(say(item) for item in value)
-        return value
+    def say(text: str) -> str:
+        for old, new in words.items():
+            text = text.replace(old, new)
+        return text
 
-    findings = tuple(dataclasses.replace(f, what=say(f.what), evidence=tuple(
-        (label, say(value)) for label, value in f.evidence)) for f in report.findings)
-    return dataclasses.replace(report, findings=findings)
+    return reworded(report, say)

@@ -63,3 +63,23 @@ def test_grade_never_stops_on_a_bad_submission(tmp_path):
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     bob = json.loads((tmp_path / "out" / "reports" / "bob.py.json").read_text())
     assert bob["points"]["right_file"] == 0 and bob["learner"] == "bob"
+
+
+def test_a_notebook_names_the_cell_and_its_line(tmp_path):
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": "# My model"},
+        {"cell_type": "code", "execution_count": 4, "metadata": {}, "outputs": [],
+         "source": "import keras\n%matplotlib inline\n"},
+        {"cell_type": "code", "execution_count": 9, "metadata": {}, "outputs": [],
+         "source": "def build_model():\n    sizes = {'hidden': 8}\n"
+                   "    return keras.Sequential([keras.layers.Dense(sizes['hiden'])])\n"},
+        {"cell_type": "code", "execution_count": 10, "metadata": {}, "outputs": [],
+         "source": "def save(model, optimizer, directory):\n    pass\n\n\n"
+                   "def restore(directory):\n    return build_model()\n"}]
+    notebook = tmp_path / "learner.ipynb"
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                    "nbformat_minor": 5}))
+    result = run("check", str(notebook), "--json")
+    finding = json.loads(result.stdout)["findings"][0]
+    assert finding["evidence"]["in your code"] == "cell [9], line 3, in build_model"
+    assert "learner.py" not in json.dumps(finding)

@@ -50,3 +50,46 @@ def test_text_from_the_checkers_worker_names_the_cell(shell):
     named = _cells_named(Report("estimator", "model_fn", (finding,)), words).findings[0]
     assert named.what.endswith("at cell [1], line 2, in model_fn.")
     assert dict(named.evidence)["in your code"] == "cell [1], line 2, in model_fn"
+
+
+def _notebook(tmp_path, cells, name="sub.ipynb"):
+    import json
+
+    path = tmp_path / name
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    return path
+
+
+def test_a_notebook_file_is_located_by_cell_and_line_in_the_cell(tmp_path):
+    from ckptlab.checker.submission import read_cells
+    from ckptlab.source_location import notebook_location
+
+    path = _notebook(tmp_path, [
+        {"cell_type": "markdown", "source": "intro"},
+        {"cell_type": "code", "execution_count": 3, "source": "import os\n%time x = 1\n"},
+        {"cell_type": "code", "execution_count": 7,
+         "source": ["def model_fn():\n", "    y = 2\n", "    raise KeyError('y')"]}])
+    source, cells = read_cells(path)
+    lines = source.splitlines()
+    raising = lines.index("    raise KeyError('y')") + 1  # where the script has it
+    assert lines[1] == ""  # the magic line keeps its place, so numbers stay right
+    assert notebook_location(f"raised at sub.py, line {raising}, in model_fn", "sub.py",
+                             cells) == "raised at cell [7], line 3, in model_fn"
+    assert notebook_location("sub.py, line 2", "sub.py", cells) == "cell [3], line 2"
+    assert notebook_location("mysub.py, line 2", "sub.py", cells) == "mysub.py, line 2"
+
+
+def test_a_notebook_saved_without_counts_is_located_by_position(tmp_path):
+    from ckptlab.checker.submission import read_cells
+    from ckptlab.source_location import notebook_location
+
+    path = _notebook(tmp_path, [
+        {"cell_type": "markdown", "source": "intro"},
+        {"cell_type": "code", "execution_count": None, "source": "x = 1"},
+        {"cell_type": "code", "execution_count": None, "source": "y = 2\nz = 3"}])
+    source, cells = read_cells(path)
+    assert source.splitlines()[3] == "z = 3"
+    assert notebook_location("sub.py, line 4", "sub.py", cells) == \
+        "cell 3 from the top, line 2"
+    assert read_cells(tmp_path / "sub.ipynb")[1] == cells

@@ -187,20 +187,32 @@ def _logged(obs: Observations, text: str) -> list[str]:
     return [line for line in obs.log if text in line]
 
 
+_TEMPORARY_PATH = re.compile(r"(model directory|model_dir): \S+?(?=[,\s]|$)")
+
+
 @diagnoser("estimator")
 def temporary_model_dir(obs: Observations) -> list[Finding]:
     hits = _logged(obs, "temporary folder as model directory")
     if not hits:
         return []
-    untrained = bool(_logged(obs, "Could not find trained model"))
-    what = ("Your code created an Estimator without model_dir, so it saved into a new "
-            "temporary folder")
-    what += (" and predicted with weights nobody trained." if untrained else ".")
+    untrained = _logged(obs, "Could not find trained model")
+    if untrained:  # an Estimator of the learner's own predicted from an empty folder
+        what = ("Your code created an Estimator without model_dir, so it works in a new "
+                "temporary folder where nothing was ever trained: its predict() ran on "
+                "freshly initialised weights.")
+    else:
+        what = ("Your code created an Estimator without model_dir, so its checkpoints go to a "
+                "new temporary folder that no later Estimator will find.")
+    def said(line: str) -> str:
+        return _TEMPORARY_PATH.sub(r"\1: <a new temporary folder>", line)[:200]
+
+    evidence = {"Estimators without model_dir": len(hits), "TensorFlow warned": said(hits[0])}
+    if untrained:
+        evidence["then predict() said"] = said(untrained[0])
     return [make_finding(
         "MODEL_DIR_TEMPORARY", what,
         "Pass model_dir='...' to every Estimator that should share the training (or reuse "
-        "the estimator you were given).", {"count": len(hits)},
-        severity=ERROR if untrained else None)]
+        "the estimator you were given).", evidence, severity=ERROR if untrained else None)]
 
 
 @diagnoser("estimator")
