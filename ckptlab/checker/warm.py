@@ -96,13 +96,26 @@ _RUNNERS: dict[str, _Runner] = {}
 _RUNNERS_LOCK = threading.Lock()
 
 
-def warm_runner(track: str) -> _Runner:
-    """The track's warm runner, started on first use and restarted if it died."""
+def warm_runner(track: str, replace: _Runner | None = None) -> _Runner:
+    """The track's warm runner, started on first use and restarted if it died (or if it is
+    `replace`, a runner that just failed to answer)."""
     with _RUNNERS_LOCK:
         runner = _RUNNERS.get(track)
-        if runner is None or not runner.alive():
+        if runner is None or runner is replace or not runner.alive():
+            if runner is not None:
+                runner.stop()
             runner = _RUNNERS[track] = _Runner(track)
         return runner
+
+
+def _start_check(track: str, request: dict, fds: list[int]) -> int:
+    """Hand one check to the warm runner; a runner that died since (killed from outside,
+    or between the liveness test and the send) is replaced once, transparently."""
+    runner = warm_runner(track)
+    try:
+        return runner.start(request, fds)
+    except (OSError, ValueError):  # broken pipe, reset, closed socket, no answer
+        return warm_runner(track, replace=runner).start(request, fds)
 
 
 @atexit.register
@@ -228,7 +241,7 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
     reads the work folder before it is deleted; its result is `outcome.judged`.
     """
     limits = limits or Limits()
-    runner = warm_runner(track)
+    warm_runner(track)  # started (TensorFlow imported) before the check's clock runs
     with Sandbox(limits, isolated) as box:
         target = box.scratch / "submission" / name
         target.write_bytes(payload)
@@ -240,7 +253,7 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
         output_read, output_write = os.pipe()
         outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated)
         try:
-            pid = runner.start(request, [results_write, output_write])
+            pid = _start_check(track, request, [results_write, output_write])
             box.extra_pids.add(pid)
         finally:
             os.close(results_write)

@@ -241,7 +241,9 @@ def main(argv: list[str]) -> int:
     track, control = argv[0], socket.socket(fileno=int(argv[1]))
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # nothing importable from the folder this process started in
-    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # dies with the grader
+    # No PR_SET_PDEATHSIG here: it fires when the *thread* that started this process ends
+    # (a grading thread pool, a notebook's worker thread), not the grader. The grader's
+    # death closes the control socket instead, and recv below then returns b"".
     _warm(track)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
     control.sendall(b'{"ready": true}')
