@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import json
 import os
 from typing import Any
 
@@ -110,6 +111,7 @@ class RunConfig:
         if model_dir is not None:
             self._model_dir = os.fspath(model_dir)
         _check(self)
+        _warn_if_cluster()
 
     model_dir = property(lambda self: self._model_dir)
     tf_random_seed = property(lambda self: self._tf_random_seed)
@@ -164,6 +166,24 @@ class RunConfig:
         settings = ", ".join(f"{key}={getattr(self, key)!r}" for key in _SHOWN
                              if key != "session_config")
         return f"RunConfig({settings})"
+
+
+def _warn_if_cluster() -> None:
+    """A TF_CONFIG that describes a cluster is not followed: say so, once per process."""
+    global _CLUSTER_WARNED
+    try:
+        cluster = json.loads(os.environ.get("TF_CONFIG") or "{}").get("cluster")
+    except (ValueError, AttributeError):
+        cluster = None
+    if cluster and not _CLUSTER_WARNED:
+        _CLUSTER_WARNED = True
+        tf.compat.v1.logging.warning(
+            "TF_CONFIG describes a cluster, but ckptlab's Estimator engine runs on one "
+            "machine: this process trains, evaluates and saves as the only (chief) worker. "
+            "Distributed training needs the real tf.estimator (TensorFlow <= 2.15).")
+
+
+_CLUSTER_WARNED = False
 
 
 def _check(config: RunConfig) -> None:

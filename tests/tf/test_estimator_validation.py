@@ -114,3 +114,17 @@ def test_hooks_see_every_step(tmp_path):
                     params={})
     est.train(train_input(), steps=6, hooks=[hook])
     assert hook.runs == 6
+
+
+def test_a_cluster_in_tf_config_is_named_as_not_followed(monkeypatch, caplog):
+    import ckptlab.estimator.config as config
+
+    monkeypatch.setattr(config, "_CLUSTER_WARNED", False)
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"chief": ["host0:2222"], "worker": '
+                       '["host1:2222"]}, "task": {"type": "worker", "index": 0}}')
+    with caplog.at_level("WARNING", logger="tensorflow"):
+        run_config = config.RunConfig()
+        config.RunConfig()
+    warnings = [r.getMessage() for r in caplog.records if "TF_CONFIG" in r.getMessage()]
+    assert len(warnings) == 1 and "runs on one machine" in warnings[0]
+    assert run_config.is_chief and run_config.num_worker_replicas == 1
