@@ -56,7 +56,7 @@ def finding_text(finding: Finding) -> str:
             lines += _wrapped(f"{label}:", evidence_text(value), indent="    ")
     lines += _wrapped("Why:", finding.why)
     lines += _wrapped("Fix:", finding.fix)
-    lines.append(f"  Learn more: {finding.tutorial}")
+    lines.append(f"  Learn more: {tutorial_href(finding.tutorial)}")
     return "\n".join(lines)
 
 
@@ -133,7 +133,7 @@ def _finding_html(finding: Finding) -> str:
         + f"<p><b>Why:</b> {esc(finding.why)}</p>"
         f"<p><b>Fix:</b> {esc(finding.fix)}</p>"
         f'<p><a href="{esc(tutorial_href(finding.tutorial))}">Learn more: '
-        f"{esc(finding.tutorial)}</a></p>"
+        f"{esc(tutorial_href(finding.tutorial))}</a></p>"
         "</details>"
     )
 
@@ -186,8 +186,8 @@ def finding_title(finding) -> str:
 
 def finding_link_html(finding) -> str:
     """The "Learn more" paragraph, its href relative to the notebook (render.links)."""
-    return (f'<p><a href="{escape(tutorial_href(finding.tutorial))}" target="_blank">Learn '
-            f"more: {escape(finding.tutorial)}</a></p>")
+    href = escape(tutorial_href(finding.tutorial))
+    return f'<p><a href="{href}" target="_blank">Learn more: {href}</a></p>'
 
 
 def finding_body_html(finding, link: bool = True) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers.lab_page import cell_errors, open_notebook, run_all_cells, save_screenshot
+from tests.helpers.lab_page import (
+    cell_errors,
+    open_notebook,
+    run_all_cells,
+    save_screenshot,
+    stderr_outputs,
+)
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "checkpoint_explorer.ipynb"
 ROOT = ".ckptlab-checkpoint-explorer"
@@ -20,6 +26,7 @@ def test_tree_pick_and_step_slider_update_the_figure(jupyter, page):
     open_notebook(page, jupyter, jupyter.add(NOTEBOOK))
     run_all_cells(page)
     assert cell_errors(page) == []
+    assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
     page.wait_for_function(f"() => {PLOT}?.data?.[0]?.type === 'treemap'",
                            timeout=60_000)
     page.wait_for_selector(f"{ROOT} .js-plotly-plot .slice", timeout=30_000)  # drawn

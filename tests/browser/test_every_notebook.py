@@ -14,7 +14,6 @@ so each notebook is executed once per suite.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -27,11 +26,11 @@ from tests.helpers.lab_page import (
     open_notebook,
     run_all_cells,
     shut_down_kernels,
+    stderr_outputs,
 )
 from tests.helpers.notebooks import REPO, learner_notebooks, output_problems
 
 NOTEBOOKS = learner_notebooks()
-STDERR = f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 # links of the page: [href as written in the page, href resolved by the browser, text]
 LINKS_JS = f"""() => [...document.querySelectorAll('{PANEL} a[href]')]
     .filter(a => !a.classList.contains('jp-InternalAnchorLink'))
@@ -77,18 +76,21 @@ def dead_links(page, server, notebook: str) -> list[str]:
     return dead
 
 
+SAVED_JS = """() => { const tab = document.querySelector(
+    '.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
+    return tab !== null && !tab.classList.contains('jp-mod-dirty'); }"""
+
+
 def saved_problems(page, server, notebook: str) -> list[str]:
-    """Save the notebook from the page, then read it back as a learner's file."""
-    path = server.workspace / notebook
+    """Save the notebook from the page (its tab is clean once the server has written it),
+    then read it back as a learner's file."""
     page.locator(f"{PANEL} .jp-Notebook").first.click(position={"x": 5, "y": 5})
     page.keyboard.press("Control+s")
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        cells = json.loads(path.read_text())["cells"]
-        if all(c.get("execution_count") for c in cells if c["cell_type"] == "code"):
-            return output_problems(cells)
-        time.sleep(0.5)
-    return [f"{notebook} was not saved with its outputs within 30 s"]
+    page.wait_for_function(SAVED_JS, timeout=30_000, polling=100)
+    cells = json.loads((server.workspace / notebook).read_text())["cells"]
+    unrun = [n for n, c in enumerate(cells, 1) if c["cell_type"] == "code"
+             and not c.get("execution_count")]
+    return [f"cells {unrun} saved without an execution count"] if unrun else output_problems(cells)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
@@ -101,7 +103,7 @@ def test_notebook_runs_cleanly_in_jupyterlab(course, page, notebook):
         open_notebook(page, course, relative)
         run_all_cells(page, timeout_ms=300_000)  # tutorial 6 runs about 30 s on a quiet machine
         assert cell_errors(page) == []
-        assert page.locator(STDERR).all_inner_texts() == []
+        assert stderr_outputs(page) == []
         assert saved_problems(page, course, relative) == []
         assert dead_links(page, course, relative) == []
         if relative in CLICKED:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers.lab_page import cell_errors, open_notebook, run_all_cells, save_screenshot
+from tests.helpers.lab_page import (
+    cell_errors,
+    open_notebook,
+    run_all_cells,
+    save_screenshot,
+    stderr_outputs,
+)
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "smoke_widgets.ipynb"
 PLOTTED_Y = "() => [...document.querySelector('.js-plotly-plot').data[0].y]"
@@ -14,6 +20,7 @@ def test_slider_changes_the_figure(jupyter, page):
     open_notebook(page, jupyter, jupyter.add(NOTEBOOK))
     run_all_cells(page)
     assert cell_errors(page) == []
+    assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
     page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=60_000)
     before = page.evaluate(PLOTTED_Y)
     assert before == list(range(10))

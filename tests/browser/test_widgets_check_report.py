@@ -14,6 +14,7 @@ from tests.helpers.lab_page import (
     run_all_cells,
     save_screenshot,
     shut_down_kernels,
+    stderr_outputs,
 )
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "check_report.ipynb"
@@ -24,6 +25,7 @@ def test_expand_a_finding_card_and_follow_its_link(course, page):
     open_notebook_alone(page, course, NOTEBOOK)
     run_all_cells(page)
     assert cell_errors(page) == []
+    assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
     report = page.locator(".ckptlab-check-report")
     report.wait_for(timeout=60_000)
     assert "FAIL" in report.inner_text() and "stages passed" in report.inner_text()
@@ -76,6 +78,7 @@ def test_a_widget_notebook_runs_in_notebook_7(jupyter, page, tmp_path):
     report = page.locator(".ckptlab-check-report")
     report.wait_for(timeout=180_000)
     assert cell_errors(page) == []
+    assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
     report.get_by_text("NAME_DRIFT", exact=False).first.click()
     page.locator(CARD).first.wait_for(state="visible", timeout=30_000)
     assert "eval_scale" in page.locator(CARD).first.inner_text()

@@ -6,7 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ckptlab.exercises import EXERCISES
-from tests.helpers.lab_page import cell_errors, open_notebook_alone, run_all_cells, save_screenshot
+from tests.helpers.lab_page import (
+    cell_errors,
+    open_notebook_alone,
+    run_all_cells,
+    save_screenshot,
+    stderr_outputs,
+)
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "hints.ipynb"
 HINTS = EXERCISES["estimator-spec-per-mode"].hints
@@ -16,6 +22,7 @@ def test_reveal_hints_with_the_keyboard(jupyter, page):
     open_notebook_alone(page, jupyter, NOTEBOOK)
     run_all_cells(page)
     assert cell_errors(page) == []
+    assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
     widget = page.locator(".ckptlab-hints")
     button = widget.get_by_role("button", name=f"Show next hint (1 of {len(HINTS)})")
     button.wait_for(timeout=60_000)

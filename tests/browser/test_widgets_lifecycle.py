@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers.lab_page import cell_errors, open_notebook_alone, run_all_cells, save_screenshot
+from tests.helpers.lab_page import (
+    cell_errors,
+    open_notebook_alone,
+    run_all_cells,
+    save_screenshot,
+    stderr_outputs,
+)
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "lifecycle_timeline.ipynb"
 PLOT = "document.querySelector('.ckptlab-lifecycle-timeline .js-plotly-plot')"
@@ -17,6 +23,7 @@ def test_timeline_steps_and_compares_sessions(jupyter, page):
     open_notebook_alone(page, jupyter, NOTEBOOK)
     run_all_cells(page)
     assert cell_errors(page) == []
+    assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
     timeline = page.locator(".ckptlab-lifecycle-timeline")
     page.wait_for_selector(".ckptlab-lifecycle-timeline .js-plotly-plot .scatterlayer .trace",
                            timeout=60_000)

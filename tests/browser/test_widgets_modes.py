@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers.lab_page import cell_errors, open_notebook_alone, run_all_cells, save_screenshot
+from tests.helpers.lab_page import (
+    cell_errors,
+    open_notebook_alone,
+    run_all_cells,
+    save_screenshot,
+    stderr_outputs,
+)
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "mode_explorer.ipynb"
 PLOT = "document.querySelector('.ckptlab-mode-explorer .js-plotly-plot')"
@@ -15,6 +21,7 @@ def test_restore_plan_switch_and_variable_selection(jupyter, page):
     open_notebook_alone(page, jupyter, NOTEBOOK)
     run_all_cells(page)
     assert cell_errors(page) == []
+    assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
     explorer = page.locator(".ckptlab-mode-explorer")
     page.wait_for_selector(".ckptlab-mode-explorer .js-plotly-plot .barlayer", timeout=60_000)
     predict = explorer.locator(".ckptlab-mode-column-infer")

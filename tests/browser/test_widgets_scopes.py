@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers.lab_page import cell_errors, open_notebook_alone, run_all_cells, save_screenshot
+from tests.helpers.lab_page import (
+    cell_errors,
+    open_notebook_alone,
+    run_all_cells,
+    save_screenshot,
+    stderr_outputs,
+)
 
 NOTEBOOK = Path(__file__).resolve().parent / "notebooks" / "scope_explorer.ipynb"
 TREEMAP_TEXT = ("() => [...document.querySelector('.ckptlab-scope-explorer .js-plotly-plot')"
@@ -15,6 +21,7 @@ def test_select_a_variable_and_filter_by_state(jupyter, page):
     open_notebook_alone(page, jupyter, NOTEBOOK)
     run_all_cells(page)
     assert cell_errors(page) == []
+    assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
     explorer = page.locator(".ckptlab-scope-explorer")
     page.wait_for_selector(".ckptlab-scope-explorer .js-plotly-plot .treemaplayer",
                            timeout=60_000)

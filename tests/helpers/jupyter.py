@@ -14,8 +14,6 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ckptlab.commands.lab import free_port
-
 # Quiet settings: no news or update checks from a machine without internet.
 QUIET_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
@@ -49,22 +47,41 @@ class JupyterServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def start_jupyterlab(base: Path, timeout: float = 120) -> JupyterServer:
+def start_jupyterlab(base: Path, timeout: float = 120, attempts: int = 3) -> JupyterServer:
+    """JupyterLab on a port the OS picks (--port=0), read back from the server's own info
+    file: no port is chosen before the server binds it, so parallel runs cannot collide.
+    A start that loses its port in the server's own probe-then-bind window is retried."""
     workspace, settings = base / "workspace", base / "settings"
-    for folder in (workspace, settings, base / "config", base / "runtime", base / "lab-ws"):
+    for folder in (workspace, settings, base / "config", base / "lab-ws"):
         folder.mkdir(parents=True, exist_ok=True)
     for name, values in QUIET_SETTINGS.items():
         target = settings / name  # <settings>/@scope/extension/plugin.jupyterlab-settings
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values))
-    token, port = secrets.token_hex(16), free_port(18888)
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start(base, workspace, settings, timeout, attempt)
+        except _LostPort:
+            continue
+    raise RuntimeError(f"JupyterLab lost its port {attempts} times in a row")
+
+
+class _LostPort(Exception):
+    pass
+
+
+def _start(base: Path, workspace: Path, settings: Path, timeout: float,
+           attempt: int) -> JupyterServer:
+    runtime = base / f"runtime-{attempt}"  # one info file per attempt: never a stale port
+    runtime.mkdir()
+    token = secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(base / "config"),
-               JUPYTER_RUNTIME_DIR=str(base / "runtime"))
+               JUPYTER_RUNTIME_DIR=str(runtime))
     env.pop("DISPLAY", None)
     log = base / "jupyterlab.log"
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-        f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
+        "--port=0", "--port-retries=0", f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={workspace}", f"--LabApp.user_settings_dir={settings}",
         f"--LabApp.workspaces_dir={base / 'lab-ws'}",
     ]
@@ -73,15 +90,33 @@ def start_jupyterlab(base: Path, timeout: float = 120) -> JupyterServer:
     with log.open("w") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
                                    start_new_session=True)
-    server = JupyterServer(f"http://127.0.0.1:{port}/", token, workspace, process, log)
+    server = None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited early:\n{log.read_text()}")
-        try:
-            urllib.request.urlopen(f"{server.url}api/status?token={token}", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.5)
-    server.stop()
+            text = log.read_text()
+            if "is already in use" in text or "not available" in text:
+                raise _LostPort
+            raise RuntimeError(f"JupyterLab exited early:\n{text}")
+        if server is None:
+            server = _from_info_file(runtime, token, workspace, process, log)
+        if server is not None:
+            try:
+                urllib.request.urlopen(f"{server.url}api/status?token={token}", timeout=2)
+                return server
+            except OSError:
+                pass
+        time.sleep(0.2)  # polling the server's start, not waiting for a guessed time
+    JupyterServer("", token, workspace, process, log).stop()
     raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()}")
+
+
+def _from_info_file(runtime: Path, token: str, workspace: Path, process: subprocess.Popen,
+                    log: Path) -> JupyterServer | None:
+    """The server as its info file (jpserver-<pid>.json, written once it listens) names it."""
+    info = runtime / f"jpserver-{process.pid}.json"
+    try:
+        port = json.loads(info.read_text())["port"]
+    except (OSError, ValueError, KeyError):  # not written yet, or half written
+        return None
+    return JupyterServer(f"http://127.0.0.1:{port}/", token, workspace, process, log)

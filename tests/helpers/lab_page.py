@@ -33,22 +33,37 @@ def open_notebook_alone(page, server, source: Path) -> str:
     return name
 
 
+# Run All is over when no cell waits or runs ("[*]") and either every code cell has its
+# execution count or one failed (JupyterLab then leaves the cells after it unrun)
+RUN_OVER_JS = f"""() => {{
+    const panel = document.querySelector('{PANEL}');
+    if (!panel) return false;
+    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+        .map(p => p.textContent);
+    if (!prompts.length || prompts.some(text => text.includes('*'))) return false;
+    return prompts.every(text => /\\[\\d+\\]/.test(text))
+        || panel.querySelector(".jp-OutputArea-output[data-mime-type*='error']") !== null;
+}}"""
+
+
 def run_all_cells(page, timeout_ms: int = 180_000) -> None:
-    """Run > Run All Cells, then wait until every code cell has an execution count."""
+    """Run > Run All Cells, then wait until the run is over (every code cell counted, or
+    one failed) and the kernel is idle: waits on the page, never for a guessed time."""
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    page.wait_for_function(
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-        }""",
-        timeout=timeout_ms,
-    )
+    page.wait_for_function(RUN_OVER_JS, timeout=timeout_ms, polling=250)
     page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
 
 
 def cell_errors(page) -> list[str]:
-    return page.locator(".jp-OutputArea-output[data-mime-type*='error']").all_inner_texts()
+    return page.locator(f"{PANEL} .jp-OutputArea-output[data-mime-type*='error']"
+                        ).all_inner_texts()
+
+
+def stderr_outputs(page) -> list[str]:
+    """What the notebook in front shows on stderr (pink): noise, warnings, logs."""
+    return page.locator(f"{PANEL} .jp-OutputArea-output"
+                        "[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
 
 
 def save_screenshot(target, name: str) -> Path:

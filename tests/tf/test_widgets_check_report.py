@@ -10,6 +10,7 @@ import tensorflow.compat.v1 as tf
 
 import ckptlab
 from ckptlab.estimator import EstimatorSpec, ModeKeys
+from ckptlab.render.links import tutorial_href
 from ckptlab.widgets.check_report import CheckReport
 
 
@@ -33,7 +34,7 @@ def test_real_findings_become_cards_with_evidence():
     view.expand(first.code)
     assert view.expanded == first.code
     card = view.card_html(first.code)
-    assert "calibration" in card and first.tutorial in card
+    assert "calibration" in card and tutorial_href(first.tutorial) in card
     errors = report.codes("error")
     view.show_severity("error")
     assert view.shown == errors

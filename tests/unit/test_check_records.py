@@ -66,7 +66,7 @@ def test_finding_text_is_exact():
         "    order changes between modes, the checkpoint restores each weight by name into the",
         "    wrong layer; with equal shapes nothing raises and the model is silently scrambled.",
         "  Fix: Name the layers.",
-        "  Learn more: tutorials/06_when_restores_go_wrong.ipynb#name-drift",
+        "  Learn more: tutorials/06_when_restores_go_wrong.ipynb#cell-id=name-drift",
     ])
 
 
