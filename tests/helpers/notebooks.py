@@ -23,6 +23,8 @@ class Execution:
     seconds: float
     cells: int
     kernel_peak_mb: float  # the kernel's peak resident memory (VmHWM), 0 if unknown
+    tree_mb: float = 0.0  # kernel + the processes it started (warm runners), resident at
+    #                       the end of the heaviest cell (sum of VmRSS), 0 if unknown
     problems: tuple[str, ...] = ()  # what a learner should not see (output_problems)
 
 
@@ -51,15 +53,41 @@ def output_problems(cells) -> list[str]:
     return problems
 
 
-def peak_rss_mb(pid: int | None) -> float:
-    """Peak resident memory of a live process, from /proc (Linux); 0 when unknown."""
+def _status_mb(pid: int | None, field: str) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except (OSError, ValueError):
         pass
     return 0.0
+
+
+def peak_rss_mb(pid: int | None) -> float:
+    """Peak resident memory of a live process, from /proc (Linux); 0 when unknown."""
+    return _status_mb(pid, "VmHWM")
+
+
+def descendants(pid: int) -> list[int]:
+    """Live child processes of `pid`, their children, and so on (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                children = [int(child) for child in task.read_text().split()]
+            except OSError:  # the task ended meanwhile
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def tree_rss_mb(pid: int | None) -> float:
+    """Resident memory now of a process and all its descendants; 0 when unknown."""
+    if pid is None:
+        return 0.0
+    return sum(_status_mb(one, "VmRSS") for one in [pid, *descendants(pid)])
 
 
 def execute_copy(notebook: Path, scratch: Path, timeout: int = 300,
@@ -72,11 +100,12 @@ def execute_copy(notebook: Path, scratch: Path, timeout: int = 300,
     shutil.copytree(notebook.parent, workdir, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     document = nbformat.read(workdir / notebook.name, as_version=4)
-    peak = [0.0]
+    peak, tree = [0.0], [0.0]
 
     def record_peak(**_):
-        provisioner = getattr(client.km, "provisioner", None)
-        peak[0] = max(peak[0], peak_rss_mb(getattr(provisioner, "pid", None)))
+        pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
+        peak[0] = max(peak[0], peak_rss_mb(pid))
+        tree[0] = max(tree[0], tree_rss_mb(pid))
 
     client = NotebookClient(document, timeout=timeout, kernel_name=kernel_name,
                             resources={"metadata": {"path": str(workdir)}},
@@ -85,4 +114,4 @@ def execute_copy(notebook: Path, scratch: Path, timeout: int = 300,
     client.execute()
     return Execution(notebook, time.perf_counter() - start,
                      sum(cell.cell_type == "code" for cell in document.cells), peak[0],
-                     tuple(output_problems(document.cells)))
+                     tuple(output_problems(document.cells)), tree[0])
