@@ -18,6 +18,7 @@ MODES = "tutorials/03_model_fn_and_modes.ipynb"
 LIFECYCLE = "tutorials/04_estimator_lifecycle.ipynb"
 SERVING = "tutorials/05_excessive_restoring.ipynb"
 RESTORES = "tutorials/06_when_restores_go_wrong.ipynb"
+TRAINING_STATE = "tutorials/06_when_restores_go_wrong_b.ipynb"
 OBJECTS = "tutorials/07_tf2_object_checkpoints.ipynb"
 FORMATS = "tutorials/08_keras_weights_and_formats.ipynb"
 MIGRATING = "tutorials/09_migrating_to_tf2.ipynb"
@@ -62,17 +63,17 @@ _CATALOG = [
          "A checkpoint stores each variable with its shape. A restore into a variable of "
          "another shape either raises or, with TF2 resource variables, silently keeps the "
          "checkpoint's shape, so the new setting never takes effect.",
-         f"{RESTORES}#shape-mismatch"),
+         f"{TRAINING_STATE}#shape-mismatch"),
     Code("GLOBAL_STEP_NOT_INCREMENTED", ERROR, "Training never advanced global_step",
          "The Estimator counts training steps with global_step: it decides when to stop, when "
          "to save and which checkpoint is the latest. A train_op that does not increment it "
          "keeps every checkpoint at step 0 and ignores train(steps=N).",
-         f"{RESTORES}#global-step-not-incremented"),
+         f"{TRAINING_STATE}#global-step-not-incremented"),
     Code("NONDETERMINISTIC_PREDICT", ERROR, "predict() gave different outputs for the same input",
          "After training, predictions should depend only on the input and the restored weights. "
          "Outputs that change from call to call usually mean a training-only behaviour (dropout, "
          "random noise, batch statistics) is active in PREDICT mode.",
-         f"{RESTORES}#nondeterministic-predict"),
+         f"{TRAINING_STATE}#nondeterministic-predict"),
     Code("NO_CHECKPOINT", ERROR, "Training wrote no checkpoint",
          "evaluate() and predict() start from the latest checkpoint in model_dir. Without one "
          "they do not raise: they log a notice and use freshly initialised random weights.",
@@ -81,7 +82,7 @@ _CATALOG = [
          "Batch normalization keeps moving averages that are updated by separate ops in the "
          "UPDATE_OPS collection. A train_op that does not depend on them trains the weights but "
          "saves the initial statistics, so evaluation and prediction use the wrong ones.",
-         f"{RESTORES}#missing-update-ops"),
+         f"{TRAINING_STATE}#missing-update-ops"),
     Code("EXCESSIVE_RESTORE", ERROR, "Serving code rebuilt the graph and restored for each example",
          "Each predict() call builds a new graph and restores the checkpoint: this is by design "
          "and no EstimatorSpec field changes it. Serving many examples needs one long-lived "
@@ -105,7 +106,7 @@ _CATALOG = [
          "A model's variables take their shapes and dtypes from the first inputs it saw. Data "
          "of another width or dtype (float64 from numpy, a one-hot encoding made per split) "
          "cannot flow through the weights restored from the checkpoint.",
-         f"{RESTORES}#shape-mismatch"),
+         f"{TRAINING_STATE}#shape-mismatch"),
     Code("RESTORE_OVERWRITTEN", ERROR, "Restored values were overwritten before training went on",
          "A new session first restores the latest checkpoint. Code that assigns other values in "
          "every new session (a hook's after_create_session, a local_init_op) then throws the "
@@ -121,12 +122,12 @@ _CATALOG = [
          "Moving averages and other state variables change only when their update op runs. An "
          "update op that nothing depends on is never run: the checkpoint keeps the initial "
          "values and EVAL and PREDICT use them.",
-         f"{RESTORES}#missing-update-ops"),
+         f"{TRAINING_STATE}#missing-update-ops"),
     Code("PREDICTIONS_IGNORE_INPUT", ERROR, "Predictions do not depend on the input",
          "Different inputs should give different predictions. Batch statistics used at "
          "prediction time (batch normalization in training mode) normalise a single example "
          "to the same value, whatever it was.",
-         f"{RESTORES}#nondeterministic-predict"),
+         f"{TRAINING_STATE}#nondeterministic-predict"),
     Code("PREDICT_NEVER_ENDS", ERROR, "predict() was given an input that never ends",
          "predict() yields until its input_fn's data runs out. An input_fn that returns plain "
          "tensors (not a tf.data.Dataset) never runs out: the same batch is predicted forever.",
@@ -138,7 +139,7 @@ _CATALOG = [
     Code("MODEL_CHANGED", ERROR, "The model changed since its checkpoint was written",
          "evaluate() and predict() restore the training checkpoint by name. Variables added "
          "after training (a new layer, a renamed scope) have no value in it.",
-         f"{RESTORES}#shape-mismatch"),
+         f"{TRAINING_STATE}#shape-mismatch"),
     # --- TF2 track
     Code("UNRESOLVED_OBJECTS", ERROR, "The checkpoint holds objects the restored model does not",
          "assert_consumed() checks that every object in the checkpoint found a home. Layers "
