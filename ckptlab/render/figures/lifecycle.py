@@ -47,11 +47,12 @@ def _runs(summary: LifecycleSummary) -> list[tuple[int, int]]:
     return runs
 
 
-def _span_trace(summary: LifecycleSummary) -> go.Scatter:
-    """One bar per API call on the top lane. Consecutive calls alternate between two
-    greys, so 20 predict() calls read as 20 bars, not one smear; a run of calls of one API
-    is labelled once ("predict x10"), so labels never overlap."""
-    xs, ys, texts, colours, hovers = [], [], [], [], []
+def _span_trace(summary: LifecycleSummary) -> tuple[go.Scatter, list[dict]]:
+    """One bar per API call on the top lane, and its labels. Consecutive calls alternate
+    between two greys, so 20 predict() calls read as 20 bars, not one smear; a run of calls
+    of one API is labelled once ("predict x10"), above the bar with a gap, so labels never
+    overlap each other or touch the bars."""
+    xs, ys, colours, hovers, labels = [], [], [], [], []
     label_at = {first: last - first + 1 for first, last in _runs(summary)}
     gap = 0.006 * max(summary.duration, 1e-9)  # a visible break between back-to-back calls
     for i, span in enumerate(summary.calls):
@@ -60,15 +61,20 @@ def _span_trace(summary: LifecycleSummary) -> go.Scatter:
         ys += [LANE_LABELS["call"]] * 2 + [None]
         name = span.api + (" (error)" if span.status == "error" else "")
         count = label_at.get(i)
-        texts += [(name if count == 1 else f"{name} ×{count}") if count else "", "", ""]
+        if count:
+            labels.append(dict(x=span.begin, y=LANE_LABELS["call"], xanchor="left",
+                               yanchor="bottom", yshift=9, showarrow=False,
+                               text=name if count == 1 else f"{name} ×{count}",
+                               font=dict(size=11, color="#333333")))
         colours += ["#555555" if i % 2 == 0 else "#9a9a9a"] * 3
         hovers += [f"call {i + 1}: {name}, {end - span.begin:.2f} s"] * 3
-    return go.Scatter(x=xs, y=ys, text=texts, mode="lines+markers+text",
-                      textposition="top right", line=dict(color=LANE_LOOK["call"][0], width=10),
-                      marker=dict(symbol="line-ns", size=18, color=colours,
-                                  line=dict(width=2, color=colours)),
-                      hovertext=hovers, hoverinfo="text",
-                      name=f"{LANE_LABELS['call']} ({summary.counts['call']})", cliponaxis=False)
+    trace = go.Scatter(x=xs, y=ys, mode="lines+markers",
+                       line=dict(color=LANE_LOOK["call"][0], width=10),
+                       marker=dict(symbol="line-ns", size=18, color=colours,
+                                   line=dict(width=2, color=colours)),
+                       hovertext=hovers, hoverinfo="text",
+                       name=f"{LANE_LABELS['call']} ({summary.counts['call']})", cliponaxis=False)
+    return trace, labels
 
 
 def _lane_trace(summary: LifecycleSummary, lane: str) -> go.Scatter:
@@ -84,19 +90,19 @@ def _lane_trace(summary: LifecycleSummary, lane: str) -> go.Scatter:
 
 def timeline_figure(summary: LifecycleSummary, current: int | None = None) -> go.Figure:
     """Lanes against seconds; `current` (an event seq) draws a cursor at that event."""
-    traces = [_span_trace(summary)] + [_lane_trace(summary, lane) for lane, _ in LANES[1:]]
-    figure = go.Figure(traces)
+    spans, labels = _span_trace(summary)
+    figure = go.Figure([spans] + [_lane_trace(summary, lane) for lane, _ in LANES[1:]])
     restores = summary.counts["restore"]
     figure.update_layout(**_base_layout(
         f"{summary.name}: {summary.counts['call']} API calls, {restores} restores", 420))
     figure.update_yaxes(categoryorder="array", categoryarray=[label for _, label in LANES][::-1],
-                        range=[-0.5, len(LANES) - 0.5], gridcolor="#eeeeee")
+                        range=[-0.5, len(LANES) - 0.1], gridcolor="#eeeeee")  # room for labels
     figure.update_xaxes(title_text="seconds since the recorder started", gridcolor="#eeeeee",
                         autorange=True)
     marked = [m for m in summary.marks if m.seq == current]
     shapes = [dict(type="line", xref="x", yref="paper", x0=marked[0].time, x1=marked[0].time,
                    y0=0, y1=1, line=dict(color="#333333", width=1, dash="dot"))] if marked else []
-    figure.update_layout(shapes=shapes)
+    figure.update_layout(shapes=shapes, annotations=labels)
     return figure
 
 
@@ -121,5 +127,5 @@ def comparison_figure(summaries: Sequence[LifecycleSummary]) -> go.Figure:
     largest = max((s.counts[lane] for s in summaries for lane, _ in COMPARED), default=0)
     figure.update_xaxes(title_text="how many times, in the whole session", gridcolor="#eeeeee",
                         range=[0, max(largest, 1) * 1.15])
-    figure.update_layout(shapes=[])  # no timeline cursor here
+    figure.update_layout(shapes=[], annotations=[])  # no timeline cursor or call labels here
     return figure

@@ -46,10 +46,12 @@ def restore_treemap(model_rows: list[ScopeRow], checkpoint_rows: list[ScopeRow],
             colour, state_label = look(row.state)
             _add(ids, parents, labels, colours, texts, f"{root}/{row.name}", parent,
                  row.name.rsplit("/", 1)[-1], colour, (state_label, row.detail))
-    level = ""
+    level, title = "", "Restore plan: each variable's state"
     if selected:
         scope = parent_scope(selected)
         level = f"{MODEL}/{scope}" if scope else MODEL
+        if scope:  # one line: a <br> in a title stops FigureWidget drawing (NEWS 13:37)
+            title = f"Restore plan inside {scope}/ (click “{MODEL}” above for all)"
     figure = go.Figure(go.Treemap(
         ids=ids, parents=parents, labels=labels, marker=dict(colors=colours),
         text=[t[0] for t in texts], hovertext=[t[1] for t in texts],
@@ -58,6 +60,5 @@ def restore_treemap(model_rows: list[ScopeRow], checkpoint_rows: list[ScopeRow],
         root=dict(color="#fafafa")))
     figure.update_layout(font=dict(family=FONT_FAMILY, size=FONT_SIZE), height=420,
                          margin=dict(l=10, r=10, t=40, b=10),
-                         title=dict(text="Restore plan: each variable's state", font=dict(
-                             size=14)))
+                         title=dict(text=title, font=dict(size=14)))
     return figure
