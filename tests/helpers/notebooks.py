@@ -114,4 +114,4 @@ def execute_copy(notebook: Path, scratch: Path, timeout: int = 300,
     client.execute()
     return Execution(notebook, time.perf_counter() - start,
                      sum(cell.cell_type == "code" for cell in document.cells), peak[0],
-                     tuple(output_problems(document.cells)), tree[0])
+                     problems=tuple(output_problems(document.cells)), tree_mb=tree[0])
