@@ -63,14 +63,36 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def _tab(context, request):
     tab = context.new_page()
     yield tab
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    tab.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A tab in a browser context of its own (nothing kept from other tests)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    yield from _tab(context, request)
     context.close()
 
+
+@pytest.fixture(scope="module")
+def shared_context(browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def cached_page(shared_context, request):
+    """A new tab in a context shared by the module's tests: JupyterLab's scripts come from
+    the browser's cache after the first test (a learner's browser caches them too)."""
+    yield from _tab(shared_context, request)

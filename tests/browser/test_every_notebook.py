@@ -94,7 +94,8 @@ def saved_problems(page, server, notebook: str) -> list[str]:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
-def test_notebook_runs_cleanly_in_jupyterlab(course, page, notebook):
+def test_notebook_runs_cleanly_in_jupyterlab(course, cached_page, notebook):
+    page = cached_page
     relative = notebook.relative_to(REPO).as_posix()
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
