@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import skip_or_fail
 from tests.helpers.jupyter import start_jupyterlab
+from tests.helpers.lab_page import shut_down_kernels
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -36,6 +37,15 @@ def jupyter(tmp_path_factory):
     server = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab"))
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _kernels_stopped_after_the_test(request):
+    """Each test's kernels end with it: a TensorFlow kernel left idle holds ~600 MB and
+    the server would collect one per test."""
+    yield
+    if "jupyter" in request.fixturenames:
+        shut_down_kernels(request.getfixturevalue("jupyter"))
 
 
 @pytest.fixture(scope="session")

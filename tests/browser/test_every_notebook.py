@@ -25,7 +25,6 @@ from tests.helpers.lab_page import (
     follow_a_learn_more_link,
     open_notebook,
     run_all_cells,
-    shut_down_kernels,
     stderr_outputs,
 )
 from tests.helpers.notebooks import REPO, learner_notebooks, output_problems
@@ -100,15 +99,12 @@ def test_notebook_runs_cleanly_in_jupyterlab(course, cached_page, notebook):
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: console.append(f"uncaught: {error}"))
-    try:
-        open_notebook(page, course, relative)
-        run_all_cells(page, timeout_ms=300_000)  # tutorial 6 runs about 30 s on a quiet machine
-        assert cell_errors(page) == []
-        assert stderr_outputs(page) == []
-        assert saved_problems(page, course, relative) == []
-        assert dead_links(page, course, relative) == []
-        if relative in CLICKED:
-            assert follow_a_learn_more_link(page) == ""
-        assert console == []
-    finally:
-        shut_down_kernels(course)
+    open_notebook(page, course, relative)
+    run_all_cells(page, timeout_ms=300_000)  # tutorial 6 runs about 30 s on a quiet machine
+    assert cell_errors(page) == []
+    assert stderr_outputs(page) == []
+    assert saved_problems(page, course, relative) == []
+    assert dead_links(page, course, relative) == []
+    if relative in CLICKED:
+        assert follow_a_learn_more_link(page) == ""
+    assert console == []  # the kernels are shut down after each test (conftest)
