@@ -1,4 +1,5 @@
-"""PREDICT returns an EstimatorSpec whose predictions dict is empty."""
+"""Provokes SPEC_MISSING_FIELD: PREDICT returns an EstimatorSpec whose predictions dict is
+empty (real tf.estimator 2.15 raises a TypeError in predict(), issue 19)."""
 
 import tensorflow.compat.v1 as tf
 
