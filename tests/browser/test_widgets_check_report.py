@@ -31,10 +31,16 @@ def test_expand_a_finding_card_and_follow_its_link(course, page):
     assert "FAIL" in report.inner_text() and "stages passed" in report.inner_text()
     assert not page.locator(CARD).first.is_visible()
 
+    # two mistakes, two causes: the shifted layer name, and the variable made in EVAL only
     report.get_by_text("NAME_DRIFT", exact=False).first.click()
     page.locator(CARD).first.wait_for(state="visible", timeout=30_000)
     card = page.locator(CARD).first.inner_text()
-    assert "eval_scale" in card and "Fix:" in card and "Learn more" in card
+    assert "dense_1 -> dense" in card and "Fix:" in card and "Learn more" in card
+    assert "eval_scale" not in card
+    report.get_by_text("MODE_ONLY_VARIABLE", exact=False).first.click()
+    eval_only = page.locator(CARD).filter(has_text="eval_scale")
+    eval_only.wait_for(state="visible", timeout=30_000)
+    assert "Create every variable in every mode" in eval_only.inner_text()
     save_screenshot(report, "check_report")
     try:  # the card's link opens the tutorial section inside JupyterLab
         assert follow_a_learn_more_link(page) == ""
@@ -79,8 +85,7 @@ def test_a_widget_notebook_runs_in_notebook_7(jupyter, page, tmp_path):
     report.wait_for(timeout=180_000)
     assert cell_errors(page) == []
     assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
-    report.get_by_text("NAME_DRIFT", exact=False).first.click()
-    page.locator(CARD).first.wait_for(state="visible", timeout=30_000)
-    assert "eval_scale" in page.locator(CARD).first.inner_text()
+    report.get_by_text("MODE_ONLY_VARIABLE", exact=False).first.click()
+    page.locator(CARD).filter(has_text="eval_scale").wait_for(state="visible", timeout=30_000)
     report.evaluate("node => node.scrollIntoView()")
     save_screenshot(page, "check_report_notebook7")

@@ -25,10 +25,14 @@ UPDATE = os.environ.get("CKPTLAB_UPDATE_GOLDEN") == "1"
 # code -> the submission that provokes it (and the verdict expected for that file)
 PROVOKED = {
     "SPEC_MISSING_FIELD": "provoke/estimator_missing_loss.py",
+    "SPEC_MISSING_FIELD@empty_predictions": "provoke/estimator_empty_predictions.py",
     "MODEL_FN_SIGNATURE": "provoke/estimator_signature.py",
     "MODE_ONLY_VARIABLE": "estimator-mode-consistency/wrong_mode_only_variable.py",
     "REUSE_IN_NEW_GRAPH": "estimator-mode-consistency/wrong_reuse_outside_train.py",
     "NAME_DRIFT": "estimator-mode-consistency/wrong_auto_named_swap.py",
+    # two mistakes in one model_fn: two causes, neither folded under the other
+    "NAME_DRIFT@beside_mode_only_variable": "provoke/estimator_two_mistakes.py",
+    "MODE_ONLY_VARIABLE@beside_name_drift": "provoke/estimator_two_mistakes.py",
     "SHAPE_MISMATCH": "estimator-training-state/wrong_params_shape_change.py",
     "GLOBAL_STEP_NOT_INCREMENTED": "estimator-training-state/wrong_no_global_step.py",
     "NONDETERMINISTIC_PREDICT": "estimator-serving/wrong_dropout_always_on.py",

@@ -46,7 +46,9 @@ SYMPTOMS = {
     "OBJECT_FROM_OTHER_GRAPH": ("LEARNER_EXCEPTION",),
     "SAVER_OMITS_VARIABLES": ("LEARNER_EXCEPTION", "GLOBAL_STEP_NOT_INCREMENTED"),
     "INPUT_MISMATCH": ("LEARNER_EXCEPTION", "SHAPE_MISMATCH", "NONDETERMINISTIC_PREDICT"),
-    "NAME_DRIFT": ("MODE_ONLY_VARIABLE", "SHAPE_MISMATCH", "INPUT_MISMATCH"),
+    # a variable only one mode makes is folded here only when a shift made its name
+    # (explain/estimator.explained_by_shift); any other is a second mistake, shown apart
+    "NAME_DRIFT": ("SHAPE_MISMATCH", "INPUT_MISMATCH"),
     "MODEL_CHANGED": ("MODE_ONLY_VARIABLE",),
     "WEIGHTS_FILE_NAME": _RESTORE_SYMPTOMS,
     "FORMAT_MISMATCH": _RESTORE_SYMPTOMS,

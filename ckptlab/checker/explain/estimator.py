@@ -21,6 +21,13 @@ def auto_numbered_shifts(obs: Observations) -> list[tuple[str, str, str]]:
             if strip_auto_numbers(shift[1]) == strip_auto_numbers(shift[2])]
 
 
+def explained_by_shift(obs: Observations, name: str) -> bool:
+    """The variable `name` of another mode is one an auto-numbered shift renamed: its
+    absence from the checkpoint follows from NAME_DRIFT, it is no mistake of its own."""
+    return any(name == after or name.startswith(f"{after}/")
+               for _, _, after in auto_numbered_shifts(obs))
+
+
 def _raised(obs: Observations, *words: str) -> bool:
     return any(word in error.message for error in obs.errors for word in words)
 
@@ -83,9 +90,13 @@ def name_drift(obs: Observations) -> list[Finding]:
 def mode_only_variable(obs: Observations) -> list[Finding]:
     est = obs.estimator
     missing = est.modes.missing_from_train if est and est.modes else {}
-    if not missing or _raised(obs, "not found in checkpoint") or auto_numbered_shifts(obs):
-        return []  # the exception (or the shifted names) already explain a failed restore
-    names = sorted({f"{name} ({mode})" for mode, items in missing.items() for name in items})
+    if not missing or _raised(obs, "not found in checkpoint"):
+        return []  # the exception already names the missing key (same cause, one finding)
+    # a name a shift made is NAME_DRIFT's evidence; any other is a mistake of its own
+    names = sorted({f"{name} ({mode})" for mode, items in missing.items() for name in items
+                    if not explained_by_shift(obs, name)})
+    if not names:
+        return []
     return [make_finding(
         "MODE_ONLY_VARIABLE",
         f"{len(names)} variable(s) are created outside TRAIN only, so no checkpoint holds "

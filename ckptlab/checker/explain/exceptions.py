@@ -76,10 +76,10 @@ def _not_found_code(error: LearnerError, obs: Observations) -> str:
     """Which cause a 'Key x not found in checkpoint' has in this submission."""
     key = re.search(r"Key (\S+) not found in checkpoint", error.message)
     name = key.group(1) if key else ""
-    from ckptlab.checker.explain.estimator import auto_numbered_shifts
+    from ckptlab.checker.explain.estimator import auto_numbered_shifts, explained_by_shift
 
     est = obs.estimator
-    if auto_numbered_shifts(obs):
+    if explained_by_shift(obs, name) or (not name and auto_numbered_shifts(obs)):
         return "NAME_DRIFT"
     if est and est.restore_modes and est.modes:
         trained = est.modes.variables.get("train", {})
