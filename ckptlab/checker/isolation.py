@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -94,18 +95,20 @@ def _bwrap_args(scratch: Path, userns: bool) -> list[str]:
     args += ["--ro-bind", "/usr", "/usr"]
     for path in _ETC_FILES:
         args += ["--ro-bind-try", path, path]
+    # the private /tmp first: a Python or a checkout under the host's /tmp is bound on top
+    # of it below (mounted after it, so not hidden by it)
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp"]
     parents: list[str] = []
     for path in _python_paths():
         for parent in reversed(Path(path).parents):
-            if str(parent) != "/" and str(parent) not in parents:
+            if str(parent) not in ("/", "/tmp") and str(parent) not in parents:
                 parents.append(str(parent))
     for parent in parents:  # bwrap would make them 0700: unreadable for uid 65534
         args += ["--perms", "0755", "--dir", parent]
     for path in _python_paths():
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp",
-             "--bind", str(scratch), INSIDE,
+    args += ["--bind", str(scratch), INSIDE,
              "--ro-bind", str(scratch / "submission"), f"{INSIDE}/submission",
              "--chdir", f"{INSIDE}/work"]
     return args
@@ -254,6 +257,25 @@ def _private_mb(pid: int) -> float:
     return total / 1024
 
 
+def _pidfd(pid: int) -> int:
+    """A pidfd of a live process (signals through it never reach a recycled pid), or -1."""
+    try:
+        return os.pidfd_open(pid)
+    except OSError:
+        return -1
+
+
+def _running(pidfd: int) -> bool:
+    """The process of the pidfd has not exited (a pidfd turns readable when it does)."""
+    return pidfd >= 0 and not select.select([pidfd], [], [], 0)[0]
+
+
+def _kill_pidfd(pidfd: int) -> None:
+    if pidfd >= 0:
+        with contextlib.suppress(OSError):
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+
+
 class Sandbox:
     """Namespaces, scratch folder, cgroup and limits of one check (a context manager).
 
@@ -271,7 +293,8 @@ class Sandbox:
         self.namespace = ""
         self.cgroup: _Cgroup | None = None
         self.peak_mb = 0.0
-        self.extra_pids: set[int] = set()  # processes that joined the sandbox from outside
+        self._init_fd = -1  # pidfd of the namespace's init
+        self._joined: dict[int, int] = {}  # pid -> pidfd of processes that joined from outside
 
     @property
     def isolated(self) -> bool:
@@ -305,6 +328,14 @@ class Sandbox:
         self.holder.stdout.close()
         self.holder.stderr.close()
         self.namespace = _pid_namespace(self.holder_pid)
+        self._init_fd = _pidfd(self.holder_pid)
+
+    def joined(self, pid: int) -> None:
+        """A process that entered the sandbox from outside (the check's supervisor): it is
+        watched and killed through a pidfd, so a recycled pid is never signalled."""
+        fd = _pidfd(pid)
+        if fd >= 0:
+            self._joined[pid] = fd
 
     def join_request(self) -> dict:
         """What the warm runner needs to enter this sandbox."""
@@ -321,7 +352,7 @@ class Sandbox:
             for entry in os.scandir("/proc"):
                 if entry.name.isdigit() and _pid_namespace(int(entry.name)) == self.namespace:
                     pids.add(int(entry.name))
-        pids |= {p for p in self.extra_pids if os.path.exists(f"/proc/{p}")}
+        pids |= {pid for pid, fd in self._joined.items() if _running(fd)}
         pids.discard(os.getpid())
         if self.holder is not None:
             pids.discard(self.holder.pid)  # bwrap itself, outside the namespace
@@ -353,14 +384,13 @@ class Sandbox:
     def kill(self) -> None:
         """Kill every process of the check: the namespace's init first (the kernel then
         kills everything left in the pid namespace), then by cgroup and by pid."""
-        if self.holder_pid > 0:
-            with contextlib.suppress(OSError):
-                os.kill(self.holder_pid, signal.SIGKILL)
+        for fd in (self._init_fd, *self._joined.values()):
+            _kill_pidfd(fd)
         for pid in self.members():
-            if pid <= 1 or pid == os.getpid():
-                continue  # never this process, never a process group
+            if pid <= 1 or pid == os.getpid() or pid in self._joined:
+                continue  # never this process, never a process group; joined: by pidfd
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)  # found just now in the namespace or cgroup
         if self.cgroup:
             self.cgroup.kill_all()
 
@@ -384,6 +414,10 @@ class Sandbox:
             self.holder.wait()
         if self.cgroup:
             self.cgroup.remove()
+        for fd in (self._init_fd, *self._joined.values()):
+            if fd >= 0:
+                os.close(fd)
+        self._init_fd, self._joined = -1, {}
         self._tmp.cleanup()
 
     def __exit__(self, *exc) -> None:

@@ -6,6 +6,10 @@ grade` and the notebook's `ckptlab.check` all come here. A warm runner per track
 forks the check's supervisor, which joins the sandbox made by ckptlab.checker.isolation.
 This process reads the results channel and the output pipe, enforces the time, memory,
 disk and output limits over the whole process tree, and kills the tree at the end.
+
+A warm runner that died (killed from outside, out of memory, its grader's fork gone) is
+replaced transparently: a check whose request it could not take is retried in a fresh
+sandbox on a fresh runner, so no check fails because of an earlier one.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ RESULTS_LIMIT = 64 << 20
 POLL_SECONDS = 0.05
 DISK_POLL_SECONDS = 0.25
 START_TIMEOUT = 300.0
+START_ATTEMPTS = 3  # a check's request, tried on this many runners before giving up
 
 
 def runner_env(track: str) -> dict[str, str]:
@@ -53,13 +58,19 @@ def runner_env(track: str) -> dict[str, str]:
     return env
 
 
+class RunnerLost(OSError):
+    """The warm runner could not take a check's request (it died, or could not fork)."""
+
+
 class _Runner:
     """One warm runner process and the socket to it."""
 
     def __init__(self, track: str):
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.track = track
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ckptlab.checker.runners.zygote", track, str(theirs.fileno())],
+            [sys.executable, "-m", "ckptlab.checker.runners.zygote", track, str(theirs.fileno()),
+             str(os.getpid())],
             pass_fds=(theirs.fileno(),), env=runner_env(track), cwd="/",
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         theirs.close()
@@ -80,9 +91,17 @@ class _Runner:
         return self.process.poll() is None
 
     def start(self, request: dict, fds: list[int]) -> int:
+        """Hand a check to the runner; its supervisor's pid. RunnerLost if it cannot."""
         with self.lock:
-            socket.send_fds(self.socket, [json.dumps(request).encode()], fds)
-            return int(json.loads(self.socket.recv(1 << 10))["pid"])
+            try:
+                socket.send_fds(self.socket, [json.dumps(request).encode()], fds)
+                reply = json.loads(self.socket.recv(1 << 10) or b"{}")
+            except (OSError, ValueError) as error:  # died before or while taking it
+                raise RunnerLost(f"the warm runner is gone ({type(error).__name__}: "
+                                 f"{error})") from error
+        if "pid" not in reply:
+            raise RunnerLost(reply.get("error") or "the warm runner closed its socket")
+        return int(reply["pid"])
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -96,26 +115,21 @@ _RUNNERS: dict[str, _Runner] = {}
 _RUNNERS_LOCK = threading.Lock()
 
 
-def warm_runner(track: str, replace: _Runner | None = None) -> _Runner:
-    """The track's warm runner, started on first use and restarted if it died (or if it is
-    `replace`, a runner that just failed to answer)."""
+def warm_runner(track: str) -> _Runner:
+    """The track's warm runner, started on first use and restarted if it died."""
     with _RUNNERS_LOCK:
         runner = _RUNNERS.get(track)
-        if runner is None or runner is replace or not runner.alive():
-            if runner is not None:
-                runner.stop()
+        if runner is None or not runner.alive():
             runner = _RUNNERS[track] = _Runner(track)
         return runner
 
 
-def _start_check(track: str, request: dict, fds: list[int]) -> int:
-    """Hand one check to the warm runner; a runner that died since (killed from outside,
-    or between the liveness test and the send) is replaced once, transparently."""
-    runner = warm_runner(track)
-    try:
-        return runner.start(request, fds)
-    except (OSError, ValueError):  # broken pipe, reset, closed socket, no answer
-        return warm_runner(track, replace=runner).start(request, fds)
+def _retire(runner: _Runner) -> None:
+    """Stop a runner that failed a request; the next warm_runner() starts a new one."""
+    with _RUNNERS_LOCK:
+        if _RUNNERS.get(runner.track) is runner:
+            del _RUNNERS[runner.track]
+    runner.stop()
 
 
 @atexit.register
@@ -210,7 +224,9 @@ def _watch(box: Sandbox, results: int, output: int, outcome: Outcome) -> None:
         if now > deadline:
             outcome.stopped = "timeout"
         elif box.over_memory():
-            outcome.stopped = "memory"
+            # files written are charged to the memory cgroup as page cache: a disk flood
+            # can fill memory before the next disk poll, and then the disk is the cause
+            outcome.stopped = "disk" if box.disk_mb() > limits.disk_mb else "memory"
         elif outcome.output_bytes > limits.output_mb << 20:
             outcome.stopped = "output"
         elif received > RESULTS_LIMIT:
@@ -241,7 +257,21 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
     reads the work folder before it is deleted; its result is `outcome.judged`.
     """
     limits = limits or Limits()
-    warm_runner(track)  # started (TensorFlow imported) before the check's clock runs
+    for attempt in range(START_ATTEMPTS):
+        runner = warm_runner(track)
+        try:
+            return _run_once(runner, track, payload, name, kind, limits, isolated,
+                             learner_files, stages)
+        except RunnerLost:
+            _retire(runner)  # a fresh sandbox and a fresh runner for the next attempt
+            if attempt == START_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
+              limits: Limits, isolated: bool, learner_files: list[str] | None,
+              stages: list[dict] | None) -> Outcome:
     with Sandbox(limits, isolated) as box:
         target = box.scratch / "submission" / name
         target.write_bytes(payload)
@@ -253,8 +283,11 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
         output_read, output_write = os.pipe()
         outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated)
         try:
-            pid = _start_check(track, request, [results_write, output_write])
-            box.extra_pids.add(pid)
+            box.joined(runner.start(request, [results_write, output_write]))
+        except RunnerLost:
+            os.close(results_read)
+            os.close(output_read)
+            raise
         finally:
             os.close(results_write)
             os.close(output_write)

@@ -1,10 +1,12 @@
 """The warm runner: TensorFlow imported once, one forked process per check and per stage.
 
-    python -m ckptlab.checker.runners.zygote TRACK FD
+    python -m ckptlab.checker.runners.zygote TRACK FD GRADER_PID
 
 The grader (ckptlab.checker.warm) starts this process with a minimal environment and talks
 to it over the unix socket FD. It imports TensorFlow and the track's runner once, runs no
-learner code itself, and for each request forks a *supervisor* that
+learner code itself, lives as long as the grader process (not the grader's thread that
+started it: PR_SET_PDEATHSIG would follow that thread) and for each request forks a
+*supervisor* that
 
 1. puts itself into the check's memory cgroup, joins the check's sandbox namespaces (made
    by ckptlab.checker.isolation), drops to uid 65534, no capabilities, no new privileges,
@@ -16,6 +18,10 @@ learner code itself, and for each request forks a *supervisor* that
    no pid inside the sandbox's pid namespace, so learner code cannot signal or trace it.
    Whatever a stage process says arrives as an untrusted claim, wrapped by the supervisor
    with the stage's name, followed by the exit status the supervisor saw.
+
+A supervisor does not depend on this process: a check in flight finishes even if the warm
+runner dies meanwhile (the grader starts a new one for the next check). It ends its check
+when the grader stops reading the results channel.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from pathlib import Path
 __all__ = ["CLAIMS_LIMIT", "main"]
 
 CLAIMS_LIMIT = 16 << 20  # bytes a stage may report
-_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 1, 4, 38
+PARENT_POLL_SECONDS = 0.5
+_PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 4, 38
 _NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -154,9 +161,14 @@ def _stage(request: dict, stage: dict, claims: int) -> None:
     out.close()
 
 
-def _reap_leftovers() -> None:
-    """Kill every learner process left in the sandbox (before the next stage runs): a
-    process forked into the pid namespace signals all of its uid's processes there."""
+def _reap_leftovers(request: dict, stage_pid: int) -> None:
+    """Kill every learner process a stage left (before the next stage runs). In a sandbox,
+    a process forked into the pid namespace signals all of its uid's processes there;
+    unisolated (no namespace, the grader's own uid) only the stage's process group."""
+    if not request.get("holder"):
+        with contextlib.suppress(OSError):
+            os.killpg(stage_pid, signal.SIGKILL)
+        return
     pid = os.fork()
     if pid == 0:
         with contextlib.suppress(OSError):
@@ -165,11 +177,26 @@ def _reap_leftovers() -> None:
     os.waitpid(pid, 0)
 
 
+class _GraderGone(Exception):
+    """Nobody reads the results channel any more: the check is over."""
+
+
+def _grader_gone(watch: select.poll) -> bool:
+    """The results pipe's read end is closed (a pipe's write end then polls POLLERR)."""
+    return bool(watch.poll(0))
+
+
 def _relay(stage: str, pid: int, claims: int) -> int:
     """Forward a stage's claims to the grader until it exits; returns its exit status."""
     received, buffer, status = 0, b"", None
     os.set_blocking(claims, False)
+    results = select.poll()
+    results.register(3, 0)  # only POLLERR/POLLHUP: the grader closed its end
     while True:
+        if _grader_gone(results):
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+            raise _GraderGone
         ready, _, _ = select.select([claims], [], [], 0.05)
         chunk = b""
         if ready:
@@ -201,15 +228,15 @@ def _send(message: dict) -> None:
 
 def _supervise(request: dict, fds: list[int]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     # a session and process group of its own: kill(0, ...) in a learner process must not
     # reach the other checks forked from the same warm runner (same uid 65534)
     os.setsid()
     _keep_only(*fds)
     _join(request)
-    for number, stage in enumerate(request.get("stages") or [{"name": "all"}]):
-        if number:
-            _reap_leftovers()
+    pid = 0
+    for stage in request.get("stages") or [{"name": "all"}]:
+        if pid:
+            _reap_leftovers(request, pid)
         name = stage["name"]
         read, write = os.pipe()
         pid = os.fork()
@@ -230,6 +257,8 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 traceback.print_exc()
             finally:
                 os._exit(code)
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)  # also here: the group exists before any kill of it
         os.close(write)
         status = _relay(name, pid, read)
         os.close(read)
@@ -237,36 +266,46 @@ def _supervise(request: dict, fds: list[int]) -> None:
     _send({"done": True})
 
 
+def _fork_supervisor(request: dict, fds: list[int], control: socket.socket) -> int:
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            control.close()
+            _supervise(request, fds)
+        except BaseException as error:
+            code = 70
+            with contextlib.suppress(OSError):
+                _send({"supervisor_error": f"{type(error).__name__}: {error}"})
+        finally:
+            os._exit(code)
+    return pid
+
+
 def main(argv: list[str]) -> int:
-    track, control = argv[0], socket.socket(fileno=int(argv[1]))
+    track, control, grader = argv[0], socket.socket(fileno=int(argv[1])), int(argv[2])
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # nothing importable from the folder this process started in
-    # No PR_SET_PDEATHSIG here: it fires when the *thread* that started this process ends
-    # (a grading thread pool, a notebook's worker thread), not the grader. The grader's
-    # death closes the control socket instead, and recv below then returns b"".
     _warm(track)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
     control.sendall(b'{"ready": true}')
     while True:
+        ready, _, _ = select.select([control], [], [], PARENT_POLL_SECONDS)
+        if os.getppid() != grader:
+            return 0  # the grader process is gone (its socket may live on in a fork of it)
+        if not ready:
+            continue
         message, fds, _, _ = socket.recv_fds(control, 1 << 20, 4)
         if not message:
-            return 0
-        request = json.loads(message)
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                control.close()
-                _supervise(request, fds)
-            except BaseException as error:
-                code = 70
-                with contextlib.suppress(OSError):
-                    _send({"supervisor_error": f"{type(error).__name__}: {error}"})
-            finally:
-                os._exit(code)
-        for fd in fds:
-            os.close(fd)
-        control.sendall(json.dumps({"pid": pid}).encode())
+            return 0  # the grader closed the socket
+        try:
+            reply = {"pid": _fork_supervisor(json.loads(message), fds, control)}
+        except Exception as error:  # e.g. fork failed: this check fails, the runner lives on
+            reply = {"error": f"{type(error).__name__}: {error}"}
+        finally:
+            for fd in fds:
+                os.close(fd)
+        control.sendall(json.dumps(reply).encode())
 
 
 if __name__ == "__main__":
