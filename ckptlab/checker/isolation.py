@@ -72,11 +72,15 @@ class Support:
 
 
 def _python_paths() -> list[str]:
-    """What the checker's Python needs to see: its installation, its venv, ckptlab itself."""
+    """What the checker's Python needs to see: its installation, its venv, ckptlab itself,
+    and every site-packages folder on its path (a user install, a venv's .pth pointing to
+    another). Never the cwd or a script's folder: they may hold the submissions."""
     package = str(Path(__file__).resolve().parents[1])  # the ckptlab package itself
     paths = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
     paths.add(os.path.realpath(os.path.dirname(sys.executable)))
     paths.add(package)
+    paths |= {os.path.realpath(p) for p in sys.path if p and os.path.isdir(p)
+              and Path(p).name in ("site-packages", "dist-packages")}
     # keep only the outermost folders (a venv inside the package root is bound once)
     return sorted(p for p in paths if not any(p != q and p.startswith(q + os.sep) for q in paths))
 

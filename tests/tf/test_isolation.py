@@ -1,15 +1,18 @@
 """The sandbox's filesystem and users, attempted for real with bubblewrap.
 
 A checkout (or a Python) under the host's /tmp stays visible inside, although the sandbox
-mounts a private tmpfs on /tmp.
+mounts a private tmpfs on /tmp. A grader that is not root (uid 65534) still sandboxes its
+checks, through user namespaces, and limits memory without a cgroup.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -53,3 +56,98 @@ def test_a_checkout_under_tmp_is_visible_inside_the_sandbox(tmp_path):
     assert found == str(checkout / "ckptlab" / "checker" / "isolation.py"), done.stdout
     # and /tmp inside is still the sandbox's own, empty tmpfs apart from the checkout's path
     assert rest[0].startswith(f"['{tmp_path.relative_to('/tmp').parts[0]}']"), done.stdout
+
+
+# -- the non-root path: a grader without root, sandboxed through user namespaces ----------
+
+AS_NOBODY = """
+import json, os, sys
+from pathlib import Path
+from ckptlab.checker.isolation import Limits, support
+from ckptlab.checker.sandbox import check_file
+folder = Path(sys.argv[1])
+secret = folder / "grader-secret.txt"  # the grader's own file: same host uid as the learner
+secret.write_text("grader secret")
+secret.chmod(0o600)
+reach = f'''
+for action in (lambda: open({str(secret)!r}).read(), lambda: open({str(folder)!r} + "/owned", "w")):
+    try:
+        action()
+        print("ATTEMPT reach the grader's files: REACHED", flush=True)
+    except OSError as error:
+        print("ATTEMPT reach the grader's files: blocked", error, flush=True)
+'''
+solution = (folder / "solution.py").read_text()
+(folder / "reach.py").write_text(reach + solution)
+(folder / "memory.py").write_text(
+    "import os, time\\nif os.fork() == 0:\\n    hog = bytearray(1 << 30)\\n    time.sleep(60)\\n"
+    "time.sleep(60)\\n" + solution)
+limits = Limits(timeout=90, memory_mb=700)
+reports = {name: check_file(folder / f"{name}.py", limits) for name in ("solution", "reach",
+                                                                          "memory")}
+print(json.dumps({"uid": os.getuid(), "support": support().__dict__,
+                  "reports": {name: {"verdict": r.verdict, "codes": r.codes(),
+                                     "text": str(r), "notes": list(r.notes)}
+                              for name, r in reports.items()},
+                  "secret": secret.read_text(), "owned": (folder / "owned").exists()}))
+"""
+
+
+def _python_for_nobody(folder: Path) -> Path:
+    """A venv of the system's Python (ours may live under /root, unreadable for uid 65534)
+    that sees the same packages and this ckptlab."""
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if not system.exists():
+        pytest.skip(f"no {system} of this Python's version to run as uid 65534")
+    subprocess.run([str(system), "-m", "venv", "--without-pip", str(folder / "venv")],
+                   check=True, timeout=120)
+    site = next((folder / "venv" / "lib").glob("python*/site-packages"))
+    ours = next(p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
+    (site / "ckptlab-under-test.pth").write_text(f"{ours}\n{ROOT}\n")
+    return folder / "venv" / "bin" / "python"
+
+
+def test_an_unprivileged_grader_sandboxes_through_user_namespaces():
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root to become uid 65534 (setpriv, util-linux)")
+    folder = Path(tempfile.mkdtemp(prefix="ckptlab-nobody-"))  # not pytest's 0700 tmp
+    try:
+        python = _python_for_nobody(folder)
+        shutil.copy(ROOT / "tests" / "submissions" / "tf2-round-trip" / "solution.py", folder)
+        subprocess.run(["chmod", "-R", "a+rX", str(folder)], check=True)
+        os.chown(folder, 65534, 65534)
+        done = subprocess.run(
+            ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", str(python),
+             "-c", AS_NOBODY, str(folder)], capture_output=True, text=True, timeout=600,
+            cwd="/", env={"PATH": "/usr/bin:/bin", "HOME": str(folder), "LANG": "C.UTF-8"})
+        assert done.returncode == 0, done.stderr[-3000:]
+        seen = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert seen["uid"] == 65534
+    assert seen["support"] == {"isolated": True, "reason": "", "userns": True, "cgroup": ""}
+    reports = seen["reports"]
+    for name in ("solution", "reach"):
+        assert (reports[name]["verdict"], reports[name]["notes"]) == ("pass", []), \
+            reports[name]["text"]
+    assert seen["secret"] == "grader secret" and not seen["owned"]
+    # no memory cgroup without root: the limit holds by measuring the whole process tree
+    memory = reports["memory"]
+    assert (memory["verdict"], memory["codes"]) == ("error", ["CRASHED"]), memory["text"]
+    assert "memory limit of 700 MB exceeded (all processes together)" in memory["text"]
+
+
+def test_the_memory_cgroup_in_use_here():
+    """cgroup v2's memory path needs the memory controller on the unified hierarchy; on a
+    machine where it is bound to cgroup v1 (this one), v1 is used and v2 cannot be tried."""
+    from ckptlab.checker.isolation import _cgroup_kind, _own_cgroup_dirs
+
+    dirs = _own_cgroup_dirs()
+    v2 = dirs.get("v2")
+    v2_memory = bool(v2) and "memory" in (v2 / "cgroup.controllers").read_text().split()
+    if os.geteuid() != 0:
+        pytest.skip("memory cgroups need root here")
+    if v2_memory:
+        assert _cgroup_kind() == "v2"
+    else:
+        assert "v1" in dirs and _cgroup_kind() == "v1" and support().cgroup == "v1"

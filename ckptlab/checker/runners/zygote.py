@@ -44,6 +44,7 @@ CLAIMS_LIMIT = 16 << 20  # bytes a stage may report
 PARENT_POLL_SECONDS = 0.5
 _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 4, 38
 _NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")
+_NS_GET_USERNS, _NS_GET_PARENT = 0xB701, 0xB702  # ioctls: owner / parent user namespace
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -68,18 +69,63 @@ def _warm(track: str) -> None:
     import ckptlab.checker.runners.dataflow  # noqa: F401
 
 
+def _user_namespaces(holder: int) -> list[int]:
+    """The sandbox's user namespace and those between it and ours, outermost first: an
+    unprivileged bwrap nests two (the outer maps our uid, the inner the sandbox's uid), and
+    a process may only join a user namespace whose parent it is in."""
+    ours = os.stat("/proc/self/ns/user").st_ino
+    chain = [os.open(f"/proc/{holder}/ns/user", os.O_RDONLY)]
+    while os.fstat(chain[-1]).st_ino != ours:
+        chain.append(fcntl.ioctl(chain[-1], _NS_GET_PARENT))
+    os.close(chain.pop())  # our own
+    return chain[::-1]
+
+
+def _owner(handle: int) -> int:
+    """The inode of the user namespace that owns a namespace."""
+    owner = fcntl.ioctl(handle, _NS_GET_USERNS)
+    try:
+        return os.fstat(owner).st_ino
+    finally:
+        os.close(owner)
+
+
+def _setns(handle: int) -> None:
+    try:
+        if _libc.setns(handle, 0) != 0:
+            raise OSError(ctypes.get_errno(), "setns failed")
+    finally:
+        os.close(handle)
+
+
+def _enter_namespaces(holder: int, userns: bool) -> None:
+    """Join the holder's namespaces. Each is joined from the user namespace that owns it
+    (only there does this process hold CAP_SYS_ADMIN over it), outermost first."""
+    others = [os.open(f"/proc/{holder}/ns/{name}", os.O_RDONLY) for name in _NAMESPACES]
+    if not userns:
+        for handle in others:
+            _setns(handle)
+        return
+    waiting = dict(zip(others, (_owner(handle) for handle in others), strict=True))
+    levels = _user_namespaces(holder)
+    for level in [-1, *levels]:  # -1: the user namespace this process is in now
+        inode = os.stat("/proc/self/ns/user").st_ino if level < 0 else os.fstat(level).st_ino
+        if level >= 0:
+            _setns(level)
+        for handle in [h for h, owner in waiting.items() if owner == inode]:
+            _setns(handle)
+            del waiting[handle]
+    if waiting:
+        raise OSError("a namespace of the sandbox is owned by no user namespace on the way")
+
+
 def _join(request: dict) -> None:
     """Enter the sandbox (namespaces of its holder process) and give up every privilege."""
     if request.get("cgroup_procs"):
         Path(request["cgroup_procs"]).write_text(str(os.getpid()))
     holder, uid = request.get("holder"), request["uid"]
     if holder:
-        names = (("user",) if request.get("userns") else ()) + _NAMESPACES
-        handles = [os.open(f"/proc/{holder}/ns/{name}", os.O_RDONLY) for name in names]
-        for handle in handles:
-            if _libc.setns(handle, 0) != 0:
-                raise OSError(ctypes.get_errno(), "setns failed")
-            os.close(handle)
+        _enter_namespaces(holder, bool(request.get("userns")))
         if not request.get("userns"):
             os.setgroups([])
         os.setresgid(uid, uid, uid)
@@ -244,6 +290,10 @@ def _supervise(request: dict, fds: list[int]) -> None:
             code = 1
             try:
                 os.setpgid(0, 0)  # nor the supervisor itself
+                # readable /proc for the grader: a grader that is not root has the learner's
+                # host uid and measures the tree's memory there (only the supervisor, outside
+                # the pid namespace, stays undumpable)
+                _prctl(_PR_SET_DUMPABLE, 1)
                 os.close(3)  # the results channel: never in a process that runs learner code
                 os.close(read)
                 os.dup2(4, 1)
