@@ -89,12 +89,14 @@ def shut_down_kernels(server) -> None:
 
 
 def follow_a_learn_more_link(page) -> str | None:
-    """Click the first "Learn more" of a report in the notebook in front, as a learner does;
-    '' when JupyterLab opened its tutorial with the section in view, else what went wrong
-    (None: no such link)."""
-    link = page.locator(f"{PANEL} .jp-OutputArea a", has_text="Learn more").first
-    if not link.count():
+    """Click the first "Learn more" of a report in the notebook in front, as a learner does
+    (the first one in view: an open card's, else the first of all); '' when JupyterLab
+    opened its tutorial with the section in view, else what went wrong (None: no such link)."""
+    links = page.locator(f"{PANEL} .jp-OutputArea a", has_text="Learn more")
+    if not links.count():
         return None
+    shown = page.locator(f"{PANEL} .jp-OutputArea a:visible", has_text="Learn more")
+    link = shown.first if shown.count() else links.first
     link.evaluate("a => { const d = a.closest('details'); if (d) d.open = true; }")
     if not link.is_visible():
         return "the 'Learn more' link is not visible (open its card first)"
