@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnose, order_by_cause
-from ckptlab.checker.findings import Finding, Report
+from ckptlab.checker.findings import VERDICT_PASS, Finding, Report, verdict_of
 from ckptlab.checker.observations import ObservationError, Observations
 
-__all__ = ["build_report", "could_not_run", "crashed", "timed_out"]
+__all__ = ["build_report", "could_not_run", "crashed", "timed_out", "unverified"]
 
 
 def _last_stage(obs: dict) -> str:
@@ -51,6 +51,17 @@ def could_not_run(what: str, fix: str, evidence: dict | None = None) -> Finding:
     return make_finding("CHECK_INTERNAL_ERROR", what, fix, evidence)
 
 
+def unverified(missing: tuple[str, ...]) -> Finding:
+    """The run claims a result the judge found no evidence for: missing evidence is an
+    error, never a pass."""
+    return could_not_run(
+        "The check's own evidence of your run is missing, so its result cannot be "
+        f"trusted: {'; '.join(missing)}.",
+        "Let the check call your functions to the end: do not exit the process, write to "
+        "its file descriptors or replace the checker's, NumPy's or TensorFlow's functions.",
+        {"missing evidence": list(missing)})
+
+
 def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
                  exercise: str = "", notes: tuple[str, ...] = ()) -> Report:
     """Typed observations -> diagnosers -> findings ordered by cause (extras included)."""
@@ -73,6 +84,9 @@ def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
         if exercise in EXERCISES:  # links and fixes written for this exercise's starter
             findings = [EXERCISES[exercise].for_exercise(f) for f in findings]
     judge_notes = observations.judged.notes if observations.judged else ()
+    if observations.judged and observations.judged.unverified \
+            and verdict_of([*findings, *extra]) == VERDICT_PASS:  # never a pass without it
+        findings = [*findings, unverified(observations.judged.unverified)]
     return Report(observations.track, subject, tuple(order_by_cause([*findings, *extra])),
                   dict(observations.timings), observations.stages, exercise,
                   tuple([*notes, *diagnoser_notes, *judge_notes]))

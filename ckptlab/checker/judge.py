@@ -5,7 +5,9 @@ JSON); the judge opens every checkpoint they point at in the check's scratch fol
 establishes itself what was saved, what training changed, what a resumed session started
 from and which values came back after a restore, pairing variables by identity (the key
 in the checkpoint: a name or an object path). A positional pairing is only the explicit,
-reported fallback when there is no evidence checkpoint to pair by.
+reported fallback when there is no evidence checkpoint to pair by. A run that claims to
+have finished without any learner error but left no evidence of its last stage is
+"unverified": an error, never a pass.
 """
 
 from __future__ import annotations
@@ -145,22 +147,41 @@ def _tf2(trip: dict[str, Any], scratch: Path) -> None:
         trip["optimizer_gaps"] = _paired(saved, restored)["gaps"]
 
 
+def _unverified(obs: dict[str, Any], scratch: Path) -> list[str]:
+    """What the claims lack to be believed as a complete run: positive evidence of its last
+    stage (the report uses it only when nothing else already rules out a pass)."""
+    track = obs.get("track")
+    if track == "tf2":
+        trip = obs.get("tf2") or {}
+        if "value_gaps" not in trip:
+            return ["no record of the restored model's comparison"]
+        return [f"no readable checkpoint {EVIDENCE}/{name} (the model as {name.split('_')[0]})"
+                for name in ("saved_model", "restored_model")
+                if _open(scratch / EVIDENCE / name) is None]
+    if track == "estimator" and not (obs.get("estimator") or {}).get("train"):
+        return ["no record of training"]
+    return []
+
+
 def judge(obs: dict[str, Any], scratch: str | Path) -> dict[str, Any]:
     """The observations with `judged` facts added (JSON, Observations' shape)."""
     scratch = Path(scratch)
     result = dict(obs)
     notes: list[str] = []
+    unverified: list[str] = []
     try:
         if obs.get("estimator"):
             result["judged"] = _estimator(obs["estimator"], scratch)
         if obs.get("tf2"):
             result["tf2"] = dict(obs["tf2"])
             _tf2(result["tf2"], scratch)
+        unverified = _unverified(obs, scratch)
     except Exception as error:  # the judge never breaks a report; it says what it could not do
         notes.append(f"the judge could not read the checkpoints ({type(error).__name__}: "
                      f"{error})")
-    if notes:
-        result["judged"] = {**result.get("judged", {}), "notes": notes}
+        unverified = ["the judge could not read the checkpoints"]
+    if notes or unverified:
+        result["judged"] = {**result.get("judged", {}), "notes": notes, "unverified": unverified}
     return result
 
 

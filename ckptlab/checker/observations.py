@@ -203,6 +203,8 @@ class Judged:
     warm_start_matched: tuple[str, ...] = ()  # variables equal to the pretrained checkpoint
     warm_start_candidates: int = 0
     notes: tuple[str, ...] = ()
+    # claims of a complete run the judge found no evidence for (never a pass)
+    unverified: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,6 @@ class Attack:
     verdicts: tuple[str, ...]  # acceptable verdicts
     full_points: bool  # True: the solution behind it must still score 5/5
     solution: str = SOLUTION
-    needs_judge: bool = False  # defeated only by the trusted judge (issue 13, point 1)
     file_name: str = ""
     reason: str = ""  # words the report must contain (e.g. the limit that stopped it)
 
@@ -114,7 +113,7 @@ os._exit(0)
     stopped("forge_fd_done_then_exit", "fd writes", FORGE_LINES + '''
 allowed("write forged lines to fds 0-63", forge_every_fd)
 os._exit(0)
-''', needs_judge=True),
+'''),
     forged("forge_fd_perfect_observations", "fd writes", _PERFECT_OBS + '''
 import json
 def _send():
@@ -127,7 +126,7 @@ def _send():
     return "sent"
 allowed("send a perfect run's observations on every fd", _send)
 os._exit(0)
-''', needs_judge=True),
+'''),
     forged("forge_from_atexit", "atexit", FORGE_LINES + '''
 import atexit
 atexit.register(forge_every_fd)
@@ -146,7 +145,7 @@ def _patch():
     _runner._compare = lambda saved, restored: []
     return "patched _compare"
 allowed("replace ckptlab's compare", _patch)
-''', needs_judge=True),
+'''),
     forged("patch_numpy", "monkeypatching numpy", '''
 import numpy as _np
 def _patch():
@@ -154,7 +153,7 @@ def _patch():
     _np.allclose = lambda *a, **k: True
     return "patched numpy.max/allclose"
 allowed("replace numpy functions", _patch)
-''', needs_judge=True),
+'''),
     forged("patch_tensorflow", "monkeypatching TF", '''
 import numpy as _np
 import tensorflow as _tf
@@ -162,7 +161,7 @@ def _patch():
     _tf.Variable.numpy = lambda self: _np.zeros(self.shape, self.dtype.as_numpy_dtype)
     return "patched tf.Variable.numpy"
 allowed("make every variable read as zeros", _patch)
-''', needs_judge=True),
+'''),
     stopped("system_exit_at_import", "exit", '''
 print("ATTEMPT SystemExit at import", flush=True)
 raise SystemExit(0)
@@ -261,8 +260,8 @@ time.sleep(60)
     # -- disk and output -----------------------------------------------------------------
     stopped("disk_flood", "disk flood", '''
 import time
-print("ATTEMPT disk flood: 10 MB files until stopped", flush=True)
-for number in range(400):
+print("ATTEMPT disk flood: 20 files of 10 MB, 3 times the disk limit", flush=True)
+for number in range(20):
     try:
         with open(f"flood{number}", "wb") as handle:
             handle.write(b"x" * (10 << 20))

@@ -54,6 +54,27 @@ def _listing(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
 
 
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _left_by_us(pid: int, runners: set[int]) -> bool:
+    """A fork of one of our warm runners (a supervisor or stage process left over), a
+    runner of ours that is not in use, or an orphan. A runner of another process (say, a
+    notebook kernel some other test started) is not this suite's doing."""
+    parent = _parent(pid)
+    if parent in (0, 1, os.getpid()):
+        return True
+    while parent > 1:
+        if parent in runners:
+            return True
+        parent = _parent(parent)
+    return False
+
+
 def stray_processes() -> list[str]:
     """Processes an attack left: its sleepers, or forks of the warm runner that are not
     the runners themselves."""
@@ -71,8 +92,9 @@ def stray_processes() -> list[str]:
                 mine = f"PYTHONPATH={ROOT}".encode() in (entry / "environ").read_bytes()
             except OSError:
                 mine = False
-            if mine:
-                found.append(f"{entry.name}: {command[:80]}")
+            if mine and _left_by_us(int(entry.name), runners):
+                found.append(f"{entry.name} (parent {_parent(int(entry.name))}): "
+                             f"{command[:80]}")
         elif any(marker in command for marker in MARKERS):
             found.append(f"{entry.name}: {command[:80]}")
     return found
@@ -141,9 +163,6 @@ def attacked(tmp_path_factory):
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
 def test_attack_is_stopped(attacked, attack: Attack):
-    if attack.needs_judge:
-        pytest.xfail("forged claims are defeated only by the trusted judge (issue 13 point 1, "
-                     "checker), not landed yet")
     result = attacked["results"][attack.name]
     assert not isinstance(result, Exception), result  # the grader itself must not fail
     outcome, report = result
