@@ -3,9 +3,11 @@
 1. In-notebook: ckptlab.check(model_fn) for a correct two-layer model_fn, TensorFlow
    already imported, against the minimal hand-written round trip (train, then evaluate
    and predict with new Estimators on the same model_dir) measured in the same process.
-   Target: <= 3x the baseline.
-2. `ckptlab check FILE` from a cold process. Target: < 10 s (on 2 cores).
-3. `ckptlab grade` throughput on 20 submissions with 1 and 2 workers (no target).
+   Target (issue 13): <= 2x the baseline.
+2. `ckptlab check FILE` from a cold process, against `python -c "import tensorflow"`
+   measured in the same run (interleaved). Target: <= 2x the baseline.
+3. `ckptlab grade --require-sandbox` throughput on 20 submissions with 2 workers (one
+   grader process, --engine threads). Target: >= 40 submissions/min on 2 cores.
 """
 
 from __future__ import annotations
@@ -69,19 +71,27 @@ def _in_notebook(repeat: int) -> list[Result]:
     base, check = Timing.of(samples["baseline"]), Timing.of(samples["check"])
     ratio = check.median / base.median
     return [Result("ckptlab.check(model_fn) in a notebook", "time", "s", check,
-                   "hand-written train+evaluate+predict", base, "<= 3x baseline", ratio <= 3,
+                   "hand-written train+evaluate+predict", base, "<= 2x baseline", ratio <= 2,
                    f"{ratio:.2f}x")]
 
 
 def _cold_cli(repeat: int, folder: Path) -> list[Result]:
     submission = folder / "two_layers.py"
     submission.write_text(TWO_LAYERS)
-    runs = [run_measured([sys.executable, "-m", "ckptlab", "check", str(submission)])
-            for _ in range(repeat)]
-    assert all(run.returncode == 0 for run in runs), runs[0].stdout + runs[0].stderr
-    value = Timing.of([run.seconds for run in runs])
-    return [Result("ckptlab check FILE (cold process)", "time", "s", value, target="< 10 s",
-                   met=value.median < 10, extra={"peak_mb": max(r.peak_mb for r in runs)})]
+    checks, imports = [], []
+    for _ in range(repeat):  # interleaved: both see the same machine load
+        imports.append(run_measured([sys.executable, "-c", "import tensorflow"]))
+        checks.append(run_measured([sys.executable, "-m", "ckptlab", "check", str(submission)]))
+    assert all(run.returncode == 0 for run in checks), checks[0].stdout + checks[0].stderr
+    value = Timing.of([run.seconds for run in checks])
+    base = Timing.of([run.seconds for run in imports])
+    ratio = value.median / base.median
+    return [Result("ckptlab check FILE (cold process)", "time", "s", value,
+                   'python -c "import tensorflow"', base, "<= 2x baseline", ratio <= 2,
+                   f"{ratio:.2f}x", extra={"peak_mb": max(r.peak_mb for r in checks)})]
+
+
+GRADE_TARGET = 40.0  # submissions per minute on 2 cores, sandboxed
 
 
 def _grade(count: int, folder: Path) -> list[Result]:
@@ -90,19 +100,17 @@ def _grade(count: int, folder: Path) -> list[Result]:
     sources = sorted((SUBMISSIONS / "estimator-serving").glob("*.py"))
     for number in range(count):
         shutil.copy(sources[number % len(sources)], batch / f"s{number:02d}.py")
-    results = []
-    for workers in (1, 2):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "ckptlab", "grade", str(batch), "--exercise",
-                        "estimator-serving", "--out", str(folder / f"out{workers}"),
-                        "--workers", str(workers), "--engine", "threads"],
-                       check=True, capture_output=True)
-        seconds = time.perf_counter() - start
-        results.append(Result(f"ckptlab grade {count} submissions, {workers} worker(s)",
-                              "throughput", "submissions/min",
-                              Timing.of([count / seconds * 60]),
-                              notes=f"{seconds:.1f} s wall"))
-    return results
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "ckptlab", "grade", str(batch), "--exercise",
+                    "estimator-serving", "--out", str(folder / "out"), "--workers", "2",
+                    "--engine", "threads", "--require-sandbox"],
+                   check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    rate = count / seconds * 60
+    return [Result(f"ckptlab grade {count} submissions, 2 workers, sandboxed", "throughput",
+                   "submissions/min", Timing.of([rate]), target=f">= {GRADE_TARGET:g}/min",
+                   met=rate >= GRADE_TARGET,
+                   notes=f"{seconds:.1f} s wall, cold start included")]
 
 
 def run(quick: bool = False) -> list[Result]:
