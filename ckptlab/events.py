@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -107,16 +107,3 @@ class Recorder:
     def to_json(self) -> str:
         return json.dumps([event.to_dict() for event in self.events])
 
-
-def events_from_json(text: str) -> list[Event]:
-    return [Event(**item) for item in json.loads(text)]
-
-
-def count_by(events: Iterable[Event], kind: str, key: str) -> dict[str, int]:
-    """E.g. count_by(events, "model_fn_called", "mode") -> {"train": 2, "eval": 1}."""
-    totals: dict[str, int] = {}
-    for event in events:
-        if event.kind == kind:
-            value = str(event.data.get(key))
-            totals[value] = totals.get(value, 0) + 1
-    return totals

@@ -34,13 +34,13 @@ def cell_number(filename: str) -> int | None:
     return number if isinstance(number, int) else None
 
 
-def location(filename: str, line: int, file_format: str = "{file}, line {line}") -> str:
-    """'cell [5], line 3' for code from a notebook cell, else `file_format` filled with the
-    file's base name and the line ('model.py, line 3' by default)."""
+def location(filename: str, line: int) -> str:
+    """'cell [5], line 3' for code from a notebook cell, else 'model.py, line 3' (the
+    file's base name): the one wording of a place in the learner's code."""
     number = cell_number(filename)
     if number is not None:
         return f"cell [{number}], line {line}"
-    return file_format.format(file=os.path.basename(filename), line=line)
+    return f"{os.path.basename(filename)}, line {line}"
 
 
 def cell_words(files) -> dict[str, str]:

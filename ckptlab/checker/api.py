@@ -60,7 +60,7 @@ def _learner_files(functions: dict[str, Any]) -> set[str]:
 
 
 def _run_in_thread(track: str, functions: dict, timeout: float) -> tuple[dict, list, str]:
-    from ckptlab.checker.runners.tracks import install_legacy_support, run_track
+    from ckptlab.checker.runners.tracks import prepare, run_track
 
     latest: dict[str, Any] = {"obs": {"track": track}}
     outcome: dict[str, Any] = {}
@@ -68,8 +68,7 @@ def _run_in_thread(track: str, functions: dict, timeout: float) -> tuple[dict, l
     def work() -> None:
         with tempfile.TemporaryDirectory(prefix="ckptlab-check-") as scratch:
             try:
-                if track == "estimator":
-                    install_legacy_support()
+                prepare(track)
                 obs = run_track(track, functions, Path(scratch), _learner_files(functions),
                                 lambda stage, obs: latest.update(obs=obs))
                 outcome["obs"] = judge(obs, scratch)

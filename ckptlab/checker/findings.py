@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ckptlab.outcome_codes import INCOMPLETE
+
 __all__ = [
     "ERROR", "INFO", "SEVERITIES", "VERDICT_ERROR", "VERDICT_FAIL", "VERDICT_NOT_ANSWERED",
     "VERDICT_PASS", "WARNING",
@@ -22,7 +24,7 @@ VERDICT_PASS, VERDICT_FAIL, VERDICT_ERROR = "pass", "fail", "error"
 REPORT_SCHEMA_VERSION = 2  # the JSON of a report only grows; 1 had no schema_version key
 VERDICT_NOT_ANSWERED = "not_answered"  # an exercise answer that was never written: not run
 # Codes that mean "the check could not finish", not "the learner's code is wrong".
-INCOMPLETE_CODES = ("TIMEOUT", "CRASHED", "CHECK_INTERNAL_ERROR")
+INCOMPLETE_CODES = INCOMPLETE  # the check could not judge (ckptlab/outcome_codes.py)
 
 
 @dataclass(frozen=True)

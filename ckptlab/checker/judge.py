@@ -24,7 +24,7 @@ from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name
 
 __all__ = ["TOLERANCE", "judge"]
 
-TOLERANCE = 1e-5
+TOLERANCE = 1e-5  # THE gap below which two values count as equal (judge, runners, diagnosers)
 EVIDENCE = "evidence"
 AFTER_TRAIN = f"{EVIDENCE}/after_train"  # model_dir as train() left it (a resume rewrites it)
 _BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}

@@ -2,7 +2,7 @@
 
 The checker's data path is runners -> observations -> judge -> diagnosers. Runners run
 learner code and report what they saw as JSON (it crosses a process boundary); the judge
-(ckptlab/check/judge.py, runs no learner code) adds `Judged` facts from the checkpoints
+(ckptlab/checker/judge.py, runs no learner code) adds `Judged` facts from the checkpoints
 on disk, read with ckptlab's own reader; diagnosers read only these records.
 
 `Observations.from_json` is strict: a missing field, an unknown field or a value of the
@@ -44,7 +44,7 @@ class LearnerError:
     stage: str
     type: str  # the exception class name
     message: str  # the op error's message when TensorFlow wrapped one ("Original error:")
-    location: str = ""  # "file.py, line 3, in f" or "cell [5], line 3, in f"
+    location: str = ""  # "file.py, line 3" or "cell [5], line 3" (source_location)
     op: str = ""  # the failing op's type (e.g. MatMul) when TensorFlow names one
     node: str = ""  # the failing node's name (e.g. hidden/MatMul)
     wrapper: str = ""  # the first line of the message that wrapped the cause

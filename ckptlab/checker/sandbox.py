@@ -32,7 +32,7 @@ from ckptlab.checker.warm import Outcome, run_isolated
 from ckptlab.errors import UsageError
 from ckptlab.exercises.answers import NOT_ANSWERED, answered_source
 from ckptlab.quiet import is_noise
-from ckptlab.source_location import notebook_location
+from ckptlab.source_location import location, notebook_location
 
 __all__ = [
     "DEFAULT_MEMORY_MB",
@@ -139,9 +139,9 @@ def _check_file(path: str | Path, limits: Limits | None, exercise: str,
         ast.parse(source)
     except SyntaxError as error:
         problem = {"stage": "load", "type": "SyntaxError", "message": str(error.msg),
-                   "location": notebook_location(f"{script}, line {error.lineno}", script,
+                   "location": notebook_location(location(script, error.lineno or 0), script,
                                                  cells) if cells else
-                   f"{path.name}, line {error.lineno}"}
+                   location(path.name, error.lineno or 0)}
         return Report("unknown", path.name, (finding_for_error(problem, "unknown"),),
                       exercise=exercise)
     track = detect_track(source)

@@ -7,7 +7,7 @@ import struct
 from dataclasses import replace
 
 from ckptlab.checkpoint.bundle import BundleEntry, BundleIndex, clip, data_file_name, decode_index
-from ckptlab.checkpoint.locate import Located, locate, read_bytes, step_of
+from ckptlab.checkpoint.locate import Located, locate, read_bytes
 from ckptlab.checkpoint.objgraph import ObjectGraph, decode_object_graph
 from ckptlab.checkpoint.records import (
     FORMAT_NAME_BASED,
@@ -26,6 +26,7 @@ from ckptlab.scopes import (
     object_path,
     parent_scope,
     slot_of,
+    step_of_prefix,
 )
 
 __all__ = ["corrupt", "inspect_checkpoint", "read_bundle", "stored_slices"]
@@ -117,7 +118,7 @@ def _step(prefix: str, entries: tuple[BundleEntry, ...], num_shards: int) -> int
         if (entry.key == "global_step" and entry.dtype == "int64" and entry.shape == ()
                 and not entry.slices):
             return struct.unpack("<q", read_entry_bytes(prefix, entry, num_shards))[0]
-    return step_of(prefix)
+    return step_of_prefix(prefix)
 
 
 def _index(prefix: str, bundle: BundleIndex, all_checkpoints: tuple[str, ...],

@@ -37,7 +37,6 @@ class Located:
     notes: tuple[str, ...] = ()  # explanations of what was accepted and how
 
 
-step_of = step_of_prefix  # the rule lives in ckptlab.scopes
 
 
 def read_bytes(path: str, what: str, limit: int | None = None) -> bytes:
@@ -131,7 +130,7 @@ def _listdir(directory: str) -> list[str]:
 
 def _prefixes_in(directory: str) -> list[str]:
     names = [n[: -len(".index")] for n in _listdir(directory) if n.endswith(".index")]
-    names.sort(key=lambda n: (step_of(n) is None, -(step_of(n) or 0), n))
+    names.sort(key=lambda n: (step_of_prefix(n) is None, -(step_of_prefix(n) or 0), n))
     return [os.path.join(directory, n) for n in names]
 
 

@@ -67,6 +67,11 @@ class MatchReport:
         """True when every wanted variable would be restored from the right variable."""
         return not (self.missing or self.mismatched or self.suggestions)
 
+    def __str__(self) -> str:
+        from ckptlab.render.checkpoint import match_text
+
+        return match_text(self)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": "ckptlab.match/1", "checkpoint": self.checkpoint, "by": self.by,

@@ -55,9 +55,9 @@ def _fallback_key(variable: Any) -> str:
     TensorFlow's own restore coordinator (a tf.Variable: its name without ':0'; a Keras 3
     variable has no global name and gets the local 'VARIABLE_VALUE')."""
     try:
-        from tensorflow.python.checkpoint.checkpoint import _NameBasedRestoreCoordinator
+        from ckptlab.tf_private import tf_checkpoint
 
-        keys = [spec.name for saveable in _NameBasedRestoreCoordinator(
+        keys = [spec.name for saveable in tf_checkpoint._NameBasedRestoreCoordinator(
             "", {}).globally_named_object_attributes(variable) for spec in saveable.specs]
     except Exception:  # private API moved: the rule measured on TF 2.15 and 2.21
         import tensorflow as tf

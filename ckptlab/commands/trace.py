@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import runpy
-import traceback
 from pathlib import Path
 from typing import Any
 
 from ckptlab.errors import UsageError
+from ckptlab.learner_code import error_frame, location
 
 __all__ = ["run_trace"]
 
@@ -29,11 +29,8 @@ def _install_shim() -> None:
 
 
 def _line_in(path: Path, error: BaseException) -> str:
-    frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if Path(f.filename).resolve() == path.resolve()]
-    if not frames:
-        return ""
-    return f" (line {frames[-1].lineno}: {(frames[-1].line or '').strip()})"
+    frame = error_frame(error, {str(path)})
+    return f" ({location(frame)}: {(frame.line or '').strip()})" if frame else ""
 
 
 def run_learner_file(path: Path) -> dict[str, Any]:

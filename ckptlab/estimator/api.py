@@ -8,7 +8,6 @@ from __future__ import annotations
 import types
 
 import tensorflow as tf
-from tensorflow.python.saved_model.model_utils import export_output
 
 from ckptlab.estimator import early_stopping, hooks
 from ckptlab.estimator import inputs as _inputs
@@ -26,6 +25,7 @@ from ckptlab.estimator.exporting import (
 from ckptlab.estimator.extenders import add_metrics
 from ckptlab.estimator.spec import EstimatorSpec, ModeKeys
 from ckptlab.estimator.train_eval import EvalSpec, TrainSpec, train_and_evaluate
+from ckptlab.tf_private import export_output
 
 _train = tf.compat.v1.train
 # TensorFlow's own session-run hooks, under the names tf.estimator re-exported them

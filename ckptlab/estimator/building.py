@@ -6,16 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.training import training_util
 
 from ckptlab.estimator.calls import (
-    call_input_fn,
     call_model_fn,
-    parse_input,
+    mode_inputs,
     warn_if_predict_input_never_ends,
 )
 from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.spec import EstimatorSpec, ModeKeys
+from ckptlab.tf_private import training_util
 
 __all__ = ["Built", "build_graph", "call_recorded_model_fn"]
 
@@ -78,9 +77,8 @@ def _inputs(estimator: Any, rec: CallRecording, mode: str, graph: Any, input_fn:
         receiver = receiver_fn()
         return receiver, receiver.features, getattr(receiver, "labels", None), []
     rec.input_fn_called(mode, graph)
-    result = call_input_fn(input_fn, mode, estimator.params, estimator.config)
-    features, labels, input_hooks = parse_input(result)
+    features, labels, input_hooks = mode_inputs(input_fn, mode, estimator.params,
+                                                estimator.config)
     if mode == ModeKeys.PREDICT:
-        labels = None
         warn_if_predict_input_never_ends(features)
     return None, features, labels, input_hooks

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.util import function_utils
 
-from ckptlab.estimator.spec import EstimatorSpec
+from ckptlab.estimator.spec import EstimatorSpec, ModeKeys
+from ckptlab.tf_private import function_utils
 
-__all__ = ["call_input_fn", "call_logit_fn", "call_model_fn", "extract_predict_keys", "parse_input",
-           "verify_model_fn_args"]
+__all__ = ["call_input_fn", "call_logit_fn", "call_model_fn", "extract_predict_keys",
+           "mode_inputs", "model_fn_kwargs", "parse_input", "verify_model_fn_args"]
 
 _v1 = tf.compat.v1
 VALID_MODEL_FN_ARGS = {"features", "labels", "mode", "params", "self", "config"}
@@ -59,6 +59,13 @@ class _IteratorInitializer(_v1.train.SessionRunHook):
         session.run(self._initializer)
 
 
+def mode_inputs(input_fn: Any, mode: str, params: Any, config: Any = None) -> tuple[Any, Any, list]:
+    """THE way a mode's inputs are built (engine, mode tracer, checker): input_fn called
+    with what it names, its result split; PREDICT gets no labels. -> (features, labels, hooks)"""
+    features, labels, hooks = parse_input(call_input_fn(input_fn, mode, params, config))
+    return features, None if mode == ModeKeys.PREDICT else labels, hooks
+
+
 def parse_input(result: Any) -> tuple[Any, Any, list]:
     """An input_fn result -> (features, labels or None, input hooks)."""
     hooks = []
@@ -83,11 +90,12 @@ def warn_if_predict_input_never_ends(features: Any) -> None:
                         "That means predict yields forever. This is probably a mistake.")
 
 
-def call_model_fn(model_fn: Any, features: Any, labels: Any, mode: str, params: dict,
-                  config: Any, on_call: Any = None) -> EstimatorSpec:
-    """Checks the arguments, then `on_call()` (if given) just before model_fn runs."""
+def model_fn_kwargs(model_fn: Any, features: Any, labels: Any, mode: str, params: Any,
+                    config: Any) -> dict[str, Any]:
+    """THE way model_fn is called in a mode (engine, mode tracer, checker): features always,
+    labels/mode/params/config only if it names them; labels it cannot take raise."""
     args = function_utils.fn_args(model_fn)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"features": features}
     if "labels" in args:
         kwargs["labels"] = labels
     elif labels is not None:
@@ -95,10 +103,17 @@ def call_model_fn(model_fn: Any, features: Any, labels: Any, mode: str, params: 
     for key, value in (("mode", mode), ("params", params), ("config", config)):
         if key in args:
             kwargs[key] = value
+    return kwargs
+
+
+def call_model_fn(model_fn: Any, features: Any, labels: Any, mode: str, params: dict,
+                  config: Any, on_call: Any = None) -> EstimatorSpec:
+    """Checks the arguments, then `on_call()` (if given) just before model_fn runs."""
+    kwargs = model_fn_kwargs(model_fn, features, labels, mode, params, config)
     if on_call is not None:
         on_call()
     _v1.logging.info("Calling model_fn.")
-    spec = model_fn(features=features, **kwargs)
+    spec = model_fn(**kwargs)
     _v1.logging.info("Done calling model_fn.")
     if not isinstance(spec, EstimatorSpec):
         raise ValueError("model_fn should return an EstimatorSpec.")

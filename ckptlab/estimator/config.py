@@ -13,8 +13,8 @@ import os
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.core.protobuf import rewriter_config_pb2
-from tensorflow.python.util import function_utils
+
+from ckptlab.tf_private import function_utils, rewriter_config_pb2
 
 __all__ = ["RunConfig", "TaskType", "WarmStartSettings", "default_session_config"]
 

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.util import deprecation
 
 from ckptlab.estimator import evaluating, exporting, predicting, training
 from ckptlab.estimator.building import call_recorded_model_fn
@@ -24,6 +23,7 @@ from ckptlab.estimator.config import RunConfig, default_session_config, warm_sta
 from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.spec import ModeKeys
 from ckptlab.events import Recorder
+from ckptlab.tf_private import deprecation
 
 __all__ = ["Estimator", "EstimatorV2"]
 

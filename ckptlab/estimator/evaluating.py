@@ -7,13 +7,12 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 from google.protobuf import message
-from tensorflow.core.framework import summary_pb2
-from tensorflow.python.training import evaluation
 
 from ckptlab.estimator.building import build_graph
 from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.saving import light_scaffold
 from ckptlab.estimator.spec import ModeKeys
+from ckptlab.tf_private import evaluation, summary_pb2
 
 __all__ = ["AVERAGE_LOSS_METRIC_KEY", "LOSS_METRIC_KEY", "eval_steps_hooks", "evaluate_model"]
 

@@ -12,9 +12,9 @@ import os
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.util import function_utils
 
 from ckptlab.estimator.evaluating import LOSS_METRIC_KEY
+from ckptlab.tf_private import function_utils
 
 __all__ = ["BestExporter", "Exporter", "FinalExporter", "LatestExporter"]
 

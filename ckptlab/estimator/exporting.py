@@ -8,12 +8,13 @@ import os
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.saved_model.model_utils import export_utils
 
 from ckptlab.estimator.building import build_graph
-from ckptlab.estimator.recording import CallRecording, step_of
+from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.saving import saver_of
 from ckptlab.estimator.spec import ModeKeys
+from ckptlab.scopes import step_of_prefix
+from ckptlab.tf_private import export_utils
 
 __all__ = ["ServingInputReceiver", "SupervisedInputReceiver", "TensorServingInputReceiver",
            "build_parsing_serving_input_receiver_fn", "build_raw_serving_input_receiver_fn",
@@ -188,7 +189,7 @@ def _add_mode(estimator: Any, rec: CallRecording, builder: Any, receiver_fn: Any
             _restore(session, saver, checkpoint_path, mode)
             rec.recorder.emit("session_created", graph=rec.graph_id(graph))
             rec.recorder.emit("checkpoint_restored", path=checkpoint_path,
-                              step=step_of(checkpoint_path),
+                              step=step_of_prefix(checkpoint_path),
                               variables=len(_v1.global_variables()))
             builder._add_train_op(spec.train_op)
             add = (functools.partial(builder.add_meta_graph_and_variables, session)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tensorflow.python.util import function_utils
-
 from ckptlab.estimator.estimator import Estimator
 from ckptlab.estimator.spec import ModeKeys
+from ckptlab.tf_private import function_utils
 
 __all__ = ["add_metrics"]
 

@@ -13,10 +13,10 @@ import time
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.training import training_util
 
 from ckptlab.estimator import evaluating, training
 from ckptlab.estimator.estimator import saved_global_step
+from ckptlab.tf_private import training_util
 
 __all__ = ["InMemoryEvaluatorHook", "make_stop_at_checkpoint_step_hook"]
 

@@ -14,17 +14,16 @@ import os
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.training import saver as saver_lib
 
 from ckptlab.estimator.capture import GraphIds, VariableCapture, record_graph
 from ckptlab.estimator.saving import saver_of
 from ckptlab.events import Recorder
 from ckptlab.scopes import step_of_prefix
+from ckptlab.tf_private import saver_lib
 
 __all__ = ["CallRecording"]
 
 _v1 = tf.compat.v1
-step_of = step_of_prefix  # the rule lives in ckptlab.scopes
 
 
 class _WarningsToEvents(logging.Handler):
@@ -79,7 +78,7 @@ class _SessionEvents(_v1.train.SessionRunHook):
 
     def _restored(self, save_path: str) -> None:
         self._announce()
-        self._recorder.emit("checkpoint_restored", path=save_path, step=step_of(save_path),
+        self._recorder.emit("checkpoint_restored", path=save_path, step=step_of_prefix(save_path),
                             variables=self._variables)
 
     def _announce(self) -> None:

@@ -14,8 +14,8 @@ import os
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.checkpoint import graph_view
-from tensorflow.python.framework import meta_graph
+
+from ckptlab.tf_private import graph_view, meta_graph
 
 __all__ = ["LeanCheckpointSaverHook", "light_scaffold", "saver_of"]
 

@@ -7,7 +7,9 @@ import sys
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.saved_model.model_utils import export_utils
+
+from ckptlab import mode_names
+from ckptlab.tf_private import export_utils, tensor_types
 
 __all__ = ["EstimatorSpec", "ModeKeys"]
 
@@ -17,9 +19,9 @@ _v1 = tf.compat.v1
 class ModeKeys:
     """The mode a model_fn is called in (same strings as tf.estimator)."""
 
-    TRAIN = "train"
-    EVAL = "eval"
-    PREDICT = "infer"
+    TRAIN = mode_names.TRAIN
+    EVAL = mode_names.EVAL
+    PREDICT = mode_names.PREDICT
 
 
 _NOT_DEFAULT_GRAPH = (
@@ -36,7 +38,7 @@ _FIELDS = ("mode", "predictions", "loss", "train_op", "eval_metric_ops", "export
 
 
 def _is_tensor(value: Any) -> bool:
-    return isinstance(value, tf.__internal__.types.Tensor)
+    return isinstance(value, tensor_types.Tensor)
 
 
 def _tensor(value: Any, name: str) -> Any:
@@ -55,7 +57,7 @@ def _train_op(train_op: Any, mode: str) -> Any:
         if mode == ModeKeys.TRAIN:
             raise ValueError("Missing train_op.")
         return None
-    if not isinstance(train_op, tf.Operation | tf.__internal__.types.Tensor):
+    if not isinstance(train_op, tf.Operation | tensor_types.Tensor):
         raise TypeError(f"train_op must be Operation or Tensor, given: {train_op}")
     if isinstance(train_op, tf.Variable):
         train_op = train_op.op

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ckptlab.outcome_codes import DID_NOT_RUN
+
 __all__ = ["EVERY_STAGE", "RUNS", "Case", "Exercise", "broken_stages", "points_for",
            "runs_case"]
 
 # findings that mean the code did not run through a stage: what that stage would have
-# shown cannot be judged
-RUNS = ("LEARNER_EXCEPTION", "TIMEOUT", "CRASHED", "SPEC_MISSING_FIELD", "MODEL_FN_SIGNATURE")
+# shown cannot be judged (ckptlab/outcome_codes.py)
+RUNS = DID_NOT_RUN
 EVERY_STAGE = "*"  # a case that needs every stage; also: a break whose stage is unknown
 
 

@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from html import escape
 
+from ckptlab.mode_names import TRAIN, label
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, MODE_LOOK, STATE_LOOK, badge_html
 from ckptlab.render.units import shape_text
 from ckptlab.scopes.names import KIND_WEIGHT, classify
@@ -30,11 +31,10 @@ __all__ = ["VariableRow", "differs", "findings", "mode_column_html", "mode_explo
            "mode_report_html", "mode_report_text", "mode_rows", "notes", "problems"]
 
 
-_LABEL = {"train": "TRAIN", "eval": "EVAL", "infer": "PREDICT"}
 
 
 def _modes(names) -> str:
-    return ", ".join(_LABEL.get(name, name) for name in names)
+    return ", ".join(label(name) for name in names)
 
 
 def findings(report) -> list[str]:
@@ -48,14 +48,14 @@ def problems(report) -> list[str]:
     for trace in report.modes:
         if trace.error:
             where = f" at {trace.error.origin}" if trace.error.origin else ""
-            lines.append(f"{_LABEL[trace.mode]} failed to build{where}: "
+            lines.append(f"{label(trace.mode)} failed to build{where}: "
                          f"{trace.error.type}: {trace.error.message}")
     for mode, names in comparison.missing_from_train_checkpoint.items():
-        lines.append(f"{_LABEL[mode]} creates {len(names)} variable(s) a TRAIN checkpoint will "
+        lines.append(f"{label(mode)} creates {len(names)} variable(s) a TRAIN checkpoint will "
                      f"not contain: {', '.join(names)}. Restoring fails with 'Key "
                      f"{names[0]} not found in checkpoint'; create them in every mode.")
     for shift in comparison.shifted:
-        mode = _LABEL[shift.mode]
+        mode = label(shift.mode)
         if shift.other_origin:
             lines.append(f"'{shift.name}' is built by {shift.origin} in TRAIN but by "
                          f"{shift.other_origin} in {mode}: if these are different layers, "
@@ -66,7 +66,7 @@ def problems(report) -> list[str]:
                          f"'{shift.name}' in {mode}: {shift.detail}. With equal shapes the "
                          "weights are silently swapped; give each layer an explicit name=.")
     for difference in comparison.shape_differences:
-        shapes = ", ".join(f"{_LABEL[m]} {shape_text(s)}" for m, s in difference.shapes.items())
+        shapes = ", ".join(f"{label(m)} {shape_text(s)}" for m, s in difference.shapes.items())
         lines.append(f"'{difference.name}' changes shape between modes ({shapes}).")
     missing = {n for names in comparison.missing_from_train_checkpoint.values() for n in names}
     for name, modes in comparison.only_in_some.items():
@@ -91,11 +91,11 @@ def mode_report_text(report) -> str:
         ops = sum(trace.op_counts.values())
         status = f"FAILED ({trace.error.type})" if trace.error else "built"
         fields = ", ".join(trace.spec) or "-"
-        lines.append(f"{_LABEL[trace.mode]:8} {status}: {len(trace.variables)} variables, "
+        lines.append(f"{label(trace.mode):8} {status}: {len(trace.variables)} variables, "
                      f"{ops} ops, spec fields: {fields}")
     lines += ["", "Variables (creation order):"]
     for trace in report.modes:
-        lines.append(f"  {_LABEL[trace.mode]}:")
+        lines.append(f"  {label(trace.mode)}:")
         for v in trace.variables:
             flags = (" (local, not saved)" if v.local
                      else "" if v.trainable else " (not trainable)")
@@ -116,7 +116,7 @@ def mode_report_html(report) -> str:
     for trace in report.modes:
         names += [v.name for v in trace.variables if v.name not in names]
     shape_of = {(t.mode, v.name): shape_text(v.shape) for t in report.modes for v in t.variables}
-    head = "".join(f"<th>{_LABEL[m]}</th>" for m in modes)
+    head = "".join(f"<th>{label(m)}</th>" for m in modes)
     rows = "".join(
         f"<tr><td><code>{escape(name)}</code></td>"
         + "".join(f"<td>{escape(shape_of.get((m, name), '—'))}</td>" for m in modes) + "</tr>"
@@ -150,50 +150,44 @@ def _flags(report, mode: str, variable) -> tuple[str, ...]:
     if variable.name in comparison.only_in_some:
         flags.append(f"only in {_mode_names(report, comparison.only_in_some[variable.name])}")
     for shift in comparison.shifted:
-        if mode == "train" and variable.name.startswith(shift.train_name + "/"):
+        if mode == TRAIN and variable.name.startswith(shift.train_name + "/"):
             flags.append(f"is {shift.name}/… in {_mode_names(report, [shift.mode])}")
         if shift.mode == mode and variable.name.startswith(shift.name + "/"):
             flags.append(f"name shifted: {shift.train_name}/… in TRAIN")
     return tuple(flags)
 
 
-def _plan(report, mode: str, variable, train_shapes: dict) -> tuple[str, str]:
-    if variable.name not in train_shapes:
-        return "missing", (f"'{variable.name}' is not in the TRAIN checkpoint: restoring "
-                           "fails with 'Key ... not found in checkpoint'.")
-    stored = train_shapes[variable.name]
-    if stored is not None and variable.shape is not None and \
-            tuple(stored) != tuple(variable.shape):
-        return "mismatch", (f"the checkpoint holds {shape_text(stored)}, this mode wants "
-                            f"{shape_text(variable.shape)}.")
-    for shift in report.comparison.shifted:
-        if shift.mode == mode and variable.name.startswith(shift.name + "/"):
-            return "swapped", (f"restored from '{variable.name}', which TRAIN made with "
-                               f"another line of code; this line made '{shift.train_name}' "
-                               "in TRAIN. No error: wrong weights.")
-    return "matched", f"restored from the checkpoint key '{variable.name}'."
+def _plan_detail(planned, mode: str) -> str:
+    """One sentence for a planned restore (the plan itself: ModeReport.restore_plan)."""
+    return {
+        "missing": f"'{planned.name}' is not in the TRAIN checkpoint: restoring fails with "
+                   "'Key ... not found in checkpoint'.",
+        "mismatch": f"the checkpoint holds {shape_text(planned.stored)}, this mode wants "
+                    f"{shape_text(planned.wanted)}.",
+        "swapped": f"restored from '{planned.name}', which TRAIN made with another line of "
+                   f"code; this line made '{planned.train_name}' in TRAIN. No error: wrong "
+                   "weights.",
+        "matched": f"restored from the checkpoint key '{planned.name}'.",
+        "unused": f"in the TRAIN checkpoint; {label(mode)} does not ask for it (harmless).",
+    }[planned.state]
 
 
 def mode_rows(report, mode: str, plan: bool = False) -> list[VariableRow]:
     """The variables of `mode` in creation order; with `plan`, each with its restore
     state against the TRAIN checkpoint, then the checkpoint's unused values."""
     trace = report.mode(mode)
-    plan = plan and mode != "train"
-    train = report.mode("train")
-    train_shapes = {v.name: v.shape for v in train.variables if not v.local}
-    train_shapes.update({n: None for n in report.created_by_estimator if n not in train_shapes})
+    planned = {p.name: p for p in report.restore_plan(mode)} if plan and mode != TRAIN \
+        else {}
     rows = []
     for v in trace.variables:
-        state, detail = _plan(report, mode, v, train_shapes) if plan and not v.local \
-            else ("", "")
+        step = planned.get(v.name) if not v.local else None
         rows.append(VariableRow(v.name, shape_text(v.shape), v.dtype, v.origin, v.order,
-                                _flags(report, mode, v), state, detail))
-    if plan and trace.error is None:
-        wanted = {v.name for v in trace.variables}
-        rows += [VariableRow(name, shape_text(shape), "", "", -1, (), "unused",
-                             f"in the TRAIN checkpoint; {_mode_names(report, [mode])} "
-                             "does not ask for it (harmless).")
-                 for name, shape in train_shapes.items() if name not in wanted]
+                                _flags(report, mode, v), step.state if step else "",
+                                _plan_detail(step, mode) if step else ""))
+    if planned and trace.error is None:
+        rows += [VariableRow(p.name, shape_text(p.stored), "", "", -1, (), "unused",
+                             _plan_detail(p, mode))
+                 for p in planned.values() if p.state == "unused"]
     return rows
 
 

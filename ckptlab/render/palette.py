@@ -4,8 +4,20 @@ widgets all read it."""
 
 from __future__ import annotations
 
-__all__ = ["FONT_FAMILY", "FONT_SIZE", "KIND_LOOK", "LANE_LOOK", "MODE_LOOK", "SEVERITY_LOOK",
-           "STATE_LOOK", "badge_html", "look"]
+from ckptlab.mode_names import EVAL, LABELS, PREDICT, TRAIN
+
+__all__ = [
+    "FONT_FAMILY",
+    "FONT_SIZE",
+    "KIND_LOOK",
+    "LANE_LOOK",
+    "MODE_LOOK",
+    "SEVERITY_LOOK",
+    "STATE_LOOK",
+    "VERDICT_LOOK",
+    "badge_html",
+    "look",
+]
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 FONT_SIZE = 13
@@ -23,15 +35,21 @@ STATE_LOOK: dict[str, tuple[str, str]] = {
     "swapped": ("#ad1457", "silently swapped (name shifted)"),
 }
 
-# checker findings (CheckReport) -> (colour, label); verdicts use the same words
+# checker findings -> (colour, label)
 SEVERITY_LOOK: dict[str, tuple[str, str]] = {
     "error": ("#c62828", "error"), "warning": ("#8a6100", "warning"), "info": ("#1565c0", "info"),
+}
+
+# a check report's verdict -> (colour, the word every view shows: text, HTML, widget)
+VERDICT_LOOK: dict[str, tuple[str, str]] = {
     "pass": ("#2e7d32", "PASS"), "fail": ("#c62828", "FAIL"),
+    "error": ("#8a6100", "COULD NOT CHECK"), "not_answered": ("#555555", "NOT ANSWERED"),
 }
 
 # model_fn modes (ModeExplorer) -> (colour, label)
 MODE_LOOK: dict[str, tuple[str, str]] = {
-    "train": ("#0072B2", "TRAIN"), "eval": ("#E69F00", "EVAL"), "infer": ("#009E73", "PREDICT"),
+    TRAIN: ("#0072B2", LABELS[TRAIN]), EVAL: ("#E69F00", LABELS[EVAL]),
+    PREDICT: ("#009E73", LABELS[PREDICT]),
 }
 
 # checkpoint variable kinds (ckptlab.scopes.KINDS) -> (colour, label)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ckptlab.checker.findings import Finding, Report
 from ckptlab.render.links import tutorial_href
-from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, SEVERITY_LOOK
+from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, SEVERITY_LOOK, VERDICT_LOOK
 
 __all__ = ["evidence_text", "failed_at", "finding_body_html", "finding_link_html",
            "finding_text", "finding_title", "report_html", "report_text", "summary_html"]
@@ -76,13 +76,18 @@ def failed_at(report: Report) -> str:
     return f"failed at stage{'s' * (len(ordered) > 1)} {', '.join(ordered)}"
 
 
+def _verdict(report: Report) -> tuple[str, str]:
+    """(colour, word) of the verdict: the same in the terminal, the page and the widget."""
+    return VERDICT_LOOK.get(report.verdict, ("#555555", report.verdict.upper()))
+
+
 def _headline(report: Report) -> str:
     errors = len(report.codes("error"))
     warnings = len(report.codes("warning"))
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     exercise = f", exercise {report.exercise}" if report.exercise else ""
     stage = f" · {failed_at(report)}" if failed_at(report) else ""
-    return (f"{report.verdict.upper()}  {report.subject} ({report.track} track{exercise}: "
+    return (f"{_verdict(report)[1]}  {report.subject} ({report.track} track{exercise}: "
             f"{counts}){stage}")
 
 
@@ -116,34 +121,21 @@ def report_text(report: Report) -> str:
     return "\n\n".join(parts)
 
 
-_COLORS = {"error": "#b00020", "warning": "#8a6100", "info": "#245"}
-
-
 def _finding_html(finding: Finding) -> str:
-    esc = html.escape
-    evidence = "".join(f"<li><b>{esc(str(label))}</b>: {esc(evidence_text(value))}</li>"
-                       for label, value in finding.evidence)
-    color = _COLORS.get(finding.severity, "#333")
-    return (
-        f'<details class="ckptlab-finding" data-code="{esc(finding.code)}">'
-        f'<summary><span style="color:{color};font-weight:bold">{esc(finding.severity)}</span> '
-        f"<code>{esc(finding.code)}</code> {esc(finding.title)}</summary>"
-        f"<p><b>What happened:</b> {esc(finding.what)}</p>"
-        + (f"<ul>{evidence}</ul>" if evidence else "")
-        + f"<p><b>Why:</b> {esc(finding.why)}</p>"
-        f"<p><b>Fix:</b> {esc(finding.fix)}</p>"
-        f'<p><a href="{esc(tutorial_href(finding.tutorial))}">Learn more: '
-        f"{esc(tutorial_href(finding.tutorial))}</a></p>"
-        "</details>"
-    )
+    """A collapsible finding of the static page: the widget's card inside <details>."""
+    return (f'<details class="ckptlab-finding" data-code="{escape(finding.code)}">'
+            f"<summary>{_badge(finding.severity)} <code>{escape(finding.code)}</code> "
+            f"{escape(finding.title)}</summary>{finding_body_html(finding, badge=False)}"
+            "</details>")
 
 
 def report_html(report: Report) -> str:
-    color = {"pass": "#1b5e20", "fail": "#b00020"}.get(report.verdict, "#8a6100")
+    color = _verdict(report)[0]
     body = "".join(_finding_html(f) for f in report.findings) or (
         "<p>No problem found: the save/restore round trip kept structure and values.</p>")
     notes = "".join(f"<p><i>note: {html.escape(n)}</i></p>" for n in report.notes)
-    return (f'<div class="ckptlab-report"><p style="color:{color};font-weight:bold">'
+    return (f'<div class="ckptlab-report" style="{BOX}">'
+            f'<p style="color:{color};font-weight:bold">'
             f"{html.escape(_headline(report))}</p>"
             + (f"<p>{html.escape(points_line(report))}</p>" if report.exercise else "")
             + f"{body}{notes}</div>")
@@ -154,7 +146,6 @@ BOX = (f"font-family:{FONT_FAMILY}; font-size:{FONT_SIZE}px; line-height:1.4; "
 CELL = "padding:2px 8px; border-bottom:1px solid #eee; vertical-align:top; text-align:left"
 CODE = ("background:#f6f8fa; border:1px solid #ddd; border-radius:4px; padding:6px 8px; "
         "white-space:pre-wrap; font-family:monospace; font-size:12px")
-VERDICT_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "COULD NOT CHECK"}
 
 
 def _badge(severity: str) -> str:
@@ -165,8 +156,7 @@ def _badge(severity: str) -> str:
 
 def summary_html(report) -> str:
     """E.g. 'FAIL · 4 stages passed · 1 error, 1 warning'."""
-    verdict = report.verdict
-    colour = SEVERITY_LOOK.get(verdict, SEVERITY_LOOK["warning"])[0]
+    colour, word = _verdict(report)
     counts = {s: len(report.codes(s)) for s in ("error", "warning", "info")}
     problems = ", ".join(f"{n} {s}{'s' * (n != 1)}" for s, n in counts.items() if n) \
         or "no problems"
@@ -175,7 +165,7 @@ def summary_html(report) -> str:
     subject = f" · {escape(report.subject)}" if report.subject else ""
     return (f'<div style="{BOX}"><span style="color:white; background:{colour}; '
             f'border-radius:3px; padding:1px 8px; font-weight:700">'
-            f"{VERDICT_WORDS.get(verdict, verdict.upper())}</span>{subject} · "
+            f"{word}</span>{subject} · "
             f"{escape(progress)} · {problems}</div>")
 
 
@@ -190,17 +180,19 @@ def finding_link_html(finding) -> str:
     return f'<p><a href="{href}" target="_blank">Learn more: {href}</a></p>'
 
 
-def finding_body_html(finding, link: bool = True) -> str:
+def finding_body_html(finding, link: bool = True, badge: bool = True) -> str:
     """One finding's card; `link=False` leaves out the "Learn more" paragraph (the widget
-    shows it in an output area, where JupyterLab opens it as a notebook link)."""
+    shows it in an output area, where JupyterLab opens it as a notebook link);
+    `badge=False` leaves out the severity and code (the static page's <summary> has them)."""
     rows = "".join(f'<tr><th style="{CELL}">{escape(str(label))}</th>'
                    f'<td style="{CELL}">{escape(evidence_text(value))}</td></tr>'
                    for label, value in finding.evidence)
     evidence = (f'<table style="border-collapse:collapse; margin:4px 0">{rows}</table>'
                 if rows else "")
     return (f'<div class="ckptlab-finding-card" data-code="{escape(finding.code)}" '
-            f'style="{BOX}">{_badge(finding.severity)} <code>{escape(finding.code)}</code>'
-            f"<p><b>What happened:</b> {escape(finding.what)}</p>{evidence}"
+            f'style="{BOX}">'
+            + (f"{_badge(finding.severity)} <code>{escape(finding.code)}</code>" if badge else "")
+            + f"<p><b>What happened:</b> {escape(finding.what)}</p>{evidence}"
             f"<p><b>Why:</b> {escape(finding.why)}</p><p><b>Fix:</b></p>"
             f'<pre style="{CODE}"><code>{escape(finding.fix)}</code></pre>'
             f"{finding_link_html(finding) if link else ''}</div>")

@@ -33,7 +33,6 @@ from ckptlab.scopes.names import (
     step_of_prefix,
     strip_auto_numbers,
     strip_output_suffix,
-    strip_scope_prefix,
 )
 from ckptlab.scopes.similar import (
     RENAME_AUTO_NUMBER,
@@ -55,5 +54,5 @@ __all__ = [
     "parent_scope",
     "rename_reason",
     "slot_of", "split_auto_number", "split_scope", "step_of_prefix", "strip_auto_numbers",
-    "strip_output_suffix", "strip_scope_prefix", "suggest_layer_renames", "suggest_renames",
+    "strip_output_suffix", "suggest_layer_renames", "suggest_renames",
 ]

@@ -40,7 +40,6 @@ __all__ = [
     "step_of_prefix",
     "strip_auto_numbers",
     "strip_output_suffix",
-    "strip_scope_prefix",
 ]
 
 VARIABLE_VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
@@ -118,14 +117,6 @@ def split_auto_number(part: str) -> tuple[str, int]:
 def strip_auto_numbers(name: str) -> str:
     """'model/dense_1/kernel' -> 'model/dense/kernel' (each scope part un-numbered)."""
     return join_scope([split_auto_number(part)[0] for part in split_scope(name)])
-
-
-def strip_scope_prefix(name: str, prefix: str) -> str | None:
-    """'outer/dense/kernel' minus 'outer' -> 'dense/kernel'; None when no such prefix."""
-    parts, head = split_scope(name), split_scope(prefix)
-    if parts[: len(head)] != head:
-        return None
-    return join_scope(parts[len(head):])
 
 
 def object_path(key: str) -> str:

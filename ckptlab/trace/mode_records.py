@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ckptlab.mode_names import TRAIN
 from ckptlab.scopes import (
     base_name,
     parent_scope,
@@ -19,10 +20,8 @@ from ckptlab.scopes import (
 )
 
 __all__ = ["ModeComparison", "ModeError", "ModeReport", "ModeTrace", "NameShift",
-           "ShapeDifference", "TracedVariable", "compare_modes"]
+           "PlannedRestore", "ShapeDifference", "TracedVariable", "compare_modes"]
 
-TRAIN, EVAL, PREDICT = "train", "eval", "infer"
-MODES = (TRAIN, EVAL, PREDICT)
 
 
 @dataclass(frozen=True)
@@ -91,6 +90,17 @@ class ModeComparison:
 
 
 @dataclass(frozen=True)
+class PlannedRestore:
+    """What restoring the TRAIN checkpoint does to one variable of another mode."""
+
+    name: str
+    state: str  # matched, missing, mismatch, swapped (wrong weights, no error), unused
+    wanted: tuple[int | None, ...] | None = None  # the shape this mode builds
+    stored: tuple[int | None, ...] | None = None  # the shape TRAIN saved
+    train_name: str = ""  # swapped: the layer this line of code made in TRAIN
+
+
+@dataclass(frozen=True)
 class ModeReport:
     modes: tuple[ModeTrace, ...]
     comparison: ModeComparison
@@ -98,6 +108,38 @@ class ModeReport:
 
     def mode(self, name: str) -> ModeTrace:
         return next(trace for trace in self.modes if trace.mode == name)
+
+    def train_checkpoint(self) -> dict[str, tuple[int | None, ...] | None]:
+        """name -> shape of what a TRAIN checkpoint holds (the Estimator's own variables,
+        e.g. global_step, with an unknown shape)."""
+        shapes = {v.name: v.shape for v in self.mode(TRAIN).variables if not v.local}
+        return {**shapes, **{n: None for n in self.created_by_estimator if n not in shapes}}
+
+    def restore_plan(self, mode: str) -> tuple[PlannedRestore, ...]:
+        """THE restore plan of `mode` against the TRAIN checkpoint (an Estimator's Saver
+        restores by name): each saved variable of `mode` in creation order, then the
+        checkpoint values nobody asks for ("unused")."""
+        stored = self.train_checkpoint()
+        plan = []
+        for variable in self.mode(mode).variables:
+            if variable.local:
+                continue
+            shape = stored.get(variable.name)
+            shift = next((s for s in self.comparison.shifted if s.mode == mode
+                          and variable.name.startswith(s.name + "/")), None)
+            if variable.name not in stored:
+                state = "missing"
+            elif shape is not None and variable.shape is not None and \
+                    tuple(shape) != tuple(variable.shape):
+                state = "mismatch"
+            else:
+                state = "swapped" if shift else "matched"
+            plan.append(PlannedRestore(variable.name, state, variable.shape, shape,
+                                       shift.train_name if shift else ""))
+        wanted = {v.name for v in self.mode(mode).variables}
+        plan += [PlannedRestore(name, "unused", None, shape)
+                 for name, shape in stored.items() if name not in wanted]
+        return tuple(plan)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,20 +10,17 @@ names what will break or silently go wrong when EVAL/PREDICT restore a TRAIN che
 from __future__ import annotations
 
 import inspect
-import os
-import sys
-import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import tensorflow as tf
 
 from ckptlab.errors import UsageError
+from ckptlab.estimator.calls import mode_inputs, model_fn_kwargs
 from ckptlab.estimator.capture import VariableCapture, graph_facts
-from ckptlab.source_location import location
+from ckptlab.learner_code import calling_location, error_location
+from ckptlab.mode_names import MODES, PREDICT
 from ckptlab.trace.mode_records import (
-    MODES,
-    PREDICT,
     ModeError,
     ModeReport,
     ModeTrace,
@@ -34,9 +31,6 @@ from ckptlab.trace.mode_records import (
 __all__ = ["trace_modes"]
 
 _v1 = tf.compat.v1
-# TensorFlow's site-packages (Keras, tf_keras too) and ckptlab itself: not the learner's code
-_LIBRARY_DIRS = (os.path.dirname(os.path.dirname(tf.__file__)) + os.sep,
-                 os.path.dirname(os.path.dirname(__file__)) + os.sep)
 _SPEC_FIELDS = ("predictions", "loss", "train_op", "eval_metric_ops", "export_outputs",
                 "training_hooks", "evaluation_hooks", "prediction_hooks", "scaffold")
 _ACCEPTED_ARGS = {"features", "labels", "mode", "params", "config"}
@@ -49,18 +43,6 @@ _EMPTY_PREDICTIONS = (
     "predictions={'y': outputs}.")
 
 
-def _learner_origin() -> str:
-    """'file.py:12' of the innermost frame outside TensorFlow, Keras and ckptlab."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        path = frame.f_code.co_filename
-        if (not path.startswith(_LIBRARY_DIRS) and "site-packages" not in path
-                and not path.startswith("<frozen")):
-            return location(path, frame.f_lineno, "{file}:{line}")
-        frame = frame.f_back
-    return ""
-
-
 class _OriginCapture(VariableCapture):
     """VariableCapture that also remembers which line of the learner's code made each one."""
 
@@ -70,7 +52,7 @@ class _OriginCapture(VariableCapture):
 
     def _creator(self, next_creator: Any, **kwargs: Any) -> Any:
         variable = super()._creator(next_creator, **kwargs)
-        self.origins.append(_learner_origin())
+        self.origins.append(calling_location())
         return variable
 
 
@@ -102,24 +84,29 @@ def _inputs(spec: Any, default_shape: list, name: str) -> Any:
     return _v1.placeholder(tf.float32, list(spec), name=name)
 
 
-def _arguments(model_fn: Callable, mode: str, features, labels, params, config) -> dict:
+def _check_signature(model_fn: Callable) -> set[str]:
     names = set(inspect.signature(model_fn).parameters)
     unknown = names - _ACCEPTED_ARGS
     if "features" not in names:
         raise ValueError("model_fn must include a features argument.")
     if unknown:
         raise ValueError(f"model_fn has following not expected args: {sorted(unknown)}")
-    values = {"features": features, "labels": labels, "mode": mode, "params": params,
-              "config": config}
-    return {key: value for key, value in values.items() if key in names}
+    return names
+
+
+def _mode_inputs(names: set[str], mode: str, params: Any, features: Any, labels: Any,
+                 input_fn: Callable | None) -> tuple[Any, Any]:
+    """The learner's input_fn as the Estimator calls it, else tensors made from the specs."""
+    if input_fn is not None:
+        return mode_inputs(input_fn, mode, params)[:2]
+    feature_tensors = _inputs(features, [None, 4], "features")
+    invented = labels is None and "labels" not in names  # no labels a model_fn cannot take
+    label_tensors = None if mode == PREDICT or invented else _inputs(labels, [None, 1], "labels")
+    return feature_tensors, label_tensors
 
 
 def _error_of(error: BaseException) -> ModeError:
-    origin = ""
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if not frame.filename.startswith(_LIBRARY_DIRS) and "site-packages" not in frame.filename:
-            origin = location(frame.filename, frame.lineno, "{file}:{line}")
-            break
+    origin = error_location(error)
     message = str(error).split("\n\n")[0].strip()
     return ModeError(type(error).__name__, message, origin)
 
@@ -133,17 +120,20 @@ def _predict_failure(mode: str, spec: Any) -> ModeError | None:
 
 
 def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any = None,
-               labels: Any = None, config: Any = None) -> ModeTrace:
+               labels: Any = None, config: Any = None,
+               input_fn: Callable | None = None) -> ModeTrace:
     """Build model_fn once in `mode` in a fresh graph; never raises for the model's errors."""
     graph = tf.Graph()
     spec, error = None, None
     with graph.as_default(), _OriginCapture() as capture:
         try:
             _v1.train.get_or_create_global_step()  # the Estimator makes it before model_fn
-            feature_tensors = _inputs(features, [None, 4], "features")
-            label_tensors = None if mode == PREDICT else _inputs(labels, [None, 1], "labels")
-            spec = model_fn(**_arguments(model_fn, mode, feature_tensors, label_tensors,
-                                         params if params is not None else {}, config))
+            params = params if params is not None else {}
+            names = _check_signature(model_fn)
+            feature_tensors, label_tensors = _mode_inputs(names, mode, params, features, labels,
+                                                          input_fn)
+            spec = model_fn(**model_fn_kwargs(model_fn, feature_tensors, label_tensors, mode,
+                                              params, config))
             if not all(hasattr(spec, field) for field in ("predictions", "loss", "mode")):
                 raise ValueError("model_fn should return an EstimatorSpec.")
             error = _predict_failure(mode, spec)
@@ -161,16 +151,18 @@ def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any 
 
 
 def trace_modes(model_fn: Callable, params: Any = None, features: Any = None,
-                labels: Any = None) -> ModeReport:
+                labels: Any = None, *, input_fn: Callable | None = None) -> ModeReport:
     """Build `model_fn` in TRAIN, EVAL and PREDICT (fresh graph each, no session).
 
-    features/labels: None for the defaults ({"x": float32 [None, 4]} and float32
-    [None, 1] placeholders), a shape list, a {name: shape} dict, numpy arrays (become
-    constants) or a function returning tensors (called inside each mode's graph).
+    input_fn: the learner's, called in each mode's graph as the Estimator calls it (with
+    the mode/params it names). Otherwise features/labels: None for the defaults
+    ({"x": float32 [None, 4]} and float32 [None, 1] placeholders), a shape list, a
+    {name: shape} dict, numpy arrays (become constants) or a function returning tensors.
     """
     if not callable(model_fn):
         raise UsageError("trace_modes needs a model_fn function.",
                          fix="pass the function itself: trace_modes(model_fn)",
                          received=model_fn)
-    traces = tuple(trace_mode(model_fn, mode, params, features, labels) for mode in MODES)
+    traces = tuple(trace_mode(model_fn, mode, params, features, labels, input_fn=input_fn)
+                   for mode in MODES)
     return ModeReport(traces, compare_modes(traces))

@@ -18,20 +18,18 @@ import functools
 from typing import Any
 
 import tensorflow as tf
-from tensorflow.python.util import tf_decorator
-from tensorflow_estimator.python.estimator import estimator as estimator_lib
 
 from ckptlab.estimator.capture import GraphIds, VariableCapture, record_graph
 from ckptlab.events import Recorder
 from ckptlab.scopes import step_of_prefix
+from ckptlab.tf_private import estimator_lib, tf_decorator
 
-__all__ = ["install", "installed", "step_of_path"]
+__all__ = ["install", "installed"]
 
 _active: list[tuple[Recorder, str]] = []  # (recorder, api) of the calls running, innermost last
 _ORIGINALS: dict[str, Any] = {}
 
 
-step_of_path = step_of_prefix  # the rule lives in ckptlab.scopes
 
 
 def _emit(kind: str, **data: Any) -> None:
@@ -110,7 +108,7 @@ def _call_input_fn(original, self, input_fn, mode, *args, **kwargs):
 def _saver_restore(original, saver, sess, save_path):
     var_list = getattr(saver, "_var_list", None)
     result = original(saver, sess, save_path)
-    _emit("checkpoint_restored", path=str(save_path), step=step_of_path(save_path),
+    _emit("checkpoint_restored", path=str(save_path), step=step_of_prefix(save_path),
           variables=len(var_list) if var_list is not None else None)
     return result
 
@@ -119,7 +117,7 @@ def _saver_save(original, saver, sess, save_path, global_step=None, *args, **kwa
     path = original(saver, sess, save_path, global_step, *args, **kwargs)
     # an export writes the SavedModel's variables with a Saver: not a checkpoint of model_dir
     if path is not None and _active and _active[-1][1] != "export_saved_model":
-        _emit("checkpoint_saved", path=str(path), step=step_of_path(path))
+        _emit("checkpoint_saved", path=str(path), step=step_of_prefix(path))
     return path
 
 

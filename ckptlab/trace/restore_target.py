@@ -20,16 +20,14 @@ from ckptlab.checkpoint import match
 from ckptlab.checkpoint.records import CheckpointIndex
 from ckptlab.checkpoint.targets import BY_NAME, Target, VariableSpec
 from ckptlab.errors import UsageError
+from ckptlab.mode_names import TRAIN, mode_of
 from ckptlab.scopes import RENAME_AUTO_NUMBER, Rename, parent_scope
 
-__all__ = ["MODE_NAMES", "match_restore", "model_fn_target"]
-
-# what a person may write -> the Estimator's mode string (ModeKeys.PREDICT is 'infer')
-MODE_NAMES = {"train": "train", "eval": "eval", "infer": "infer", "predict": "infer"}
+__all__ = ["match_restore", "model_fn_target"]
 
 
 def _mode(mode: Any) -> str:
-    name = MODE_NAMES.get(str(getattr(mode, "value", mode)).lower())
+    name = mode_of(mode)
     if name is None:
         raise UsageError(f"Unknown mode {mode!r} for the dry-run restore.",
                          fix="Use ModeKeys.TRAIN, ModeKeys.EVAL or ModeKeys.PREDICT "
@@ -71,8 +69,8 @@ def model_fn_target(model_fn: Callable, mode: Any, params: Any = None, features:
     notes = [f"model_fn was built in mode '{mode}' in a fresh graph, as the Estimator does "
              "before each restore; global_step is included because the Estimator creates it."]
     renames: tuple[Rename, ...] = ()
-    if mode != "train":
-        train = trace_mode(model_fn, "train", params, features, labels)
+    if mode != TRAIN:
+        train = trace_mode(model_fn, TRAIN, params, features, labels)
         shifts = [s for s in compare_modes((train, trace)).shifted if s.mode == mode]
         renames = _renames([s for s in shifts if s.name != s.train_name], trace.variables)
         notes += [f"'{s.name}' is built by {s.other_origin} in {mode} but by {s.origin} in "

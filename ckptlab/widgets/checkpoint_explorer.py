@@ -16,13 +16,12 @@ import plotly.graph_objects as go
 
 from ckptlab.checkpoint import diff_checkpoints, inspect_checkpoint, read_value
 from ckptlab.checkpoint.history import VariablePoint, variable_history
-from ckptlab.checkpoint.locate import step_of
 from ckptlab.checkpoint.records import CheckpointIndex
 from ckptlab.render.checkpoint import diff_html, index_html
 from ckptlab.render.figures.checkpoint import diff_figure, sizes_figure, values_figure
 from ckptlab.render.scope_tree import VARIABLE
 from ckptlab.render.units import human_bytes, shape_text
-from ckptlab.scopes import ScopeNode, build_tree
+from ckptlab.scopes import ScopeNode, build_tree, step_of_prefix
 from ckptlab.widgets.common import StaticFallback, show_figure
 from ckptlab.widgets.scope_tree import ScopeTree
 
@@ -123,7 +122,7 @@ class CheckpointExplorer(StaticFallback, widgets.VBox):
     # -- rendering --------------------------------------------------------------------
     @staticmethod
     def _step_label(prefix: str, position: int) -> str:
-        step = step_of(prefix)
+        step = step_of_prefix(prefix)
         return str(step) if step is not None else f"#{position}"
 
     def _leaf_text(self, node: ScopeNode) -> str:

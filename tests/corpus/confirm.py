@@ -85,7 +85,7 @@ def _child(path: str, track: str, timeout: float) -> None:
         results = Path(scratch) / "results.jsonl"
         hung = False
         try:
-            subprocess.run([sys.executable, "-m", "ckptlab.checker.runners.child", str(copy),
+            subprocess.run([sys.executable, "-m", "tests.corpus.child", str(copy),
                             str(results), track], cwd=scratch, env=_child_env(track),
                            capture_output=True, timeout=timeout, start_new_session=True)
         except subprocess.TimeoutExpired:

@@ -1,6 +1,6 @@
 """Every finding code, provoked with real TensorFlow in the sandbox, against golden text.
 
-Submissions under tests/submissions/ run through `check_file` (child process, limits),
+Submissions under tests/submissions/ run through `check_file` (sandbox, limits),
 two at a time. Each diagnoser's full learner-facing text is compared with
 tests/tf/golden/check/<CODE>.txt; decimals are masked because float values differ
 across CPUs. Regenerate with CKPTLAB_UPDATE_GOLDEN=1.
@@ -8,6 +8,7 @@ across CPUs. Regenerate with CKPTLAB_UPDATE_GOLDEN=1.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -57,8 +58,30 @@ PROVOKED = {
 LIMITS = Limits(timeout=60, memory_mb=1500)
 
 
+# the folders a learner owns here: every checked submission's folder (corpus cases too)
+OWNED = sorted({(SUBMISSIONS / name).resolve().parent for name in PROVOKED.values()})
+
+
+def _owned_files() -> dict[str, tuple[str, int, int]]:
+    """Every file in OWNED -> (sha256 of its bytes, its mode, its mtime in ns): a file
+    rewritten with the same bytes, made executable or touched counts as modified."""
+    found = {}
+    for folder in OWNED:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                found[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(),
+                                    stat.st_mode, stat.st_mtime_ns)
+    return found
+
+
 @pytest.fixture(scope="module")
-def reports(request):
+def before():
+    return _owned_files()
+
+
+@pytest.fixture(scope="module")
+def reports(request, before):
     selected = {item.callspec.params.get("key") for item in request.session.items
                 if item.module is request.module and hasattr(item, "callspec")}
     with_key = {PROVOKED[key] for key in selected if key}
@@ -96,7 +119,11 @@ def test_limits_become_timeout_and_crash_with_partial_results(reports):
     assert dict(segfault.evidence)["cause"] == "killed by signal SIGSEGV"
 
 
-def test_learner_files_are_never_modified(reports):
-    for name in set(PROVOKED.values()):
-        path = SUBMISSIONS / name
-        assert not list(path.parent.glob("checkpoint*")), f"files written next to {name}"
+def test_learner_files_are_never_modified(reports, before):
+    """After every check, the learner's folders hold the same files with the same bytes,
+    mode and mtime: nothing written next to them, changed, touched or deleted."""
+    assert reports
+    after = _owned_files()
+    assert sorted(set(after) - set(before)) == [], "files written next to a submission"
+    assert sorted(set(before) - set(after)) == [], "submission files deleted"
+    assert [name for name in before if after[name] != before[name]] == [], "files modified"

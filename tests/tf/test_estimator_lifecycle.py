@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # before TensorFlow: tf.compat.v1.layers
 
@@ -12,7 +13,6 @@ import pytest
 import tensorflow as tf
 
 from ckptlab.estimator import Estimator, RunConfig
-from ckptlab.events import count_by
 from tests.helpers.estimator_models import (
     X,
     eval_input,
@@ -59,7 +59,8 @@ def test_evaluate_predict_and_export_each_build_a_graph_and_restore(tmp_path):
     assert counts(est) == (13, 12, 13)
     est.export_saved_model(str(tmp_path / "export"), serving_receiver_fn)
     assert counts(est) == (14, 13, 14)
-    assert count_by(est.recorder.events, "model_fn_called", "mode") == {
+    assert Counter(e.data["mode"] for e in est.recorder.events
+                   if e.kind == "model_fn_called") == {
         "train": 1, "eval": 1, "infer": 12}
 
 

@@ -119,8 +119,8 @@ def test_layers_built_in_another_order_get_did_you_mean(tmp_path):
     assert restore_error(reordered_model_fn, model_dir, ModeKeys.EVAL) == ""  # silent in TF
     text = match_text(report)
     assert "did you mean 'dense_1/kernel' for 'dense/kernel'?" in text
-    assert re.search(r"'dense' is built by test_match_model_fn.py:\d+ in eval but by "
-                     r"test_match_model_fn.py:\d+ in train", text)
+    assert re.search(r"'dense' is built by test_match_model_fn.py, line \d+ in eval but by "
+                     r"test_match_model_fn.py, line \d+ in train", text)
 
 
 def test_model_fn_errors_and_bad_modes_are_usage_errors(tmp_path):

@@ -78,7 +78,7 @@ def test_auto_numbered_layers_shifted_by_a_train_only_layer():
     pairs = {(s.mode, s.train_name, s.name) for s in shifts}
     assert pairs == {("infer", "dense_1", "dense"), ("infer", "dense_2", "dense_1"),
                      ("eval", "dense_1", "dense"), ("eval", "dense_2", "dense_1")}
-    assert all(s.origin.startswith("test_trace_modes.py:") for s in shifts)
+    assert all(s.origin.startswith("test_trace_modes.py, line ") for s in shifts)
 
 
 def test_layers_built_in_another_order_are_flagged():
@@ -95,7 +95,7 @@ def test_layers_built_in_another_order_are_flagged():
     flagged = {(s.mode, s.name) for s in report.comparison.shifted if s.other_origin}
     assert flagged == {("infer", "dense"), ("infer", "dense_1"), ("eval", "dense"),
                        ("eval", "dense_1")}
-    assert "'dense' is built by test_trace_modes.py:" in str(report)
+    assert "'dense' is built by test_trace_modes.py, line " in str(report)
 
 
 def test_shape_difference_between_modes():
@@ -118,9 +118,9 @@ def test_a_failing_mode_is_recorded_and_the_others_still_run():
     error = report.mode("infer").error
     assert error.type == "ValueError"
     assert error.message.startswith("Variable model/w does not exist")
-    assert error.origin.startswith("test_trace_modes.py:")
+    assert error.origin.startswith("test_trace_modes.py, line ")
     assert report.mode("train").error is None
-    assert "PREDICT failed to build at test_trace_modes.py:" in str(report)
+    assert "PREDICT failed to build at test_trace_modes.py, line " in str(report)
 
 
 def test_an_empty_predictions_dict_fails_predict():
@@ -163,3 +163,19 @@ def test_results_are_plain_json_and_html():
     assert "<table>" in html and "<code>model/w</code>" in html and "PREDICT" in html
     with pytest.raises(UsageError):
         trace_modes("model_fn")
+
+
+def test_an_error_inside_the_standard_library_names_the_learners_line():
+    """model_fn passes bad JSON to json.loads: the line is model_fn's, not json's decoder
+    (the tracer used to skip only TensorFlow and ckptlab frames)."""
+    import json
+    import os
+
+    def model_fn(features, labels, mode, params):
+        settings = json.loads(params["settings"])  # the learner's line
+        return consistent_model_fn(features, labels, mode, settings)
+
+    error = trace_modes(model_fn, params={"settings": "{hidden: 8}"}).mode("train").error
+    line = model_fn.__code__.co_firstlineno + 1
+    assert error.type == "JSONDecodeError"
+    assert error.origin == f"{os.path.basename(__file__)}, line {line}"

@@ -48,7 +48,7 @@ def test_text_report_names_the_shifted_layer(tmp_path):
     before = sorted(p.name for p in tmp_path.iterdir())
     result = trace(learner)
     assert result.returncode == 1, result.stderr
-    assert "model.py:18 makes 'dense_1' in TRAIN but 'dense' in EVAL: auto-numbered names " \
+    assert "model.py, line 18 makes 'dense_1' in TRAIN but 'dense' in EVAL: auto-numbered names " \
            "shifted ('dense_1' vs 'dense')" in result.stdout
     assert "'dense' is built by" not in result.stdout  # explained by the shift above
     assert "dense_1/kernel (3, 1) float32" in result.stdout  # PARAMS reached model_fn
@@ -65,10 +65,10 @@ def test_json_output(tmp_path):
 
 
 @pytest.mark.parametrize(("source", "expected"), [
-    ("x = 1\ny = x / 0\n", "bad.py failed while ckptlab ran it (line 2: y = x / 0): "
+    ("x = 1\ny = x / 0\n", "bad.py failed while ckptlab ran it (bad.py, line 2: y = x / 0): "
                            "ZeroDivisionError: division by zero"),
-    ("import sys\nsys.exit(3)\n", "bad.py failed while ckptlab ran it (line 2: sys.exit(3)): "
-                                  "SystemExit: 3"),
+    ("import sys\nsys.exit(3)\n", "bad.py failed while ckptlab ran it (bad.py, line 2: "
+                                  "sys.exit(3)): SystemExit: 3"),
     ("def modelfn(features):\n    pass\n", "bad.py defines no model_fn function."),
 ])
 def test_errors_in_the_file_are_readable(tmp_path, source, expected):

@@ -51,3 +51,10 @@ def test_picking_the_object_root_builds_one_lookup_table_per_candidate(monkeypat
     assert report.root == "model" and report.ok and len(report.matched) == 800
     # one table per candidate root ("", model, optimizer, save_counter) + the final match
     assert sorted(calls) == sorted(["", "model", "optimizer", "save_counter", "model"])
+
+
+def test_a_match_report_prints_as_its_text_view():
+    from ckptlab.render.checkpoint import match_text
+
+    report = match.match_restore(_wide_index(2), [("model/layer_0/kernel", (2,), "float32")])
+    assert str(report) == match_text(report) and "missing" in str(report)

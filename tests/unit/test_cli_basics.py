@@ -23,17 +23,13 @@ def test_import_loads_no_heavy_package():
     assert [name for name in loaded if name.split(".")[0] in HEAVY] == []
 
 
-def test_import_takes_under_a_third_of_a_second():
-    # -X importtime reports the cumulative import time of ckptlab in microseconds;
-    # the best of five runs filters out a busy machine.
-    best = min(
-        int(next(line for line in subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import ckptlab"],
-            capture_output=True, text=True, check=True,
-        ).stderr.splitlines() if line.rstrip().endswith("| ckptlab")).split("|")[1])
-        for _ in range(5)
-    )
-    assert best < 300_000, f"import ckptlab took {best / 1e6:.3f} s"
+def test_import_loads_only_the_standard_library():
+    # what keeps `import ckptlab` cheap; its time is measured in bench/bench_import.py
+    # (a ratio against a bare interpreter), not asserted here
+    loaded = json.loads(run_python(
+        "import sys, json, ckptlab; print(json.dumps(sorted(sys.modules)))"))
+    third_party = {name.split(".")[0] for name in loaded} - set(sys.stdlib_module_names)
+    assert third_party - {"ckptlab", "__main__", "_distutils_hack"} == set()
 
 
 def test_version_flag():

@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "ckptlab"
 
 # lowest first; a module may import its own package and packages of a LOWER rank
 LAYERS: dict[str, int] = {
-    "_version": 0, "_lazy": 0, "errors": 1, "quiet": 1, "source_location": 1, "claims": 1,
+    "_version": 0, "_lazy": 0, "source_location": 0, "errors": 1, "quiet": 1, "claims": 1,
+    "learner_code": 1, "mode_names": 1, "outcome_codes": 1, "tf_private": 1,
     "scopes": 2, "events": 3, "exercises": 3,
     "checkpoint": 4,
     "estimator": 5,
@@ -66,7 +67,9 @@ def _imports(tree: ast.AST) -> list[tuple[str, int, bool]]:
             if isinstance(child, ast.Import):
                 names = [alias.name for alias in child.names]
             elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
-                names = [child.module]
+                # `from ckptlab import mode_names` imports the module ckptlab.mode_names
+                names = ([f"ckptlab.{alias.name}" for alias in child.names]
+                         if child.module == "ckptlab" else [child.module])
             elif (isinstance(child, ast.Call) and getattr(child.func, "id", "") == "import_module"
                   and child.args and isinstance(child.args[0], ast.Constant)):
                 names = [str(child.args[0].value)]

@@ -165,3 +165,19 @@ def test_text_says_the_modes_agree_when_only_extras_differ():
     assert text.endswith("Findings: none, the modes agree.\n"
                          "  Fine: 1 variable(s) exist in TRAIN but not in every other mode "
                          "(a checkpoint may hold extras, e.g. optimizer slots): d/kernel/m.")
+
+
+def test_the_restore_plan_is_decided_by_the_record_not_by_a_view():
+    """ModeReport.restore_plan is THE plan of EVAL/PREDICT against the TRAIN checkpoint;
+    the ModeExplorer's rows only word it (issue 11: a renderer used to decide it)."""
+    from ckptlab.render.modes import mode_rows
+
+    swapped = report(trace("train", *layer("dense", 9), *layer("dense_1", 11)),
+                     trace("infer", *layer("dense", 11), *layer("dense_1", 9),
+                           var("extra", (2,), 12)))
+    plan = {p.name: p.state for p in swapped.restore_plan("infer")}
+    assert plan == {"dense/kernel": "swapped", "dense/bias": "swapped",
+                    "dense_1/kernel": "swapped", "dense_1/bias": "swapped",
+                    "extra": "missing", "global_step": "unused"}
+    rows = {row.name: row.state for row in mode_rows(swapped, "infer", plan=True)}
+    assert rows == plan

@@ -22,12 +22,10 @@ def test_a_cell_is_named_by_its_execution_count(shell):
     filename = shell.user_ns["model_fn"].__code__.co_filename
     assert cell_number(filename) == 2
     assert location(filename, 2) == "cell [2], line 2"
-    assert location(filename, 2, "{file}:{line}") == "cell [2], line 2"
 
 
 def test_a_file_is_named_by_its_base_name(shell):
     assert location("/tmp/scratch/model.py", 7) == "model.py, line 7"
-    assert location("/tmp/scratch/model.py", 7, "{file}:{line}") == "model.py:7"
 
 
 def test_outside_ipython_files_only():

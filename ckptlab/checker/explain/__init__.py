@@ -18,7 +18,7 @@ from ckptlab.checker.findings import Finding
 from ckptlab.checker.observations import Observations
 
 __all__ = ["DIAGNOSERS", "ROOT_ORDER", "SYMPTOMS", "Diagnoser", "diagnose", "diagnoser",
-           "order_by_cause"]
+           "example_batch", "order_by_cause"]
 
 Diagnoser = Callable[[Observations], Iterable[Finding]]
 DIAGNOSERS: list[tuple[tuple[str, ...], Diagnoser]] = []
@@ -47,7 +47,7 @@ SYMPTOMS = {
     "SAVER_OMITS_VARIABLES": ("LEARNER_EXCEPTION", "GLOBAL_STEP_NOT_INCREMENTED"),
     "INPUT_MISMATCH": ("LEARNER_EXCEPTION", "SHAPE_MISMATCH", "NONDETERMINISTIC_PREDICT"),
     # a variable only one mode makes is folded here only when a shift made its name
-    # (explain/estimator.explained_by_shift); any other is a second mistake, shown apart
+    # (explain/name_shifts.explained_by_shift); any other is a second mistake, shown apart
     "NAME_DRIFT": ("SHAPE_MISMATCH", "INPUT_MISMATCH"),
     "MODEL_CHANGED": ("MODE_ONLY_VARIABLE",),
     "WEIGHTS_FILE_NAME": _RESTORE_SYMPTOMS,
@@ -62,6 +62,11 @@ SYMPTOMS = {
     "PREDICT_NEVER_ENDS": ("TIMEOUT",),
     "SPEC_MISSING_FIELD": ("TIMEOUT",),
 }
+
+
+def example_batch(input_shape) -> str:
+    """'1, 4': a batch of one example of `input_shape`, as a fix writes model(tf.zeros([1, 4]))."""
+    return ", ".join(str(n) for n in (1, *input_shape))
 
 
 def diagnoser(*tracks: str) -> Callable[[Diagnoser], Diagnoser]:

@@ -4,32 +4,22 @@ from __future__ import annotations
 
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser
+from ckptlab.checker.explain.exceptions import case_of
+from ckptlab.checker.explain.name_shifts import auto_numbered_shifts, explained_by_shift
 from ckptlab.checker.findings import Finding
 from ckptlab.checker.observations import FlowPosition, Observations
-from ckptlab.scopes.names import is_step_counter, slot_of, strip_auto_numbers
+from ckptlab.mode_names import PREDICT, TRAIN
+from ckptlab.scopes.names import is_step_counter, slot_of
 
 
 def _signature(entry: FlowPosition) -> tuple:
     return (tuple(entry.shape), tuple(entry.upstream), tuple(entry.downstream))
 
 
-def auto_numbered_shifts(obs: Observations) -> list[tuple[str, str, str]]:
-    """Name shifts the tracer saw that only an auto-number explains (dense_1 -> dense_2);
-    a scope named after the mode is another cause (a variable that exists in one mode)."""
-    modes = obs.estimator.modes if obs.estimator else None
-    return [shift for shift in (modes.shifted if modes else ())
-            if strip_auto_numbers(shift[1]) == strip_auto_numbers(shift[2])]
-
-
-def explained_by_shift(obs: Observations, name: str) -> bool:
-    """The variable `name` of another mode is one an auto-numbered shift renamed: its
-    absence from the checkpoint follows from NAME_DRIFT, it is no mistake of its own."""
-    return any(name == after or name.startswith(f"{after}/")
-               for _, _, after in auto_numbered_shifts(obs))
-
-
-def _raised(obs: Observations, *words: str) -> bool:
-    return any(word in error.message for error in obs.errors for word in words)
+def _explained(obs: Observations, code: str) -> bool:
+    """True when a learner error already becomes `code`'s finding (the exceptions
+    diagnoser's own rule decides, not a word in the message)."""
+    return any(getattr(case_of(error, obs.track), "code", None) == code for error in obs.errors)
 
 
 @diagnoser("estimator")
@@ -51,7 +41,7 @@ def name_drift(obs: Observations) -> list[Finding]:
     if not est:
         return []
     flow = est.dataflow or {}
-    train, other = flow.get("train"), flow.get("infer")
+    train, other = flow.get(TRAIN), flow.get(PREDICT)
     pairs = []
     if train and other:
         by_signature = {_signature(entry): name for name, entry in train.items()}
@@ -90,7 +80,7 @@ def name_drift(obs: Observations) -> list[Finding]:
 def mode_only_variable(obs: Observations) -> list[Finding]:
     est = obs.estimator
     missing = est.modes.missing_from_train if est and est.modes else {}
-    if not missing or _raised(obs, "not found in checkpoint"):
+    if not missing or _explained(obs, "MODE_ONLY_VARIABLE"):
         return []  # the exception already names the missing key (same cause, one finding)
     # a name a shift made is NAME_DRIFT's evidence; any other is a mistake of its own
     names = sorted({f"{name} ({mode})" for mode, items in missing.items() for name in items
@@ -110,7 +100,7 @@ def shape_mismatch(obs: Observations) -> list[Finding]:
     est, judged = obs.estimator, obs.judged
     saved = judged.saved_shapes if judged else {}
     trace = (est.restore_modes or est.modes) if est else None
-    if not saved or trace is None or _raised(obs, "shape", "incompatible", "Incompatible"):
+    if not saved or trace is None or _explained(obs, "SHAPE_MISMATCH"):
         return []
     differ = {}
     for variables in trace.variables.values():

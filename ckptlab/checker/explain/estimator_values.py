@@ -10,9 +10,10 @@ import numpy as np
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser
 from ckptlab.checker.findings import ERROR, Finding
+from ckptlab.checker.judge import TOLERANCE
 from ckptlab.checker.observations import Observations
+from ckptlab.mode_names import TRAIN
 
-TOLERANCE = 1e-5
 _KERAS_OPTIMIZER = re.compile(r"(^|/)(iter|iterations)$|^(training/)?\w+/.+/(m|v|velocity)$")
 
 
@@ -62,7 +63,7 @@ def global_step_not_incremented(obs: Observations) -> list[Finding]:
 
 def _keras_batch_norm(obs: Observations) -> bool:
     modes = obs.estimator.modes if obs.estimator else None
-    return bool(modes) and modes.update_ops.get("train", 1) == 0
+    return bool(modes) and modes.update_ops.get(TRAIN, 1) == 0
 
 
 @diagnoser("estimator")

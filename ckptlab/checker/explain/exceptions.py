@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ckptlab.checker.codes import make_finding
-from ckptlab.checker.explain import diagnoser
+from ckptlab.checker.explain import diagnoser, example_batch
+from ckptlab.checker.explain.name_shifts import auto_numbered_shifts, explained_by_shift
 from ckptlab.checker.findings import ERROR, Finding
 from ckptlab.checker.observations import LearnerError, Observations
+from ckptlab.mode_names import TRAIN
 
-__all__ = ["CASES", "ExceptionCase", "finding_for_error"]
+__all__ = ["CASES", "ExceptionCase", "case_of", "finding_for_error"]
 
 Fix = Callable[[LearnerError, Observations], str]
 
@@ -32,8 +34,7 @@ class ExceptionCase:
 
 
 def _shape_of_input(obs: Observations) -> str:
-    shape = obs.tf2.input_shape if obs.tf2 else (4,)
-    return ", ".join(str(n) for n in (1, *shape))
+    return example_batch(obs.tf2.input_shape if obs.tf2 else (4,))
 
 
 _TF2_NAMES = {"layers": "tf.keras.layers (or tf.compat.v1.layers)",
@@ -76,13 +77,11 @@ def _not_found_code(error: LearnerError, obs: Observations) -> str:
     """Which cause a 'Key x not found in checkpoint' has in this submission."""
     key = re.search(r"Key (\S+) not found in checkpoint", error.message)
     name = key.group(1) if key else ""
-    from ckptlab.checker.explain.estimator import auto_numbered_shifts, explained_by_shift
-
     est = obs.estimator
     if explained_by_shift(obs, name) or (not name and auto_numbered_shifts(obs)):
         return "NAME_DRIFT"
     if est and est.restore_modes and est.modes:
-        trained = est.modes.variables.get("train", {})
+        trained = est.modes.variables.get(TRAIN, {})
         restoring = est.restore_modes.variables
         if name and name not in trained and all(name in v for v in restoring.values()):
             return "MODEL_CHANGED"
@@ -223,7 +222,9 @@ def _cause_text(message: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-def _case_for(error: LearnerError, track: str) -> ExceptionCase | None:
+def case_of(error: LearnerError, track: str) -> ExceptionCase | None:
+    """The known cause this learner error matches (first case wins), or None: the one rule
+    other diagnosers ask before they stand down for an exception."""
     text = f"{error.type}: {error.message}\n{error.wrapper}"
     for case in CASES:
         if track in case.tracks and re.search(case.pattern, text, re.IGNORECASE | re.DOTALL):
@@ -242,7 +243,7 @@ def finding_for_error(error: LearnerError | dict, track: str,
         evidence["failing op"] = f"{error.node}" + (f" ({error.op})" if error.op else "")
     if error.location:
         evidence["in your code"] = error.location
-    case = _case_for(error, track)
+    case = case_of(error, track)
     if case is not None:
         code = _not_found_code(error, obs) if case.code == "MODE_ONLY_VARIABLE" else case.code
         key = re.search(r"Key (\S+) not found in checkpoint", error.message)
@@ -273,7 +274,7 @@ def learner_exceptions(obs: Observations) -> list[Finding]:
     """One finding per cause; the same cause raised in several stages is listed once."""
     grouped: dict[str, list[LearnerError]] = {}
     for error in obs.errors:
-        case = _case_for(error, obs.track)
+        case = case_of(error, obs.track)
         key = case.code if case is not None else f"{error.type}: {error.message}"
         grouped.setdefault(key, []).append(error)
     findings = []

@@ -9,12 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from ckptlab.checker.codes import make_finding
-from ckptlab.checker.explain import diagnoser
+from ckptlab.checker.explain import diagnoser, example_batch
 from ckptlab.checker.findings import ERROR, WARNING, Finding
+from ckptlab.checker.judge import TOLERANCE
 from ckptlab.checker.observations import Observations, RoundTrip, ValueGap
 
 RESTORE_APIS = ("Checkpoint.restore", "Checkpoint.read", "Model.load_weights")
-TOLERANCE = 1e-5
 
 
 def _value_gaps(trip: RoundTrip) -> list[ValueGap]:
@@ -36,10 +36,6 @@ def _unbuilt_restores(trip: RoundTrip) -> list[tuple[str, dict]]:
         found += [(name, state) for name, state in targets.items()
                   if state.get("variables") == 0 and "ptimizer" not in state.get("type", "")]
     return found
-
-
-def _shape_text(trip: RoundTrip) -> str:
-    return ", ".join(str(n) for n in (1, *trip.input_shape))
 
 
 def _optimizer_saved(trip: RoundTrip) -> bool:
@@ -124,7 +120,7 @@ def restore_into_unbuilt_model(obs: Observations) -> list[Finding]:
         "RESTORE_INTO_UNBUILT_MODEL",
         f"restore() ran while {unbuilt[0][0]} had no variables yet; {consequence}.",
         f"Call the new model once on a batch of the input shape it was trained on, "
-        f"model(tf.zeros([{_shape_text(trip)}])), before checkpoint.restore(...).",
+        f"model(tf.zeros([{example_batch(trip.input_shape)}])), before checkpoint.restore(...).",
         {"objects with no variables at restore time": names}, severity=severity)]
 
 

@@ -8,13 +8,14 @@ different layers: the checkpoint loads those weights into the wrong place.
 
 from __future__ import annotations
 
-import inspect
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import tensorflow as tf
 
+from ckptlab.estimator.calls import mode_inputs, model_fn_kwargs
+from ckptlab.mode_names import PREDICT, TRAIN
 from ckptlab.scopes.names import strip_output_suffix
 
 __all__ = ["dataflow_positions"]
@@ -24,20 +25,11 @@ _VARIABLE_OPS = ("VarHandleOp", "VariableV2", "Variable")
 MAX_OPS = 20000  # larger graphs are skipped: this is a teaching check, not a profiler
 
 
-def _inputs(input_fn: Callable, mode: str) -> tuple[Any, Any]:
-    data = input_fn()
-    if isinstance(data, tf.data.Dataset):
-        data = _v1.data.make_one_shot_iterator(data).get_next()
-    features, labels = data if isinstance(data, tuple) else (data, None)
-    return features, None if mode == "infer" else labels
-
-
 def _call(model_fn: Callable, mode: str, params: Any, input_fn: Callable) -> None:
-    features, labels = _inputs(input_fn, mode)
-    names = inspect.signature(model_fn).parameters
-    values = {"features": features, "labels": labels, "mode": mode,
-              "params": params if params is not None else {}, "config": None}
-    model_fn(**{name: value for name, value in values.items() if name in names})
+    """input_fn and model_fn called as the Estimator calls them (ckptlab.estimator.calls)."""
+    params = params if params is not None else {}
+    features, labels, _ = mode_inputs(input_fn, mode, params)
+    model_fn(**model_fn_kwargs(model_fn, features, labels, mode, params, None))
 
 
 def _upstream_variables(op: tf.Operation, own: str) -> set[str]:
@@ -87,8 +79,9 @@ def _positions(graph: tf.Graph) -> dict[str, dict[str, Any]]:
 
 
 def dataflow_positions(model_fn: Callable, params: Any, input_fn: Callable,
-                       modes: tuple[str, ...] = ("train", "infer")) -> dict[str, Any]:
-    """{mode: {variable: {shape, upstream, downstream}}}; a failed mode maps to None."""
+                       modes: tuple[str, ...] = (TRAIN, PREDICT)) -> dict[str, Any]:
+    """{mode: {variable: {shape, upstream, downstream}}}; a failed mode maps to None (the
+    mode tracer, which builds the modes from the same input_fn call, reports its error)."""
     result: dict[str, Any] = {}
     for mode in modes:
         graph = tf.Graph()
@@ -96,7 +89,7 @@ def dataflow_positions(model_fn: Callable, params: Any, input_fn: Callable,
             _v1.train.get_or_create_global_step()
             try:
                 _call(model_fn, mode, params, input_fn)
-            except Exception:  # the mode tracer and the Estimator report these errors
+            except Exception:  # trace_modes records the same error; the other modes still run
                 result[mode] = None
                 continue
             too_big = len(graph.get_operations()) > MAX_OPS

@@ -20,6 +20,8 @@ import tensorflow as tf
 
 from ckptlab.checker.runners.dataflow import dataflow_positions
 from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
+from ckptlab.estimator.calls import mode_inputs
+from ckptlab.mode_names import PREDICT
 
 __all__ = ["default_input_fn", "run_estimator"]
 
@@ -125,18 +127,16 @@ def _largest_gap(first: list, second: list) -> float | None:
     return float(np.max(np.abs(a - b))) if a.shape == b.shape and a.size else None
 
 
-def _fixed_features(input_fn: Callable) -> Any:
-    """The first batch of `input_fn`'s features as numpy: an input the checker then fixes."""
+def _fixed_features(input_fn: Callable, params: Any) -> Any:
+    """The first batch of `input_fn`'s PREDICT features (input_fn called as the Estimator
+    calls it) as numpy: an input the checker then fixes."""
     with tf.Graph().as_default():
-        data = input_fn()
-        iterator = None
-        if isinstance(data, tf.data.Dataset):
-            iterator = _v1.data.make_initializable_iterator(data)
-            data = iterator.get_next()
-        features = data[0] if isinstance(data, tuple) else data
+        features, _, hooks = mode_inputs(input_fn, PREDICT, params if params is not None else {})
+        for hook in hooks:
+            hook.begin()
         with _v1.Session() as session:
-            if iterator is not None:
-                session.run(iterator.initializer)
+            for hook in hooks:
+                hook.after_create_session(session, None)
             return session.run(features)
 
 
@@ -162,10 +162,11 @@ def _mode_trace(report: Any) -> dict[str, Any]:
     }
 
 
-def _trace(functions: dict, params: dict | None) -> dict[str, Any]:
+def _trace(functions: dict, params: dict | None, input_fn: Callable) -> dict[str, Any]:
+    """The modes traced with the learner's own input_fn (called with the mode and params)."""
     from ckptlab.trace.modes import trace_modes
 
-    return _mode_trace(trace_modes(functions["model_fn"], params))
+    return _mode_trace(trace_modes(functions["model_fn"], params, input_fn=input_fn))
 
 
 def _serve(run: Run, estimator: Any, recorder: Any, predict_many: Callable,
@@ -198,7 +199,7 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
         return
     record = {"examples": len(outputs[0]), "largest_gap": _largest_gap(*outputs)}
     try:  # the checker's own fixed input: tells "the model is random" from "the input is"
-        features = _fixed_features(predict_input)
+        features = _fixed_features(predict_input, params)
         fixed = [_predict(_make(model_dir, params, None, functions),
                           _constant_input(features, BATCH)) for _ in (1, 2)]
         record["fixed_gap"] = _largest_gap(*fixed)
@@ -252,12 +253,13 @@ def _stages(run: Run, est: dict, functions: dict, workdir: Path, log: TensorFlow
     eval_input = functions.get("eval_input_fn") or input_fn
     predict_input = functions.get("predict_input_fn") or input_fn
     model_dir = str(workdir / est["model_dir"])
-    est["modes"] = run.call("trace modes", _trace, functions, params)[1]
+    est["modes"] = run.call("trace modes", _trace, functions, params, input_fn)[1]
     flow = run.call("trace modes", dataflow_positions, functions["model_fn"], params,
                     input_fn)[1]
     est["dataflow"] = flow
     if restore_params != params:
-        est["restore_modes"] = run.call("trace modes", _trace, functions, restore_params)[1]
+        est["restore_modes"] = run.call("trace modes", _trace, functions, restore_params,
+                                       input_fn)[1]
     warm, source = _warm_start(run, functions, workdir, params, input_fn)
     ok, trainer = run.call("train", _make, model_dir, params, recorder, functions, warm)
     if not ok:

@@ -10,32 +10,16 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sysconfig
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from ckptlab.checker.observations import OBSERVATIONS_VERSION
-from ckptlab.source_location import location
+from ckptlab.learner_code import error_location
 
 __all__ = ["MESSAGE_LIMIT", "Listening", "Run", "TensorFlowLog", "describe_exception"]
 
 MESSAGE_LIMIT = 6000  # long enough for TF's restore errors once stack traces are cut
-_CKPTLAB_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_LIBRARY_DIRS = (_CKPTLAB_DIR, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"])
-
-
-def _learner_frame(error: BaseException, learner_files: set[str]) -> str:
-    frames = traceback.extract_tb(error.__traceback__)
-    mine = [f for f in frames if f.filename in learner_files]
-    if not mine:
-        mine = [f for f in frames if not f.filename.startswith(_LIBRARY_DIRS)
-                and "site-packages" not in f.filename and "<frozen" not in f.filename]
-    if not mine:
-        return ""
-    frame = mine[-1]
-    return f"{location(frame.filename, frame.lineno)}, in {frame.name}"
 
 
 # First lines TensorFlow and Keras put in front of the real cause
@@ -87,7 +71,7 @@ def describe_exception(error: BaseException, stage: str, learner_files: set[str]
     if len(cause) > MESSAGE_LIMIT:
         cause = cause[:MESSAGE_LIMIT] + " ..."
     return {"stage": stage, "type": type(error).__name__, "message": cause,
-            "location": _learner_frame(error, learner_files), "op": op, "node": node,
+            "location": error_location(error, learner_files), "op": op, "node": node,
             "wrapper": wrapper}
 
 

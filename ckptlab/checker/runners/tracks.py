@@ -1,12 +1,22 @@
-"""Dispatch a submission's functions to its track's runner; legacy shim for Estimators."""
+"""THE set-up of a process before a check (notebook kernel thread or CLI child), and the
+dispatch of a submission's functions to its track's runner.
+
+`prepare(track)` runs before the learner's code is loaded (tf.estimator must exist for
+legacy imports); `run_track` seeds every run the same way (same weights, same evidence
+in a notebook as in `ckptlab check`) and gives the caller's random state back.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["install_legacy_support", "run_track"]
+__all__ = ["SEED", "install_legacy_support", "prepare", "run_track", "seeded"]
+
+SEED = 0
 
 
 def install_legacy_support() -> None:
@@ -24,12 +34,35 @@ def install_legacy_support() -> None:
     install_estimator_shim()
 
 
+def prepare(track: str) -> None:
+    """What a process needs before the learner's code of `track` is even loaded."""
+    if track == "estimator":
+        install_legacy_support()
+
+
+@contextlib.contextmanager
+def seeded() -> Iterator[None]:
+    """Python, numpy, TensorFlow and Keras seeded with SEED; the Python and numpy states
+    are restored afterwards, so a notebook's own random sequences are not disturbed."""
+    import numpy as np
+    import tensorflow as tf
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    tf.keras.utils.set_random_seed(SEED)
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
 def run_track(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
               emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
-    if track == "tf2":
-        from ckptlab.checker.runners.tf2 import run_tf2
+    with seeded():
+        if track == "tf2":
+            from ckptlab.checker.runners.tf2 import run_tf2
 
-        return run_tf2(functions, workdir, learner_files, emit)
-    from ckptlab.checker.runners.estimator import run_estimator
+            return run_tf2(functions, workdir, learner_files, emit)
+        from ckptlab.checker.runners.estimator import run_estimator
 
-    return run_estimator(functions, workdir, learner_files, emit)
+        return run_estimator(functions, workdir, learner_files, emit)

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import keras
-from tensorflow.python.checkpoint import checkpoint as tf_checkpoint
+
+from ckptlab.tf_private import tf_checkpoint
 
 __all__ = ["Watch", "watching"]
 

@@ -60,8 +60,8 @@ def _warm(track: str) -> None:
     from ckptlab.quiet import import_tensorflow
 
     import_tensorflow()  # TensorFlow's chatter is not the learner's output (no device scan)
+    runner_tracks.prepare(track)  # the one set-up of a check process
     if track == "estimator":
-        runner_tracks.install_legacy_support()
         import ckptlab.checker.runners.estimator
         import ckptlab.trace.modes
     else:
@@ -196,12 +196,12 @@ def _stage(request: dict, stage: dict, claims: int) -> None:
     with Listening(loader):  # warnings at import (e.g. an Estimator without model_dir)
         ok, namespace = loader.call("load", _load, request)
     if ok:
-        import keras
+        from ckptlab.checker.runners.tracks import seeded
 
-        keras.utils.set_random_seed(0)  # same weights every run: stable evidence
         functions = namespace if request["kind"] == "file" else dict(namespace)
-        obs = function(track, functions, Path(request["root"]) / "work", learner_files, emit,
-                       **(stage.get("args") or {}))
+        with seeded():  # the one seed of a check: same weights, same evidence everywhere
+            obs = function(track, functions, Path(request["root"]) / "work", learner_files,
+                           emit, **(stage.get("args") or {}))
         obs["log"] = list(dict.fromkeys([*loader.obs["log"], *obs.get("log", [])]))
         emit("finished", obs)
     out.close()

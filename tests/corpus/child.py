@@ -1,6 +1,9 @@
-"""The child process of `ckptlab check`: load the submission, run its track, stream results.
+"""The corpus confirmation's child process: load a case, run its track, stream results.
 
-    python -m ckptlab.checker.runners.child SUBMISSION.py RESULTS.jsonl TRACK
+    python -m tests.corpus.child SUBMISSION.py RESULTS.jsonl TRACK
+
+`confirm.py` runs it in the interpreter of the case's TensorFlow (the parity venv for
+real tf.estimator 2.15), without a sandbox: corpus cases are ours, not a learner's.
 
 Each stage appends one JSON line {"stage": ..., "obs": {...}} to RESULTS.jsonl (flushed),
 so the parent keeps what was learned even if this process is killed or dies; the last
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 
 from ckptlab.checker.runners.stages import Listening, Run
+from ckptlab.checker.runners.tracks import prepare, run_track
 from ckptlab.quiet import import_tensorflow
 
 
@@ -31,18 +35,10 @@ def main(argv: list[str]) -> int:
         out.flush()
         loader = Run(track, {str(source)}, emit)
         with Listening(loader):  # warnings at import (e.g. an Estimator without model_dir)
-            if track == "estimator":
-                from ckptlab.checker.runners.tracks import install_legacy_support
-
-                loader.call("load", install_legacy_support)
+            loader.call("load", prepare, track)
             ok, namespace = loader.call("load", runpy.run_path, str(source),
                                         run_name="__submission__")
         if ok:
-            import tensorflow as tf
-
-            from ckptlab.checker.runners.tracks import run_track
-
-            tf.keras.utils.set_random_seed(0)  # same weights every run: stable evidence
             obs = run_track(track, namespace, source.parent / "work", {str(source)}, emit)
             obs["log"] = list(dict.fromkeys([*loader.obs["log"], *obs.get("log", [])]))
             emit("finished", obs)

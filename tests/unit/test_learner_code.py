@@ -1,0 +1,57 @@
+"""The learner's line in a traceback or a call stack: one rule (ckptlab.learner_code).
+
+Before issue 11 four filters disagreed; the mode tracer, which did not skip the standard
+library, named json's decoder.py as the learner's line when model_fn passed bad JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import traceback
+
+from ckptlab.learner_code import calling_location, error_location, is_library, learner_frame
+
+HERE = os.path.basename(__file__)
+
+
+def _raise_in_stdlib() -> BaseException:
+    try:
+        json.loads("{")  # the error is raised inside json/decoder.py
+    except ValueError as error:
+        return error
+    raise AssertionError("json.loads accepted '{'")
+
+
+def test_an_error_raised_inside_the_standard_library_names_the_learners_line():
+    error = _raise_in_stdlib()
+    frames = traceback.extract_tb(error.__traceback__)
+    assert is_library(frames[-1].filename)  # the innermost frame is json's own code
+    line = next(f.lineno for f in frames if f.filename == __file__)
+    assert error_location(error) == f"{HERE}, line {line}"
+
+
+def test_the_learners_own_files_win_over_other_non_library_frames(tmp_path):
+    helper = tmp_path / "helper.py"
+    helper.write_text("def fail():\n    raise RuntimeError('from a helper')\n")
+    namespace: dict = {}
+    exec(compile(helper.read_text(), str(helper), "exec"), namespace)
+    try:
+        namespace["fail"]()
+    except RuntimeError as error:
+        assert error_location(error) == "helper.py, line 2"
+        line = next(f.lineno for f in traceback.extract_tb(error.__traceback__)
+                    if f.filename == __file__)
+        assert error_location(error, learner_files={__file__}) == f"{HERE}, line {line}"
+
+
+def test_the_calling_location_skips_library_frames():
+    # map() is C and pytest's frames are library code: the innermost learner frame is here
+    where = []
+    list(map(lambda _: where.append(calling_location()), [0]))
+    assert where == [f"{HERE}, line {traceback.extract_stack()[-1].lineno - 1}"]
+
+
+def test_no_learner_frame_gives_an_empty_location():
+    assert learner_frame([]) is None
+    assert error_location(ValueError("never raised")) == ""
