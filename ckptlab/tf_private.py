@@ -60,7 +60,7 @@ USED: dict[str, tuple[str, ...]] = {
 # private methods called on TensorFlow/Keras objects: (class "module:Name", method)
 METHODS: tuple[tuple[str, str], ...] = (
     ("tensorflow.python.trackable.base:Trackable", "_trackable_children"),
-    ("keras:Layer", "_flatten_layers"),
+    ("keras.layers:Layer", "_flatten_layers"),  # Keras 3, and Keras 2 under TF 2.15
     ("tensorflow.python.saved_model.builder_impl:SavedModelBuilder", "_add_train_op"),
 )
 
