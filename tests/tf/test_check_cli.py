@@ -81,5 +81,5 @@ def test_a_notebook_names_the_cell_and_its_line(tmp_path):
                                     "nbformat_minor": 5}))
     result = run("check", str(notebook), "--json")
     finding = json.loads(result.stdout)["findings"][0]
-    assert finding["evidence"]["in your code"] == "cell [9], line 3, in build_model"
+    assert finding["evidence"]["in your code"] == "cell [9], line 3"
     assert "learner.py" not in json.dumps(finding)
