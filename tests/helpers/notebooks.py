@@ -36,9 +36,13 @@ NUMPY_REPR = re.compile(r"\bnp\.(float|int|uint|bool_|str_)\w*\(")
 
 def output_problems(cells) -> list[str]:
     """Outputs a learner should never see: anything on stderr (TensorFlow's chatter, a
-    warning), a stray value repr, NumPy scalar reprs. Cells are numbered from 1."""
+    warning), a stray value repr (not the points a graded cell ends with), NumPy scalar
+    reprs. Cells are numbered from 1."""
     problems = []
     for number, cell in enumerate(cells, start=1):
+        # an nbgrader graded cell ends with its points (`report.points`): nbgrader reads
+        # that number as the cell's partial credit, so it is meant to be shown
+        graded = cell.get("metadata", {}).get("nbgrader", {}).get("grade", False)
         for output in cell.get("outputs", []):
             kind = output.get("output_type")
             text = "".join(output.get("text", ""))  # a list of lines in a saved file
@@ -46,7 +50,7 @@ def output_problems(cells) -> list[str]:
                 problems.append(f"cell {number} writes to stderr: {text.strip()[:300]}")
             elif kind == "stream" and NUMPY_REPR.search(text):
                 problems.append(f"cell {number} prints a NumPy repr: {text.strip()[:200]}")
-            elif kind == "execute_result" and set(output["data"]) == {"text/plain"}:
+            elif kind == "execute_result" and set(output["data"]) == {"text/plain"} and not graded:
                 shown = "".join(output["data"]["text/plain"]).strip()
                 if STRAY_RESULT.match(shown):
                     problems.append(f"cell {number} shows a stray value: {shown}")
