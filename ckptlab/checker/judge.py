@@ -81,10 +81,13 @@ def _estimator(est: dict[str, Any], scratch: Path) -> dict[str, Any]:
     if names[0] != names[-1]:
         moved = any(_gap(values[n], initial[n]) for n in trainable if n in values
                     and n in initial)
-        # state: non-trainable arrays (scalars are hyperparameters and counters, which
-        # rightly stay put: learning rates, Keras optimizers' beta_1...)
-        state = [n for n in values if n not in trainable and n in initial and values[n].ndim
-                 and kinds.get(n) == KIND_WEIGHT and base_name(n) not in _BATCH_NORM_INITIAL]
+        assigned = train.get("assigned")
+        # state: non-trainable variables some op of the model writes, scalars too (a value
+        # nothing writes rightly stays put: learning rates, Keras optimizers' beta_1...);
+        # without that list, arrays only (scalars are mostly such hyperparameters)
+        state = [n for n in values if n not in trainable and n in initial
+                 and kinds.get(n) == KIND_WEIGHT and base_name(n) not in _BATCH_NORM_INITIAL
+                 and (n in assigned if assigned is not None else values[n].ndim)]
         judged["never_updated"] = sorted(n for n in state if moved
                                          and _gap(values[n], initial[n]) == 0.0)
     start = (est.get("resume") or {}).get("start_values") or {}

@@ -88,6 +88,9 @@ class TrainRecord:
     session_runs: int
     checkpoints: tuple[str, ...] = ()  # prefixes (names) in model_dir right after train()
     trainable: tuple[str, ...] = ()  # names of the trainable variables of the TRAIN graph
+    # variables an op of the TRAIN graph writes (not their initializer, not a restore);
+    # None: not reported
+    assigned: tuple[str, ...] | None = None
     warm_start_from: str = ""  # relative path of the pretrained model_dir, if any
 
 

@@ -39,6 +39,7 @@ PROVOKED = {
     "NONDETERMINISTIC_PREDICT": "estimator-serving/wrong_dropout_always_on.py",
     "NO_CHECKPOINT": "provoke/estimator_no_checkpoint.py",
     "MISSING_UPDATE_OPS": "estimator-training-state/wrong_missing_update_ops.py",
+    "UPDATE_NEVER_RUNS@scalar": "provoke/estimator_scalar_update_never_runs.py",
     "EXCESSIVE_RESTORE": "estimator-serving/wrong_predict_per_example.py",
     "MODEL_DIR_TEMPORARY": "provoke/estimator_temporary_model_dir.py",
     "UNRESOLVED_OBJECTS": "tf2-round-trip/wrong_unbuilt_assert_consumed.py",

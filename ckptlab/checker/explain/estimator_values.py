@@ -93,14 +93,19 @@ def update_never_runs(obs: Observations) -> list[Finding]:
     if not _trained(obs) or not obs.judged.never_updated:
         return []
     names = list(obs.judged.never_updated)
+    if any("ExponentialMovingAverage" in name for name in names):
+        fix = ("Make the train_op run the update: with tf.control_dependencies([minimize]): "
+               "train_op = tf.group(ema.apply(...)); an op nothing depends on never runs.")
+    else:
+        fix = ("Make the train_op run the update: train_op = tf.group(optimizer.minimize(...), "
+               "update_op), where update_op is the assign that keeps the state; an op nothing "
+               "depends on never runs.")
     return [make_finding(
         "UPDATE_NEVER_RUNS",
         f"Training changed the weights, but {len(names)} state variable(s) in the checkpoints "
         f"kept their initial values from the first checkpoint to the last: {names[0]}.",
-        "Make the train_op run the update: with tf.control_dependencies([minimize]): train_op = "
-        "tf.group(ema.apply(...)) (or tf.group(minimize, update_op)); an op nothing depends "
-        "on never runs.", {"never updated": names, "checkpoints compared":
-                           [obs.judged.checkpoints[0], obs.judged.checkpoints[-1]]})]
+        fix, {"never updated": names, "checkpoints compared":
+              [obs.judged.checkpoints[0], obs.judged.checkpoints[-1]]})]
 
 
 @diagnoser("estimator")

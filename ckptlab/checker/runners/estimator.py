@@ -70,9 +70,11 @@ class _StopAfterRuns(_v1.train.SessionRunHook):
         self.runs, self.done, self.record = runs, 0, record
         self.start_values: dict[str, list[float]] = {}
         self.trainable: list[str] = []
+        self.assigned: list[str] = []
 
     def begin(self):
         self.trainable = [v.op.name for v in _v1.trainable_variables()]
+        self.assigned = assigned_variables(_v1.get_default_graph())
         self.variables = [v for v in _v1.global_variables()
                           if v.dtype.base_dtype.is_floating] if self.record else []
 
@@ -90,6 +92,38 @@ class _StopAfterRuns(_v1.train.SessionRunHook):
         self.done += 1
         if self.done >= self.runs:
             run_context.request_stop()
+
+
+_WRITES = ("Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp",
+           "AssignSubVariableOp", "ScatterUpdate", "ScatterAdd", "ResourceScatterUpdate",
+           "ResourceScatterAdd")
+_PASS_THROUGH = ("Identity", "IdentityN", "ReadVariableOp")
+
+
+def _from_checkpoint(tensor: Any) -> bool:
+    """The value comes straight from a checkpoint read (a Saver's restore op)."""
+    op = tensor.op
+    while op.type in _PASS_THROUGH and op.inputs:
+        op = op.inputs[0].op
+    return op.type in ("RestoreV2", "Restore", "RestoreSlice")
+
+
+def assigned_variables(graph: Any) -> list[str]:
+    """Variables some op of `graph` writes other than their initializer and a restore:
+    the state the model means to update (an EMA, a counter, a running mean...)."""
+    initializers = {v.initializer.name for v in graph.get_collection("variables")
+                    + graph.get_collection("local_variables")}
+    found = set()
+    for op in graph.get_operations():
+        if op.type not in _WRITES or op.name in initializers or len(op.inputs) < 2:
+            continue
+        if _from_checkpoint(op.inputs[1]):
+            continue
+        target = op.inputs[0].op
+        while target.type in _PASS_THROUGH and target.inputs:
+            target = target.inputs[0].op
+        found.add(target.name)
+    return sorted(found)
 
 
 def _make(model_dir: str, params: dict | None, recorder: Any, functions: dict,
@@ -267,7 +301,8 @@ def _stages(run: Run, est: dict, functions: dict, workdir: Path, log: TensorFlow
     hook = _StopAfterRuns(TRAIN_STEPS * 4)
     run.call("train", trainer.train, input_fn, steps=TRAIN_STEPS, hooks=[hook])
     est["train"] = {"session_runs": hook.done, "checkpoints": _checkpoint_names(model_dir),
-                    "trainable": hook.trainable, "warm_start_from": source}
+                    "trainable": hook.trainable, "assigned": hook.assigned,
+                    "warm_start_from": source}
     # a resumed train() rewrites the last checkpoint at its first step: keep what train wrote
     if Path(model_dir).is_dir():
         shutil.copytree(model_dir, workdir / AFTER_TRAIN, dirs_exist_ok=True)
