@@ -22,7 +22,7 @@ from ckptlab.checkpoint.records import CheckpointIndex
 from ckptlab.checkpoint.values import read_value
 from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name
 
-__all__ = ["TOLERANCE", "judge"]
+__all__ = ["TOLERANCE", "judge", "merged_claims", "merged_stages"]
 
 TOLERANCE = 1e-5  # THE gap below which two values count as equal (judge, runners, diagnosers)
 EVIDENCE = "evidence"
@@ -166,6 +166,70 @@ def _unverified(obs: dict[str, Any], scratch: Path) -> list[str]:
     return []
 
 
+def _pair_of(first: Any, second: Any) -> Any:
+    """optimizer_types from two stages: ["Adam", ""] + ["", "SGD"] -> ["Adam", "SGD"]."""
+    return [a or b for a, b in zip(first, second, strict=False)]
+
+
+def merged_stages(stage_obs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One observation record from the records of stages run one after the other (in
+    separate processes): errors, stages and log in order, a later stage's fields after."""
+    merged: dict[str, Any] = {}
+    for obs in stage_obs:
+        if not isinstance(obs, dict):
+            continue
+        for key, value in obs.items():
+            if key in ("errors", "stages", "log") and isinstance(value, list):
+                # "load": each stage process loads the submission; a stage of its own only
+                # when it failed (then it is in errors)
+                merged[key] = [*merged.get(key, []), *(v for v in value if key == "errors"
+                               or (v not in merged.get(key, []) and v != "load"))]
+            elif key == "timings" and isinstance(value, dict):
+                merged[key] = {**merged.get(key, {}), **value}
+            elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+                part = dict(merged[key])
+                for name, item in value.items():
+                    if name == "optimizer_types" and name in part:
+                        item = _pair_of(part[name], item)
+                    part[name] = item
+                merged[key] = part
+            else:
+                merged[key] = value
+    return merged
+
+
+def merged_claims(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The stages' last observations (each stage process's own claims) merged in order."""
+    last: dict[str, dict[str, Any]] = {}
+    for claim in claims:
+        if isinstance(claim.get("obs"), dict):
+            last[str(claim.get("_stage"))] = claim["obs"]
+    return merged_stages(list(last.values()))
+
+
+def _outputs_gap(trip: dict[str, Any]) -> None:
+    """output_diff from the outputs the two stages claimed on the same probe."""
+    before, after = trip.get("saved_outputs"), trip.get("restored_outputs")
+    if trip.get("output_diff") is not None or not before or not after:
+        return
+    a, b = np.asarray(before, np.float64), np.asarray(after, np.float64)
+    trip["output_diff"] = float(np.max(np.abs(a - b))) if a.shape == b.shape else None
+
+
+def _unsaved_state(trip: dict[str, Any]) -> None:
+    """Names of the untracked tensors (no variables) that differ after the restore."""
+    before, after = trip.get("saved_state") or {}, trip.get("restored_state") or {}
+    differ = []
+    for key in sorted(before.keys() & after.keys()):
+        a, b = before[key], after[key]
+        scale = 1.0 + abs(a.get("sumsq", 0.0))
+        if a.get("shape") != b.get("shape") or any(
+                abs(float(a.get(k, 0.0)) - float(b.get(k, 0.0))) > TOLERANCE * scale
+                for k in ("sum", "sumsq")):
+            differ.append(str(a.get("name") or key))
+    trip["unsaved_state"] = differ
+
+
 def judge(obs: dict[str, Any], scratch: str | Path) -> dict[str, Any]:
     """The observations with `judged` facts added (JSON, Observations' shape)."""
     scratch = Path(scratch)
@@ -177,6 +241,8 @@ def judge(obs: dict[str, Any], scratch: str | Path) -> dict[str, Any]:
             result["judged"] = _estimator(obs["estimator"], scratch)
         if obs.get("tf2"):
             result["tf2"] = dict(obs["tf2"])
+            _outputs_gap(result["tf2"])
+            _unsaved_state(result["tf2"])
             _tf2(result["tf2"], scratch)
         unverified = _unverified(obs, scratch)
     except Exception as error:  # the judge never breaks a report; it says what it could not do

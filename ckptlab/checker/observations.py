@@ -187,6 +187,15 @@ class RoundTrip:
     optimizer_iterations: int | None = None
     optimizer_types: tuple[str, str] = ("", "")  # saved, restored optimizer classes
     single_outputs: tuple[tuple[float, ...], ...] = ()  # saved model, probes one at a time
+    # outputs on the checker's probe batch, claimed by the save and the restore stage
+    # (separate processes); the judge computes output_diff from them
+    saved_outputs: tuple[tuple[float, ...], ...] = ()
+    restored_outputs: tuple[tuple[float, ...], ...] = ()
+    # tensors layers compute with that are no variables (runners/tf2.untracked_state), per
+    # stage; the judge names those that differ after the restore in `unsaved_state`
+    saved_state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    restored_state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unsaved_state: tuple[str, ...] = ()
 
 
 # --- judged facts ---------------------------------------------------------------------------

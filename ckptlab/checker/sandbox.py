@@ -21,6 +21,7 @@ from ckptlab.checker.assemble import build_report, could_not_run, crashed, timed
 from ckptlab.checker.explain.exceptions import finding_for_error
 from ckptlab.checker.findings import Report, reworded
 from ckptlab.checker.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Limits, support
+from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.submission import (
     TRACK_ENTRY_POINTS,
@@ -76,11 +77,14 @@ def _exit_cause(code: int | None) -> str:
 def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limits,
                         exercise: str = "", start: float | None = None) -> Report:
     """A Report from what the learner's processes claimed and how they ended."""
-    obs = dict(outcome.judged or outcome.last_obs())
+    obs = dict(outcome.judged or outcome.stage_obs())
     obs.setdefault("track", track)
     tail = _output_tail(outcome.output.decode("utf-8", errors="replace"))
-    finished = (outcome.exits.get("all") == 0
-                and any(claim.get("stage") == "finished" for claim in outcome.claims))
+    ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
+    # every stage process exited 0 after reporting its end
+    finished = outcome.finished and bool(outcome.exits) and all(
+        code == 0 and stage in ended for stage, code in outcome.exits.items())
+    failed_exit = next((code for code in outcome.exits.values() if code != 0), None)
     extra = []
     if outcome.supervisor_error:
         extra.append(could_not_run(f"The checker could not enter the sandbox "
@@ -96,7 +100,7 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
                                    "Check the installation of ckptlab in this Python.",
                                    {"last output": tail}))
     elif not finished:
-        extra.append(crashed(obs, _exit_cause(outcome.exits.get("all")), tail))
+        extra.append(crashed(obs, _exit_cause(failed_exit), tail))
     notes = () if outcome.isolated else (outcome.isolation,)
     if outcome.survivors:
         notes += (f"{len(outcome.survivors)} process(es) of the check could not be killed",)
@@ -161,7 +165,7 @@ def _check_file(path: str | Path, limits: Limits | None, exercise: str,
         return Report("unknown", path.name, (finding,), exercise=exercise)
     start = time.perf_counter()
     outcome = run_isolated(track, source.encode("utf-8"), script, "file", limits,
-                           isolated=isolated)
+                           isolated=isolated, stages=stages_of(track))
     report = report_from_outcome(outcome, track, path.name, limits, exercise, start)
     if cells:  # a notebook: 'a.py, line 40' of the joined cells is 'cell [5], line 3'
         report = reworded(report, lambda text: notebook_location(text, script, cells))

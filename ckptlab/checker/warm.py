@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ckptlab.checker.isolation import Limits, Sandbox
-from ckptlab.checker.judge import judge
+from ckptlab.checker.judge import judge, merged_claims
 from ckptlab.quiet import FORK_SAFE, quiet_environment
 
 __all__ = ["Outcome", "run_isolated", "runner_env"]
@@ -168,6 +168,10 @@ class Outcome:
     def started(self) -> bool:
         return bool(self.claims)
 
+    def stage_obs(self) -> dict:
+        """The last observations of each stage, merged in stage order (untrusted claims)."""
+        return merged_claims(self.claims)
+
     def last_obs(self) -> dict:
         for claim in reversed(self.claims):
             if isinstance(claim.get("obs"), dict):
@@ -299,5 +303,5 @@ def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
             outcome.survivors = box.survivors()
             outcome.peak_mb = round(box.peak_mb, 1)
         # the trusted judge reads the checkpoints before the scratch folder goes
-        outcome.judged = judge(outcome.last_obs(), box.scratch / "work")
+        outcome.judged = judge(outcome.stage_obs(), box.scratch / "work")
     return outcome

@@ -17,6 +17,7 @@ from typing import Any
 
 from ckptlab.checker.findings import Report, reworded
 from ckptlab.checker.isolation import Limits
+from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import run_isolated
 from ckptlab.source_location import cell_words
@@ -66,7 +67,8 @@ def check_in_worker(track: str, payload: bytes, learner_files: set[str], subject
     limits = limits or Limits()
     start = time.perf_counter()
     outcome = run_isolated(track, payload, "functions.pkl", "pickle", limits,
-                           isolated=isolated, learner_files=sorted(learner_files))
+                           isolated=isolated, learner_files=sorted(learner_files),
+                           stages=stages_of(track))
     report = report_from_outcome(outcome, track, subject, limits, exercise, start)
     return _cells_named(report, cell_words(learner_files))
 

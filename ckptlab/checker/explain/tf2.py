@@ -59,13 +59,19 @@ def values_not_restored(obs: Observations) -> list[Finding]:
                                                for g in gaps], **_pairing(trip)}
         if trip.output_diff is not None:
             evidence["largest output difference on the checker's probe inputs"] = trip.output_diff
-        findings.append(make_finding(
-            "VALUES_NOT_RESTORED", what,
-            "Attach the same objects under the same names when saving and restoring "
-            "(e.g. tf.train.Checkpoint(model=model, optimizer=optimizer) both times), build "
-            "the model before restoring, and call status.assert_existing_objects_matched() "
-            "instead of expect_partial() to be told when something is not matched.",
-            evidence))
+        fix = ("Attach the same objects under the same names when saving and restoring "
+               "(e.g. tf.train.Checkpoint(model=model, optimizer=optimizer) both times), build "
+               "the model before restoring, and call status.assert_existing_objects_matched() "
+               "instead of expect_partial() to be told when something is not matched.")
+        if not trip.restore_calls:  # restore() never read anything from disk
+            what += (" restore() made no checkpoint call at all (no Checkpoint.restore/read, "
+                     "no load_weights): after a restart it returns a model nobody trained.")
+            evidence["checkpoint calls in restore()"] = 0
+            fix = ("Read the checkpoint in restore(): model = build_model(); "
+                   "tf.train.Checkpoint(model=model).restore(tf.train.latest_checkpoint("
+                   "directory)); return model (an object kept in memory does not survive a "
+                   "restart).")
+        findings.append(make_finding("VALUES_NOT_RESTORED", what, fix, evidence))
     saved_steps = trip.saved.optimizer_iterations if trip.saved else 0
     restored_steps = trip.optimizer_iterations
     if restored_steps is not None and saved_steps and restored_steps != saved_steps:
@@ -183,12 +189,23 @@ def outputs_differ_after_restore(obs: Observations) -> list[Finding]:
     if not trip or trip.output_diff is None or trip.output_diff <= 1e-4 or _value_gaps(trip) \
             or any(g.max_abs_diff is None for g in trip.value_gaps):
         return []
-    return [make_finding(
-        "OUTPUTS_DIFFER_AFTER_RESTORE",
-        f"Every saved variable came back, yet on the checker's probe inputs the restored model's "
-        f"outputs differ from the saved model's by up to {trip.output_diff:.3g}.",
-        "Find the state that is not a restored variable: a layer that needs adapt() (Keras 3 "
-        "Normalization keeps its statistics outside the restored weights until adapt() or "
-        "load_weights of a .weights.h5 file), or a Python attribute used in call(). Save it "
-        "as a variable, or restore with model.load_weights('....weights.h5').",
-        {"largest output difference": trip.output_diff, **_pairing(trip)})]
+    what = (f"Every saved variable came back, yet on the checker's probe inputs the restored "
+            f"model's outputs differ from the saved model's by up to {trip.output_diff:.3g}.")
+    fix = ("Find the state that is not a restored variable: a layer that needs adapt() (Keras 3 "
+           "Normalization keeps its statistics outside the restored weights until adapt() or "
+           "load_weights of a .weights.h5 file), or a Python attribute used in call(). Save it "
+           "as a variable, or restore with model.load_weights('....weights.h5').")
+    evidence = {"largest output difference": trip.output_diff, **_pairing(trip)}
+    unsaved = list(trip.unsaved_state)
+    if unsaved:
+        what += (f" {unsaved[0]} is not a variable: the model computes with it, and the "
+                 "restored model holds another value.")
+        evidence["state that is no variable and differs after restore"] = unsaved
+        if any(".mean" in name or ".variance" in name for name in unsaved):
+            layer = unsaved[0].rsplit(".", 1)[0]
+            fix = (f"{layer}'s mean and variance are computed from its saved adapt_mean and "
+                   "adapt_variance only by adapt() or finalize_state(): after restoring, call "
+                   f"the layer's finalize_state() (e.g. model.get_layer('{layer}')"
+                   ".finalize_state()), or save and load with model.save_weights/"
+                   "load_weights('....weights.h5'), which does it.")
+    return [make_finding("OUTPUTS_DIFFER_AFTER_RESTORE", what, fix, evidence)]

@@ -8,6 +8,7 @@ checkpoints, which the judge reads with ckptlab's reader and pairs by object pat
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -17,7 +18,6 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from ckptlab.checker.judge import TOLERANCE
 from ckptlab.checker.runners.stages import Run
 from ckptlab.checker.runners.watch import watching
 from ckptlab.checkpoint.load import inspect_checkpoint
@@ -83,21 +83,6 @@ def _relative(calls: list[dict], workdir: Path) -> list[dict]:
              for key, value in call.items()} for call in calls]
 
 
-def _compare(saved: list[dict], restored: list[dict]) -> list[dict[str, Any]]:
-    """Gaps paired by position: the fallback when the judge has no evidence to pair by path."""
-    diffs = []
-    for before, after in zip(saved, restored, strict=False):
-        if before["shape"] != after["shape"]:
-            diffs.append({"name": after["name"], "before_shape": before["shape"],
-                          "after_shape": after["shape"]})
-            continue
-        gap = float(np.max(np.abs(before["value"] - after["value"]))) if before["value"].size \
-            else 0.0
-        if gap > TOLERANCE:
-            diffs.append({"name": after["name"], "max_abs_diff": gap})
-    return diffs
-
-
 def _restore_side_variables(watch: Any, scratch: Path) -> list[dict[str, Any]]:
     """Write each Checkpoint the learner restored with, to see the paths it asks for."""
     found: list[dict[str, Any]] = []
@@ -126,25 +111,76 @@ def _one_at_a_time(model: Any, probe: tf.Tensor) -> list[list[float]]:
             for i in range(PROBES)]
 
 
-def run_tf2(functions: dict[str, Any], workdir: Path, learner_files: set[str],
-            emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
-    """Run the round trip; returns observations (JSON, Observations' shape) for the judge."""
-    run = Run("tf2", learner_files, emit, str(workdir))
+SAVED_MARK = "saved.ok"  # written by the save stage when the learner's save() returned
+MAX_OUTPUT_VALUES = 20000  # probe outputs reported per model, at most
+
+
+MAX_STATE_ENTRIES = 200  # untracked tensors reported per model, at most
+MAX_STATE_SIZE = 1 << 20  # elements of one untracked tensor, at most
+
+
+def untracked_state(model: Any) -> dict[str, dict[str, Any]]:
+    """Tensors a layer computes with that are not variables (e.g. a Keras Normalization's
+    mean and variance, derived from its variables only by adapt() or finalize_state()):
+    {'<position>/<class>/<attribute>': {name, shape, sum, sumsq}}, keyed by the layer's
+    position in the model (its object path) so two processes' models pair up."""
+    flatten = getattr(model, "_flatten_layers", None)
+    layers = list(flatten(include_self=False)) if callable(flatten) else []
+    found: dict[str, dict[str, Any]] = {}
+    for position, layer in enumerate(layers):
+        for attribute, value in sorted(vars(layer).items()):
+            if isinstance(value, tf.Variable) or not (tf.is_tensor(value)
+                                                      or isinstance(value, np.ndarray)):
+                continue
+            try:
+                array = np.asarray(value)
+            except Exception:  # a symbolic tensor: no value to compare
+                continue
+            if array.dtype.kind != "f" or array.size > MAX_STATE_SIZE:
+                continue
+            values = array.astype(np.float64)
+            found[f"{position}/{type(layer).__name__}/{attribute}"] = {
+                "name": f"{layer.name}.{attribute}", "shape": list(array.shape),
+                "sum": float(values.sum()), "sumsq": float((values * values).sum())}
+            if len(found) >= MAX_STATE_ENTRIES:
+                return found
+    return found
+
+
+def _probe_setup(functions: dict[str, Any]) -> tuple[tuple[int, ...], tf.Tensor, tf.Tensor]:
+    """(input shape, training batch, probe batch): the same in every stage's process."""
     shape = tuple(int(n) for n in functions.get("INPUT_SHAPE") or (4,))
-    trip = run.obs["tf2"] = {"input_shape": list(shape)}
     x = tf.random.stateless_normal([BATCH, *shape], seed=(1, 2))
     # probes unlike the training data: another seed, another scale and offset
     probe = 2.0 * tf.random.stateless_normal([BATCH, *shape], seed=(7, 8)) + 0.5
+    return shape, x, probe
+
+
+def _outputs(out: Any) -> list[list[float]]:
+    """The model's outputs on the probe, per example, as JSON (capped)."""
+    values = np.asarray(out, np.float64).reshape(len(out), -1)
+    keep = max(1, MAX_OUTPUT_VALUES // max(1, values.shape[1]))
+    return values[:keep].tolist()
+
+
+def save_stage(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
+               emit: Callable[[str, dict], None] | None = None, **_: Any) -> dict[str, Any]:
+    """Stage 1 (its own process): build, train, save with the learner's save(); the model as
+    trained goes to evidence/, its outputs on the checker's probe into the claims."""
+    run = Run("tf2", learner_files, emit, str(workdir))
+    shape, x, probe = _probe_setup(functions)
+    trip = run.obs["tf2"] = {"input_shape": list(shape)}
     make_optimizer = functions.get("build_optimizer") or (
         lambda: tf.keras.optimizers.Adam(learning_rate=0.01))
     ok, model = run.call("build", functions["build_model"])
     ok, optimizer = run.call("build", make_optimizer) if ok else (False, None)
     if not ok or not run.call("train", _train, model, optimizer, x)[0]:
         return run.obs
-    saved = _snapshot(model)
-    saved_optimizer = _snapshot(optimizer)
-    before = np.asarray(model(probe))
+    trip["saved_outputs"] = _outputs(model(probe))
     trip["single_outputs"] = _one_at_a_time(model, probe)
+    trip["saved_variables"] = [[v["name"], v["shape"]] for v in _snapshot(model)]
+    trip["saved_state"] = untracked_state(model)
+    trip["optimizer_types"] = [type(optimizer).__name__, ""]
     write_evidence(model, "saved_model", workdir)
     write_evidence(optimizer, "saved_optimizer", workdir)
     directory = workdir / "checkpoints"
@@ -161,8 +197,23 @@ def run_tf2(functions: dict[str, Any], workdir: Path, learner_files: set[str],
                      "format": fmt, "files": sorted(p.name for p in directory.iterdir()),
                      "variables": checkpoint_variables(path) if fmt == "tf-checkpoint" else [],
                      "optimizer_iterations": int(optimizer.iterations.numpy())}
-    if not ok:
-        return run.obs
+    if ok:
+        (workdir / EVIDENCE).mkdir(parents=True, exist_ok=True)
+        (workdir / EVIDENCE / SAVED_MARK).write_text(json.dumps({"path": shown["path"]}))
+    return run.obs
+
+
+def restore_stage(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
+                  emit: Callable[[str, dict], None] | None = None, **_: Any) -> dict[str, Any]:
+    """Stage 2 (a new process, nothing carried over from stage 1): restore with the
+    learner's restore() from what is on disk, call the restored model on the same probe;
+    the restored model goes to evidence/ for the judge to pair with the saved one."""
+    run = Run("tf2", learner_files, emit, str(workdir))
+    shape, _, probe = _probe_setup(functions)
+    trip = run.obs["tf2"] = {"input_shape": list(shape)}
+    if not (workdir / EVIDENCE / SAVED_MARK).is_file():
+        return run.obs  # nothing was saved: a restore would only repeat that failure
+    directory = workdir / "checkpoints"
     with watching() as watch:
         ok, result = run.call("restore", functions["restore"], str(directory))
     trip["restore_calls"] = _calls(watch.calls, workdir)
@@ -175,20 +226,29 @@ def run_tf2(functions: dict[str, Any], workdir: Path, learner_files: set[str],
     ok, out = run.call("call restored model", restored_model, probe)
     if not ok:
         return run.obs
-    restored = _snapshot(restored_model)
     write_evidence(restored_model, "restored_model", workdir)
     trip.update({
-        "saved_variables": [[v["name"], v["shape"]] for v in saved],
-        "restored_variables": [[v["name"], v["shape"]] for v in restored],
-        "value_gaps": _compare(saved, restored), "pairing": "position",
-        "output_diff": float(np.max(np.abs(before - np.asarray(out))))
-        if np.shape(before) == np.shape(out) else None,
-        "optimizer_types": [type(optimizer).__name__, type(restored_optimizer).__name__
+        "restored_outputs": _outputs(out),
+        "restored_variables": [[v["name"], v["shape"]] for v in _snapshot(restored_model)],
+        "restored_state": untracked_state(restored_model),
+        "value_gaps": [], "pairing": "identity",  # the judge pairs them from evidence/
+        "optimizer_types": ["", type(restored_optimizer).__name__
                             if restored_optimizer is not None else ""],
     })
     if restored_optimizer is not None:
         write_evidence(restored_optimizer, "restored_optimizer", workdir)
-        trip["optimizer_gaps"] = _compare(saved_optimizer, _snapshot(restored_optimizer))
+        trip["optimizer_gaps"] = []
         trip["optimizer_iterations"] = int(restored_optimizer.iterations.numpy())
     run.done("compare", start)
     return run.obs
+
+
+def run_tf2(functions: dict[str, Any], workdir: Path, learner_files: set[str],
+            emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
+    """Both stages one after the other in this process (the in-kernel fallback, which
+    is not isolated); returns the merged observations for the judge."""
+    from ckptlab.checker.judge import merged_stages
+
+    saved = save_stage("tf2", functions, workdir, learner_files, emit)
+    restored = restore_stage("tf2", functions, workdir, learner_files, emit)
+    return merged_stages([saved, restored])

@@ -1,0 +1,36 @@
+"""The judge merges what separate stage processes claimed, and computes what they imply."""
+
+from __future__ import annotations
+
+from ckptlab.checker.judge import judge, merged_claims
+
+
+def claim(stage: str, obs: dict, name: str = "finished") -> dict:
+    return {"stage": name, "obs": obs, "_stage": stage}
+
+
+def test_each_stage_contributes_its_last_observations_in_order(tmp_path):
+    save = {"track": "tf2", "stages": ["build", "train", "save"], "errors": [],
+            "timings": {"save": 0.1}, "log": ["a"],
+            "tf2": {"input_shape": [4], "saved_outputs": [[1.0], [2.0]],
+                    "optimizer_types": ["Adam", ""]}}
+    restore = {"track": "tf2", "stages": ["restore", "call restored model"],
+               "errors": [{"stage": "restore", "type": "KeyError", "message": "x"}],
+               "timings": {"restore": 0.2}, "log": ["a", "b"],
+               "tf2": {"input_shape": [4], "restored_outputs": [[1.0], [2.5]],
+                       "optimizer_types": ["", "SGD"], "value_gaps": []}}
+    claims = [claim("save", {"track": "tf2"}, "started"), claim("save", save),
+              claim("restore", {"track": "tf2"}, "started"), claim("restore", restore)]
+    merged = merged_claims(claims)
+    assert merged["stages"] == ["build", "train", "save", "restore", "call restored model"]
+    assert merged["timings"] == {"save": 0.1, "restore": 0.2}
+    assert merged["log"] == ["a", "b"] and len(merged["errors"]) == 1
+    assert merged["tf2"]["optimizer_types"] == ["Adam", "SGD"]
+    judged = judge(merged, tmp_path)  # no evidence on disk: gaps stay as claimed
+    assert judged["tf2"]["output_diff"] == 0.5  # computed here from both stages' outputs
+
+
+def test_a_stage_that_died_early_leaves_only_what_it_said():
+    claims = [claim("save", {"track": "tf2", "stages": ["build"]}, "build"),
+              claim("restore", {"track": "tf2"}, "started")]
+    assert merged_claims(claims) == {"track": "tf2", "stages": ["build"]}
