@@ -15,14 +15,19 @@ from ckptlab.estimator.spec import EstimatorSpec, ModeKeys
 from ckptlab.tf_private import function_utils
 
 __all__ = ["call_input_fn", "call_logit_fn", "call_model_fn", "extract_predict_keys",
-           "mode_inputs", "model_fn_kwargs", "parse_input", "verify_model_fn_args"]
+           "mode_inputs", "model_fn_args", "model_fn_kwargs", "parse_input", "verify_model_fn_args"]
 
 _v1 = tf.compat.v1
 VALID_MODEL_FN_ARGS = {"features", "labels", "mode", "params", "self", "config"}
 
 
+def model_fn_args(model_fn: Any) -> set[str]:
+    """The argument names the Estimator passes by (a partial's bound keywords left out)."""
+    return set(function_utils.fn_args(model_fn))
+
+
 def verify_model_fn_args(model_fn: Any, params: Any) -> None:
-    args = set(function_utils.fn_args(model_fn))
+    args = model_fn_args(model_fn)
     if "features" not in args:
         raise ValueError(f"model_fn ({model_fn}) must include features argument.")
     if params is not None and "params" not in args:
@@ -94,7 +99,7 @@ def model_fn_kwargs(model_fn: Any, features: Any, labels: Any, mode: str, params
                     config: Any) -> dict[str, Any]:
     """THE way model_fn is called in a mode (engine, mode tracer, checker): features always,
     labels/mode/params/config only if it names them; labels it cannot take raise."""
-    args = function_utils.fn_args(model_fn)
+    args = model_fn_args(model_fn)
     kwargs: dict[str, Any] = {"features": features}
     if "labels" in args:
         kwargs["labels"] = labels

@@ -9,14 +9,13 @@ names what will break or silently go wrong when EVAL/PREDICT restore a TRAIN che
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import tensorflow as tf
 
 from ckptlab.errors import UsageError
-from ckptlab.estimator.calls import mode_inputs, model_fn_kwargs
+from ckptlab.estimator.calls import mode_inputs, model_fn_args, model_fn_kwargs
 from ckptlab.estimator.capture import VariableCapture, graph_facts
 from ckptlab.learner_code import calling_location, error_location
 from ckptlab.mode_names import MODES, PREDICT
@@ -85,7 +84,7 @@ def _inputs(spec: Any, default_shape: list, name: str) -> Any:
 
 
 def _check_signature(model_fn: Callable) -> set[str]:
-    names = set(inspect.signature(model_fn).parameters)
+    names = model_fn_args(model_fn)  # the names the Estimator reads, as it reads them
     unknown = names - _ACCEPTED_ARGS
     if "features" not in names:
         raise ValueError("model_fn must include a features argument.")

@@ -56,6 +56,8 @@ def test_model_fn_and_input_fn_are_called_through_estimator_calls():
     users = _where(_calls("model_fn_kwargs", "mode_inputs"))
     assert users == ["checker/runners/dataflow.py", "checker/runners/estimator.py",
                      "estimator/building.py", "estimator/calls.py", "trace/modes.py"]
+    # which arguments a learner's function takes is read one way (function_utils.fn_args)
+    assert _where(_calls("signature", "getfullargspec")) == []
     # nobody else calls a learner's input_fn (without the mode and params it asks for)
     assert _where(_calls("input_fn")) == ["estimator/calls.py"]
 
