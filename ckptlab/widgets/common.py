@@ -29,6 +29,12 @@ class StaticFallback:
 def show_figure(widget: go.FigureWidget, figure: go.Figure) -> None:
     """Make `widget` show `figure`: traces updated in place when their kinds match."""
     same_kinds = [t.type for t in widget.data] == [t.type for t in figure.data]
+    # what the new layout no longer has (the timeline's call labels and cursor, in the
+    # comparison) is removed by name first: replacing the layout leaves out empty keys,
+    # and the front end keeps every key it is not told of
+    gone = set(widget.layout.to_plotly_json()) - set(figure.layout.to_plotly_json())
+    if gone:
+        widget.plotly_relayout({key: None for key in gone})
     with widget.batch_update():
         if same_kinds:
             for old, new in zip(widget.data, figure.data, strict=True):

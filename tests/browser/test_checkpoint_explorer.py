@@ -28,7 +28,7 @@ def test_tree_pick_and_step_slider_update_the_figure(jupyter, page):
     assert cell_errors(page) == []
     assert stderr_outputs(page) == []  # no TensorFlow noise, no warning
     page.wait_for_function(f"() => {PLOT}?.data?.[0]?.type === 'treemap'",
-                           timeout=60_000)
+                           timeout=120_000)  # the first plot of a loaded machine
     page.wait_for_selector(f"{ROOT} .js-plotly-plot .slice", timeout=30_000)  # drawn
     tree = page.locator(TREE)
     rows = tree.locator("[role=treeitem]").all_text_contents()

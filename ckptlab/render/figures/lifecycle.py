@@ -29,7 +29,9 @@ COMPARED = (("model_fn", "model_fn calls"), ("graph", "graphs built"),
 
 def _base_layout(title: str, height: int) -> dict:
     # legend above the plot, right-aligned: never on top of an axis title
-    return dict(title=dict(text=title, font=dict(size=14), x=0, xanchor="left"), font=FONT,
+    # title at the top of the figure, the legend (up to two rows) between it and the plot
+    return dict(title=dict(text=title, font=dict(size=14), x=0, xanchor="left", y=0.99,
+                           yref="container", yanchor="top"), font=FONT,
                 height=height, margin=dict(l=130, r=30, t=95, b=55), plot_bgcolor="white",
                 legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
                 hovermode="closest")
