@@ -126,11 +126,9 @@ class EstimatorRun:
     restore_modes: ModeTrace | None = None
     dataflow: dict[str, dict[str, FlowPosition] | None] | None = None
     train: TrainRecord | None = None
-    evaluate: dict[str, float] | None = None
     predict: PredictRecord | None = None
     serving: ServingRecord | None = None
     resume: ResumeRecord | None = None
-    engine_counts: dict[str, int] = field(default_factory=dict)
 
 
 # --- TF2 track ----------------------------------------------------------------------------

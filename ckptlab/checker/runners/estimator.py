@@ -309,14 +309,10 @@ def _stages(run: Run, est: dict, functions: dict, workdir: Path, log: TensorFlow
     run.emit("train", run.obs)
     evaluator = run.call("evaluate", _make, model_dir, restore_params, recorder, functions)[1]
     if evaluator is not None:
-        ok, metrics = run.call("evaluate", evaluator.evaluate, eval_input)
-        if ok:
-            est["evaluate"] = {k: float(np.asarray(v)) for k, v in metrics.items()
-                               if np.asarray(v).size == 1}
+        run.call("evaluate", evaluator.evaluate, eval_input)  # errors and stage are the evidence
     _predictions(run, functions, model_dir, restore_params, recorder, predict_input, log)
     ok, resumer = run.call("resume", _make, model_dir, params, recorder, functions)
     if ok:
         hook = _StopAfterRuns(RESUME_STEPS * 4, record=True)
         run.call("resume", resumer.train, input_fn, steps=RESUME_STEPS, hooks=[hook])
         est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values}
-    est["engine_counts"] = dict(recorder.counts())
