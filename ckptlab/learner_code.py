@@ -30,7 +30,10 @@ LIBRARY_DIRS = tuple(dict.fromkeys(
 def is_library(path: str) -> bool:
     """True for ckptlab, the standard library, installed packages and frozen modules."""
     if path.startswith("<"):  # <frozen importlib._bootstrap>, <string>, <stdin>
-        return not path.startswith(("<ipython-input", "<stdin>", "<string>"))
+        # <dynamic-code>: cloudpickle's name for code sent by value, which is the
+        # learner's (a notebook's functions checked in the sandboxed worker)
+        return not path.startswith(("<ipython-input", "<stdin>", "<string>",
+                                    "<dynamic-code>"))
     full = os.path.abspath(path)
     return (full.startswith((_CKPTLAB_DIR, *LIBRARY_DIRS)) or "site-packages" in full
             or "dist-packages" in full)

@@ -55,3 +55,16 @@ def test_the_calling_location_skips_library_frames():
 def test_no_learner_frame_gives_an_empty_location():
     assert learner_frame([]) is None
     assert error_location(ValueError("never raised")) == ""
+
+
+def test_code_sent_by_value_is_the_learners():
+    """cloudpickle names code it carries by value '<dynamic-code>': a notebook's functions
+    in the sandboxed worker, whose lines are the learner's (their origins tell layers apart)."""
+    import cloudpickle
+
+    def model_fn():
+        return 1
+
+    sent = cloudpickle.loads(cloudpickle.dumps(model_fn))
+    assert sent.__code__.co_filename == "<dynamic-code>"
+    assert not is_library(sent.__code__.co_filename)
