@@ -10,7 +10,7 @@ READY := $(VENV)/.ckptlab-installed
 PARITY_READY := $(PARITY_VENV)/.ckptlab-installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test browser-notebooks unit parity fuzz peer-suite corpus bench lint lock lock-pythons pythons clean help
+.PHONY: lab test browser-notebooks nbgrader-course unit parity fuzz peer-suite corpus bench lint lock lock-pythons pythons clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -18,6 +18,7 @@ help:
 	@echo "make test    run the whole suite: unit, tf, notebooks, browser, parity"
 	@echo "make unit    only the fast tests that need no TensorFlow"
 	@echo "make browser-notebooks  run every notebook in JupyterLab + Chromium (not in make test yet)"
+	@echo "make nbgrader-course  real nbgrader autograde of every exercise (make test: a few)"
 	@echo "make parity  only the parity suite against the real tf.estimator 2.15"
 	@echo "make fuzz    fuzz the checkpoint reader longer (FUZZ_EXAMPLES per target, random)"
 	@echo "make peer-suite UPSTREAM=DIR  tf.estimator 2.15's own tests on the engine and the real"
@@ -51,6 +52,9 @@ test: $(READY) $(PARITY_READY)
 
 browser-notebooks: $(READY)
 	CKPTLAB_BROWSER_NOTEBOOKS=1 $(PY) -m pytest tests/browser/test_every_notebook.py $(PYTEST_ARGS)
+
+nbgrader-course: $(READY)
+	CKPTLAB_NBGRADER=all $(PY) -m pytest tests/notebooks/test_nbgrader_course.py $(PYTEST_ARGS)
 
 unit: $(READY)
 	$(PY) -m pytest -m unit $(PYTEST_ARGS)

@@ -43,6 +43,7 @@ EXPECTED = {
         "wrong_dropout_always_on.py": "NONDETERMINISTIC_PREDICT"},
     "estimator-training-state": {
         "wrong_missing_update_ops.py": "MISSING_UPDATE_OPS",
+        "wrong_update_ops_outside_minimize.py": "MISSING_UPDATE_OPS",
         "wrong_no_global_step.py": "GLOBAL_STEP_NOT_INCREMENTED",
         "wrong_params_shape_change.py": "SHAPE_MISMATCH"},
     "tf2-round-trip": {
