@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
 from ckptlab.checkpoint import diff_checkpoints, inspect_checkpoint, read_value
 from ckptlab.checkpoint.history import VariablePoint, variable_history
@@ -23,6 +22,7 @@ from ckptlab.render.scope_tree import VARIABLE
 from ckptlab.render.units import human_bytes, shape_text
 from ckptlab.scopes import ScopeNode, build_tree, step_of_prefix
 from ckptlab.widgets.common import StaticFallback, show_figure
+from ckptlab.widgets.figure import FigureWidget
 from ckptlab.widgets.scope_tree import ScopeTree
 
 __all__ = ["CheckpointExplorer"]
@@ -42,7 +42,7 @@ class CheckpointExplorer(StaticFallback, widgets.VBox):
         self.selected: str | None = None
         self.scope = ""
         self.mode = "sizes"
-        self.figure = go.FigureWidget()
+        self.figure = FigureWidget()
         self._filter = widgets.Text(placeholder="filter variables", description="filter")
         self.tree = ScopeTree(self._picked, leaf=self._leaf_text)
         self._slider = widgets.SelectionSlider(

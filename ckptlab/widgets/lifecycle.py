@@ -16,7 +16,6 @@ from html import escape
 from typing import Any
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
 from ckptlab.errors import UsageError
 from ckptlab.events import Event
@@ -33,6 +32,7 @@ from ckptlab.render.lifecycle import (
 )
 from ckptlab.render.palette import LANE_LOOK
 from ckptlab.widgets.common import StaticFallback, show_figure
+from ckptlab.widgets.figure import FigureWidget
 
 __all__ = ["LifecycleTimeline"]
 
@@ -75,7 +75,7 @@ class LifecycleTimeline(StaticFallback, widgets.VBox):
         self.step_slider = widgets.IntSlider(description="events", min=0, max=0,
                                              continuous_update=True)
         self.detail = widgets.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = FigureWidget()
         self.session_picker.observe(lambda _: self.show_all(), names="value")
         self.view_picker.observe(lambda _: self._render(), names="value")
         self.step_slider.observe(lambda _: self._quiet or self._render(), names="value")

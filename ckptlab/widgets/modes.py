@@ -13,13 +13,13 @@ from html import escape
 from typing import Any
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
 from ckptlab.errors import UsageError
 from ckptlab.render.figures.modes import OP_FILTERS, op_counts_figure
 from ckptlab.render.modes import findings, mode_column_html, mode_explorer_html, mode_rows
 from ckptlab.render.palette import MODE_LOOK, badge_html
 from ckptlab.widgets.common import StaticFallback, show_figure
+from ckptlab.widgets.figure import FigureWidget
 
 __all__ = ["ModeExplorer"]
 
@@ -52,7 +52,7 @@ class ModeExplorer(StaticFallback, widgets.VBox):
             column.add_class(f"ckptlab-mode-column-{mode}")
         self.detail = widgets.HTML()
         self.findings = widgets.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = FigureWidget()
         self.plan_switch.observe(lambda _: self._render(), names="value")
         self.variable_picker.observe(lambda _: self._render(), names="value")
         self.ops_picker.observe(lambda _: self._render_figure(), names="value")

@@ -13,7 +13,6 @@ from html import escape
 from typing import Any
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
 from ckptlab.errors import UsageError
 from ckptlab.render.figures.scopes import restore_treemap
@@ -28,6 +27,7 @@ from ckptlab.render.scopes import (
     tree_html,
 )
 from ckptlab.widgets.common import StaticFallback, show_figure
+from ckptlab.widgets.figure import FigureWidget
 
 __all__ = ["ScopeExplorer"]
 
@@ -66,7 +66,7 @@ class ScopeExplorer(StaticFallback, widgets.VBox):
         self.model_pane = widgets.HTML(layout={"width": "50%", "overflow": "hidden"})
         self.checkpoint_pane = widgets.HTML(layout={"width": "50%", "overflow": "hidden"})
         self.detail = widgets.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = FigureWidget()
         self.state_picker.observe(lambda _: self._render(), names="value")
         self.variable_picker.observe(lambda _: self._render(), names="value")
         super().__init__([self.header, self.state_picker, self.variable_picker,
