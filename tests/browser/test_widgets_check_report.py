@@ -89,3 +89,23 @@ def test_a_widget_notebook_runs_in_notebook_7(jupyter, page, tmp_path):
     page.locator(CARD).filter(has_text="eval_scale").wait_for(state="visible", timeout=30_000)
     report.evaluate("node => node.scrollIntoView()")
     save_screenshot(page, "check_report_notebook7")
+
+
+def test_the_check_report_works_in_voila(jupyter, page, tmp_path):
+    """Voilà (its jupyter_server extension, as `pip install voila` enables it) runs the
+    notebook on page load and shows the outputs only: the report's cards still open."""
+    copy = tmp_path / "check_report_voila.ipynb"
+    shutil.copy(NOTEBOOK, copy)
+    name = jupyter.add(copy)
+    page.goto(f"{jupyter.url}voila/render/{name}?token={jupyter.token}")
+    report = page.locator(".ckptlab-check-report")
+    try:
+        report.wait_for(timeout=240_000)
+        assert page.locator(".jp-InputArea").count() == 0  # Voilà hides the code
+        assert cell_errors(page) == []
+        report.get_by_text("NAME_DRIFT", exact=False).first.click()
+        page.locator(CARD).first.wait_for(state="visible", timeout=30_000)
+        assert "eval_scale" in page.locator(CARD).first.inner_text()
+        save_screenshot(page, "check_report_voila")
+    finally:
+        shut_down_kernels(jupyter)

@@ -86,6 +86,8 @@ def shut_down_kernels(server) -> None:
     """Stop every kernel of the server (notebooks opened by a clicked link start one)."""
     for session in _api(server, "sessions"):
         _api(server, f"sessions/{session['id']}", "DELETE")
+    for kernel in _api(server, "kernels"):  # without a session: Voilà's
+        _api(server, f"kernels/{kernel['id']}", "DELETE")
 
 
 def follow_a_learn_more_link(page) -> str | None:
