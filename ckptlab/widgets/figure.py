@@ -30,7 +30,9 @@ function plotlyModule(model) {
   const modules = (globalThis.__ckptlabPlotly ??= new Map());
   if (!modules.has(KEY)) {
     modules.set(KEY, (async () => {
-      const code = await model.widget_manager.get_model(model.get("_code").slice(PREFIX.length));
+      const ref = model.get("_code");  // "IPY_MODEL_<id>" (or the model, if unpacked)
+      const code = typeof ref === "string"
+        ? await model.widget_manager.get_model(ref.slice(PREFIX.length)) : ref;
       const url = URL.createObjectURL(new Blob([code.get("source")], { type: "text/javascript" }));
       try { return await import(url); } finally { URL.revokeObjectURL(url); }
     })());

@@ -77,6 +77,10 @@ def test_another_python_installs_the_pins_checks_and_runs_a_tutorial():
     assert f"ok   {version}" in done.stdout, done.stdout
     print(done.stdout.strip().splitlines()[-1])  # the timings, for the CI log
 
+    executed = REPO / "build" / "pythons" / version / check_pythons().TUTORIAL.name
+    kernel = json.loads(executed.read_text())["metadata"]["language_info"]["version"]
+    assert kernel == version  # the tutorial ran in that environment's own kernel
+
     venv_python = REPO / "build" / "pythons" / version / "venv" / "bin" / "python"
     installed = json.loads(subprocess.run(
         [str(venv_python), "-c", "import json, importlib.metadata as m; print(json.dumps("
