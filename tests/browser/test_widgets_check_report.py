@@ -97,9 +97,10 @@ def test_the_check_report_works_in_voila(jupyter, page, tmp_path):
     copy = tmp_path / "check_report_voila.ipynb"
     shutil.copy(NOTEBOOK, copy)
     name = jupyter.add(copy)
-    page.goto(f"{jupyter.url}voila/render/{name}?token={jupyter.token}")
+    # Voilà streams the page while it runs the cells: "load" comes only at the end
+    page.goto(f"{jupyter.url}voila/render/{name}?token={jupyter.token}", wait_until="commit")
     report = page.locator(".ckptlab-check-report")
-    report.wait_for(timeout=240_000)
+    report.wait_for(timeout=480_000)
     assert page.locator(".jp-InputArea").count() == 0  # Voilà hides the code
     assert cell_errors(page) == []
     stderr = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
