@@ -113,7 +113,7 @@ def execute_copy(notebook: Path, scratch: Path, timeout: int = 300,
 
     client = NotebookClient(document, timeout=timeout, kernel_name=kernel_name,
                             resources={"metadata": {"path": str(workdir)}},
-                            on_cell_complete=record_peak)
+                            on_cell_executed=record_peak)  # after its reply
     start = time.perf_counter()
     client.execute()
     return Execution(notebook, time.perf_counter() - start,
