@@ -26,20 +26,38 @@ def model_fn_args(model_fn: Any) -> set[str]:
     return set(function_utils.fn_args(model_fn))
 
 
+def _no_features(model_fn: Any) -> str:
+    return f"model_fn ({model_fn}) must include features argument."
+
+
+def _unexpected_args(model_fn: Any, args: set[str]) -> str | None:
+    unexpected = list(args - VALID_MODEL_FN_ARGS)
+    return f"model_fn ({model_fn}) has following not expected args: {unexpected}" if (
+        unexpected) else None
+
+
+def model_fn_signature_problem(model_fn: Any) -> str | None:
+    """What keeps the Estimator from calling model_fn with its arguments (tf.estimator
+    2.15's words), or None; params are not looked at (see verify_model_fn_args)."""
+    args = model_fn_args(model_fn)
+    return _no_features(model_fn) if "features" not in args else _unexpected_args(
+        model_fn, args)
+
+
 def verify_model_fn_args(model_fn: Any, params: Any) -> None:
+    """tf.estimator 2.15's checks, in its order: features, params, unexpected names."""
     args = model_fn_args(model_fn)
     if "features" not in args:
-        raise ValueError(f"model_fn ({model_fn}) must include features argument.")
+        raise ValueError(_no_features(model_fn))
     if params is not None and "params" not in args:
         raise ValueError(f"model_fn ({model_fn}) does not include params argument, "
                          f"but params ({params}) is passed to Estimator.")
     if params is None and "params" in args:
         _v1.logging.warn("Estimator's model_fn (%s) includes params argument, but params "
                          "are not passed to Estimator.", model_fn)
-    unexpected = list(args - VALID_MODEL_FN_ARGS)
+    unexpected = _unexpected_args(model_fn, args)
     if unexpected:
-        raise ValueError(f"model_fn ({model_fn}) has following not expected args: "
-                         f"{unexpected}")
+        raise ValueError(unexpected)
 
 
 def call_input_fn(input_fn: Any, mode: str, params: dict, config: Any) -> Any:

@@ -15,7 +15,12 @@ from typing import Any
 import tensorflow as tf
 
 from ckptlab.errors import UsageError
-from ckptlab.estimator.calls import mode_inputs, model_fn_args, model_fn_kwargs
+from ckptlab.estimator.calls import (
+    mode_inputs,
+    model_fn_args,
+    model_fn_kwargs,
+    model_fn_signature_problem,
+)
 from ckptlab.estimator.capture import VariableCapture, graph_facts
 from ckptlab.learner_code import calling_location, error_location
 from ckptlab.mode_names import MODES, PREDICT
@@ -32,7 +37,6 @@ __all__ = ["trace_modes"]
 _v1 = tf.compat.v1
 _SPEC_FIELDS = ("predictions", "loss", "train_op", "eval_metric_ops", "export_outputs",
                 "training_hooks", "evaluation_hooks", "prediction_hooks", "scaffold")
-_ACCEPTED_ARGS = {"features", "labels", "mode", "params", "config"}
 # what Estimator.predict() (tf.estimator 2.15 and the engine) raises on its first example
 # when PREDICT's predictions dict is empty: it takes the batch length from the dict
 _EMPTY_PREDICTIONS = (
@@ -84,13 +88,11 @@ def _inputs(spec: Any, default_shape: list, name: str) -> Any:
 
 
 def _check_signature(model_fn: Callable) -> set[str]:
-    names = model_fn_args(model_fn)  # the names the Estimator reads, as it reads them
-    unknown = names - _ACCEPTED_ARGS
-    if "features" not in names:
-        raise ValueError("model_fn must include a features argument.")
-    if unknown:
-        raise ValueError(f"model_fn has following not expected args: {sorted(unknown)}")
-    return names
+    """The names the Estimator passes model_fn, checked by the Estimator's own rule."""
+    problem = model_fn_signature_problem(model_fn)
+    if problem:
+        raise ValueError(problem)
+    return model_fn_args(model_fn)
 
 
 def _mode_inputs(names: set[str], mode: str, params: Any, features: Any, labels: Any,

@@ -139,9 +139,12 @@ def test_an_empty_predictions_dict_fails_predict():
 
 
 def test_signature_errors_and_non_spec_results_are_mode_errors():
-    report = trace_modes(lambda features, labels, mode, extra: None)
+    def model_fn(features, labels, mode, extra):
+        return None
+
+    report = trace_modes(model_fn)  # the Estimator's rule and words (tf.estimator 2.15)
     assert report.mode("train").error.message == (
-        "model_fn has following not expected args: ['extra']")
+        f"model_fn ({model_fn}) has following not expected args: ['extra']")
     report = trace_modes(lambda features, labels, mode: {"loss": 1})
     assert report.mode("eval").error.message == "model_fn should return an EstimatorSpec."
 
