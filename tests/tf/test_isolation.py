@@ -107,11 +107,6 @@ def _python_for_nobody(folder: Path) -> Path:
     return folder / "venv" / "bin" / "python"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "open defect (issue 13): under a user namespace the TF2 track's second stage "
-    "('restore') cannot fork: ENOMEM, the sandbox's pid namespace has lost its init after "
-    "the 'save' stage (seen since save/restore became two stages, d8c1844); a non-root "
-    "grader gets CHECK_INTERNAL_ERROR on tf2 submissions"))
 def test_an_unprivileged_grader_sandboxes_through_user_namespaces():
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root to become uid 65534 (setpriv, util-linux)")

@@ -36,6 +36,7 @@ import select
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 __all__ = ["CLAIMS_LIMIT", "main"]
@@ -207,18 +208,40 @@ def _stage(request: dict, stage: dict, claims: int) -> None:
     out.close()
 
 
-def _reap_leftovers(request: dict, stage_pid: int) -> None:
-    """Kill every learner process a stage left (before the next stage runs). In a sandbox,
-    a process forked into the pid namespace signals all of its uid's processes there;
-    unisolated (no namespace, the grader's own uid) only the stage's process group."""
+def _sandbox_pids() -> set[int]:
+    """The live processes of the sandbox's pid namespace, as this process sees /proc
+    (after joining its mount namespace); zombies are left to the namespace's init."""
+    found = set()
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError), open(
+                    f"/proc/{name}/stat", encoding="ascii", errors="replace") as stat:
+                if stat.read().rpartition(")")[2].split()[0] != "Z":
+                    found.add(int(name))
+    return found
+
+
+def _reap_leftovers(request: dict, stage_pid: int, sandbox: set[int]) -> None:
+    """Kill every learner process a stage left (before the next stage runs): a process
+    forked into the sandbox's pid namespace kills every process there but the sandbox's
+    own (`sandbox`: bwrap's init and the holder, there before any stage ran; under a user
+    namespace they share the learner's uid, and kill(-1) ended the sandbox with them);
+    unisolated, only the stage's process group."""
     if not request.get("holder"):
         with contextlib.suppress(OSError):
             os.killpg(stage_pid, signal.SIGKILL)
         return
     pid = os.fork()
     if pid == 0:
-        with contextlib.suppress(OSError):
-            os.kill(-1, signal.SIGKILL)
+        spare = sandbox | {os.getpid()}
+        for _ in range(200):  # a learner process may fork while it is being killed
+            left = _sandbox_pids() - spare
+            if not left:
+                break
+            for other in left:
+                with contextlib.suppress(OSError):
+                    os.kill(other, signal.SIGKILL)
+            time.sleep(0.005)
         os._exit(0)
     os.waitpid(pid, 0)
 
@@ -279,10 +302,11 @@ def _supervise(request: dict, fds: list[int]) -> None:
     os.setsid()
     _keep_only(*fds)
     _join(request)
+    sandbox = _sandbox_pids() if request.get("holder") else set()  # before any stage
     pid = 0
     for stage in request.get("stages") or [{"name": "all"}]:
         if pid:
-            _reap_leftovers(request, pid)
+            _reap_leftovers(request, pid, sandbox)
         name = stage["name"]
         read, write = os.pipe()
         pid = os.fork()
