@@ -142,9 +142,9 @@ _CATALOG = [
          f"{TRAINING_STATE}#shape-mismatch"),
     # --- TF2 track
     Code("UNRESOLVED_OBJECTS", ERROR, "The checkpoint holds objects the restored model does not",
-         "assert_consumed() checks that every object in the checkpoint found a home. Layers "
-         "that are not built yet have no variables, so their checkpoint values stay "
-         "unresolved.",
+         "assert_consumed() checks that every object in the checkpoint found a home. An "
+         "object that has no variables yet (a layer never called, an optimizer that has "
+         "not applied gradients) leaves its checkpoint values unresolved.",
          f"{OBJECTS}#unresolved-objects"),
     Code("RESTORE_INTO_UNBUILT_MODEL", WARNING, "restore() was called on a model with no variables",
          "A model that has never been called has no variables yet; restoring into it relies on "

@@ -9,8 +9,9 @@ import tensorflow as tf
 
 from ckptlab.estimator.calls import (
     call_model_fn,
+    input_never_ends,
     mode_inputs,
-    warn_if_predict_input_never_ends,
+    warn_that_predict_never_ends,
 )
 from ckptlab.estimator.recording import CallRecording
 from ckptlab.estimator.spec import EstimatorSpec, ModeKeys
@@ -28,6 +29,7 @@ class Built:
     input_hooks: list
     global_step: Any
     receiver: Any = None
+    endless_input: bool = False  # PREDICT features that no dataset or queue ever ends
 
 
 def build_graph(estimator: Any, rec: CallRecording, mode: str, input_fn: Any = None,
@@ -45,7 +47,9 @@ def build_graph(estimator: Any, rec: CallRecording, mode: str, input_fn: Any = N
             spec = _recorded_model_fn(estimator, rec, features, labels, mode, config)
     finally:  # what was built is recorded even when model_fn or its spec fails
         rec.graph_built(graph, capture)
-    return Built(graph, spec, input_hooks, _v1.train.get_global_step(graph), receiver)
+    endless = mode == ModeKeys.PREDICT and receiver_fn is None and input_never_ends(features)
+    return Built(graph, spec, input_hooks, _v1.train.get_global_step(graph), receiver,
+                 endless)
 
 
 def _recorded_model_fn(estimator: Any, rec: CallRecording, features: Any, labels: Any,
@@ -79,6 +83,6 @@ def _inputs(estimator: Any, rec: CallRecording, mode: str, graph: Any, input_fn:
     rec.input_fn_called(mode, graph)
     features, labels, input_hooks = mode_inputs(input_fn, mode, estimator.params,
                                                 estimator.config)
-    if mode == ModeKeys.PREDICT:
-        warn_if_predict_input_never_ends(features)
+    if mode == ModeKeys.PREDICT and input_never_ends(features):
+        warn_that_predict_never_ends()
     return None, features, labels, input_hooks

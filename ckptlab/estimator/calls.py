@@ -103,12 +103,16 @@ def parse_input(result: Any) -> tuple[Any, Any, list]:
     return result, None, hooks
 
 
-def warn_if_predict_input_never_ends(features: Any) -> None:
+def input_never_ends(features: Any) -> bool:
+    """True when predict's features come from neither a tf.data iterator nor a queue:
+    tf.estimator then yields the same batch forever (and says so in a warning)."""
     tensors = [item for item in tf.nest.flatten(features) if isinstance(item, tf.Tensor)]
     if any(tensor.op.type == "IteratorGetNext" for tensor in tensors):
-        return
-    if _v1.get_default_graph().get_collection(_v1.GraphKeys.QUEUE_RUNNERS):
-        return
+        return False
+    return not _v1.get_default_graph().get_collection(_v1.GraphKeys.QUEUE_RUNNERS)
+
+
+def warn_that_predict_never_ends() -> None:
     _v1.logging.warning("Input graph does not use tf.data.Dataset or contain a QueueRunner. "
                         "That means predict yields forever. This is probably a mistake.")
 

@@ -204,3 +204,22 @@ def test_empty_predictions_dict_raises_type_error_instead_of_looping(tmp_path):
     batches = est.predict(predict_input(), yield_single_examples=False)
     assert [next(batches), next(batches)] == [{}, {}]
     batches.close()
+
+
+def test_plain_tensor_predict_input_yields_forever_unless_a_limit_is_set(tmp_path, monkeypatch):
+    """tf.estimator 2.15 warns and yields the same batch forever; the checker's limit
+    turns that into EndlessPredictInput after ENDLESS_INPUT_LIMIT predictions."""
+    from itertools import islice
+
+    from ckptlab.estimator import predicting
+
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    est = Estimator(regression_model_fn, model_dir=str(tmp_path), config=quiet_config(),
+                    params={})
+    est.train(train_input(), steps=1)
+    assert len(list(islice(est.predict(lambda: tf.constant(x)), 50))) == 50
+    monkeypatch.setattr(predicting, "ENDLESS_INPUT_LIMIT", 7)
+    with pytest.raises(predicting.EndlessPredictInput, match="stopped after 7 predictions"):
+        list(est.predict(lambda: tf.constant(x)))
+    finite = lambda: tf.data.Dataset.from_tensor_slices(x).batch(1)  # noqa: E731
+    assert len(list(est.predict(finite))) == 2

@@ -19,7 +19,8 @@ def test_the_corpus_has_enough_faulty_and_correct_programs():
     kinds = Counter(case.kind for case in CASES)
     assert kinds[FAULTY] >= 40 and kinds[CORRECT] >= 10
     assert {case.track for case in CASES} == set(TRACKS)
-    assert sum(case.cheap for case in CASES) <= 20  # the CI budget
+    # the CI budget: about 10 s each on a quiet machine (two at a time)
+    assert sum(case.cheap for case in CASES) <= 24
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)

@@ -59,7 +59,8 @@ SYMPTOMS = {
                                    "OUTPUTS_DIFFER_AFTER_RESTORE"),
     "PREDICTIONS_IGNORE_INPUT": ("VALUES_NOT_RESTORED", "NONDETERMINISTIC_PREDICT",
                                  "OUTPUTS_DIFFER_AFTER_RESTORE"),
-    "PREDICT_NEVER_ENDS": ("TIMEOUT",),
+    # ckptlab's engine stops such a predict() in a check (EndlessPredictInput)
+    "PREDICT_NEVER_ENDS": ("TIMEOUT", "LEARNER_EXCEPTION"),
     "SPEC_MISSING_FIELD": ("TIMEOUT",),
 }
 
