@@ -220,6 +220,19 @@ def predict_empty_predictions_dict(ws):
 
 
 @scenario
+def predict_plain_tensors_yields_forever(ws):
+    """An input_fn of plain tensors (no Dataset): a warning, then the same batch again and
+    again (ckptlab's check stops it; the engine itself, like 2.15, never does)."""
+    from itertools import islice
+
+    est = estimator(ws)
+    est.train(train_input(), steps=1)
+    first = list(islice(est.predict(lambda: {"x": tf.constant(X[:3])}), 3 * 40))
+    return {"count": len(first), "repeats": rounded(first[:3]) == rounded(first[-3:]),
+            "first": rounded(first[:3])}
+
+
+@scenario
 def silent_shape_change(ws):
     estimator(ws, params={"hidden": 8}).train(train_input(), steps=2)
     return predictions(estimator(ws, params={"hidden": 16}), 4)
