@@ -3,9 +3,20 @@
 Every submission is one Dask task. The task carries the file's bytes (workers need not
 share a file system with the machine that grades), writes them into a scratch folder of
 the worker and checks them there with the same sandboxed child process as local grading
-(`ckptlab.checker.grade.grade_submission`). The worker only waits on that child, so each worker
-runs one task at a time. Without a scheduler address, a LocalCluster of `workers`
-processes on 127.0.0.1 is started and closed again.
+(`ckptlab.checker.grade.grade_submission`). Each task only waits on that child.
+
+Without a scheduler address, a LocalCluster is started and closed again: ONE
+worker in this process with `workers` threads. Worker processes would add no isolation
+(every submission already runs in a sandboxed process of its own) and cost, on one
+machine, what made the process cluster slower than threads (measured, bench_grade_dask):
+each worker process is spawned afresh, imports distributed and ckptlab again and starts
+its own warm runner, i.e. imports TensorFlow once per worker, on the same cores the
+checks need. In this process the checks share one warm runner, as with threads.
+
+The warm runner of the exercise's track is started before the first task needs it: here
+while Dask is imported and starts (ckptlab.classroom.grading); on a cluster (`scheduler`)
+by a worker plugin on every worker, and it stays warm there for the next `ckptlab grade`
+on the same cluster.
 """
 
 from __future__ import annotations
@@ -14,14 +25,17 @@ import logging
 import tempfile
 from pathlib import Path
 
+from distributed import Client, LocalCluster
+from distributed.diagnostics.plugin import WorkerPlugin
+
 from ckptlab.checker.grade import GradeRow, grade_submission
 from ckptlab.checker.sandbox import Limits
 from ckptlab.classroom.learners import Submission
 from ckptlab.classroom.results import failed
-from ckptlab.errors import SetupError
+from ckptlab.classroom.warming import warm_up
 from ckptlab.exercises import Exercise
 
-__all__ = ["grade_bytes", "grade_on_dask"]
+__all__ = ["WarmRunnerPlugin", "grade_bytes", "grade_on_dask"]
 
 
 def grade_bytes(name: str, data: bytes, exercise_id: str,
@@ -33,18 +47,24 @@ def grade_bytes(name: str, data: bytes, exercise_id: str,
         return grade_submission(path, exercise_id, limits)
 
 
+class WarmRunnerPlugin(WorkerPlugin):
+    """Start the track's warm runner on a worker as soon as it joins (or is registered)."""
+
+    name = "ckptlab-warm-runner"
+
+    def __init__(self, track: str) -> None:
+        self.track = track
+
+    def setup(self, worker) -> None:
+        warm_up(self.track)
+
+
 def _client(workers: int, scheduler: str | None):
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as error:
-        raise SetupError("Dask distributed is not installed in this Python.",
-                         fix="pip install 'distributed' (ckptlab pins it in "
-                         "constraints.txt), or grade with --engine threads.") from error
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None, memory_limit=0,
-                           silence_logs=logging.ERROR)
+    # in-process: scheduler and worker talk over inproc://, nothing listens on a port
+    cluster = LocalCluster(n_workers=1, threads_per_worker=workers, processes=False,
+                           dashboard_address=None, silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
 
@@ -54,6 +74,8 @@ def grade_on_dask(submissions: list[Submission], exercise: Exercise, limits: Lim
     died becomes a failure of that submission only."""
     client, cluster = _client(workers, scheduler)
     try:
+        if scheduler:
+            client.register_plugin(WarmRunnerPlugin(exercise.track))
         futures = [client.submit(grade_bytes, s.path.name, s.path.read_bytes(), exercise.id,
                                  limits, key=f"ckptlab-grade-{i}-{s.relative}", pure=False)
                    for i, s in enumerate(submissions)]

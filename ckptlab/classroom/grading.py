@@ -13,6 +13,7 @@ from ckptlab.checker.sandbox import Limits, require_sandbox
 from ckptlab.classroom.exports import write_all
 from ckptlab.classroom.learners import collect_submissions
 from ckptlab.classroom.results import GradeRecord, record_for
+from ckptlab.classroom.warming import warm_up
 from ckptlab.exercises import get_exercise
 
 __all__ = ["grade_folder"]
@@ -34,6 +35,8 @@ def grade_folder(folder: str | Path, exercise_id: str, out: str | Path, workers:
     submissions = collect_submissions(folder, exercise.notebook)
     workers = workers or os.cpu_count() or 1
     if dask or scheduler:
+        if not scheduler:  # TensorFlow loads in the runner while Dask is imported and starts
+            warm_up(exercise.track)
         from ckptlab.classroom.distributed import grade_on_dask
 
         outcomes = grade_on_dask(submissions, exercise, limits, workers, scheduler)

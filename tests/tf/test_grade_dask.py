@@ -4,6 +4,7 @@ the same sandboxed child process as local grading (same records, same points).""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -51,3 +52,31 @@ def test_grade_on_a_local_cluster_of_two_workers(tmp_path):
     grade_keys = [k for k in seen.by_key if str(k).startswith("ckptlab-grade-")]
     assert len(grade_keys) == 4
     assert len({seen.by_key[k] for k in grade_keys}) == 2  # both workers graded
+
+
+def test_the_default_engine_is_a_dask_cluster_in_this_process(tmp_path, monkeypatch):
+    """Without --scheduler: a LocalCluster in the grading process (no worker processes,
+    one warm runner for every check, as with threads), each submission a Dask task."""
+    from ckptlab.classroom import distributed as engine
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SUBMISSIONS / "solution.py", folder / "erin.py")
+    (folder / "frank.py").write_text("")
+    seen = tmp_path / "seen"  # the task may be pickled by value: it reports through files
+    seen.mkdir()
+
+    def grade_bytes(name, *args):
+        worker = distributed.get_worker()  # raises outside a Dask worker
+        (seen / name).write_text(f"{worker.address} {os.getpid()}")
+        return real(name, *args)
+
+    real = engine.grade_bytes
+    monkeypatch.setattr(engine, "grade_bytes", grade_bytes)
+    records = grade_folder(folder, "tf2-round-trip", tmp_path / "out", workers=2, dask=True)
+    assert {r.learner: (r.state, r.total) for r in records} == {
+        "erin": ("graded", EXERCISES["tf2-round-trip"].total), "frank": ("not_answered", 0)}
+    ran_on = {path.name: path.read_text().split() for path in seen.iterdir()}
+    assert sorted(ran_on) == ["erin.py", "frank.py"]
+    assert all(address.startswith("inproc://") and pid == str(os.getpid())
+               for address, pid in ran_on.values())
