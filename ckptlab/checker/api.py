@@ -16,7 +16,6 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from ckptlab.checker.findings import Report
 from ckptlab.checker.isolation import Limits
 from ckptlab.checker.judge import judge
 from ckptlab.checker.scoring import scored
+from ckptlab.checker.scratch import scratch_folder
 from ckptlab.checker.stderr_capture import captured_stderr
 from ckptlab.errors import UsageError
 from ckptlab.exercises.answers import NOT_ANSWERED
@@ -66,7 +66,7 @@ def _run_in_thread(track: str, functions: dict, timeout: float) -> tuple[dict, l
     outcome: dict[str, Any] = {}
 
     def work() -> None:
-        with tempfile.TemporaryDirectory(prefix="ckptlab-check-") as scratch:
+        with scratch_folder("check") as scratch:
             try:
                 prepare(track)
                 obs = run_track(track, functions, Path(scratch), _learner_files(functions),

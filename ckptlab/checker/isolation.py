@@ -29,10 +29,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from ckptlab.checker.scratch import scratch_folder, sweep_dead
 
 __all__ = ["INSIDE", "SANDBOX_UID", "Limits", "Sandbox", "Support", "support"]
 
@@ -42,6 +43,7 @@ DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_DISK_MB = 256
 DEFAULT_OUTPUT_MB = 4
+MEMORY_POLL_SECONDS = 0.2  # measuring the tree's memory without a cgroup, this often
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
               "/etc/localtime", "/etc/hosts")
 
@@ -126,7 +128,7 @@ def _holder_command() -> list[str]:
 
 def _run_probe(userns: bool) -> str:
     """'' when a bwrap sandbox starts here, else what went wrong."""
-    with tempfile.TemporaryDirectory(prefix="ckptlab-probe-") as tmp:
+    with scratch_folder("probe") as tmp:
         scratch = _prepare_scratch(Path(tmp), userns)
         try:
             done = subprocess.run([*_bwrap_args(scratch, userns), "/bin/true"],
@@ -190,12 +192,23 @@ def _cgroup_kind() -> str:
     return ""
 
 
+def _remove_stale_cgroup(path: Path) -> None:
+    """A dead grader's cgroup: its processes died with their sandbox; rmdir it."""
+    with contextlib.suppress(OSError, ValueError):
+        for pid in (path / "cgroup.procs").read_text().split():
+            os.kill(int(pid), signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        path.rmdir()
+
+
 class _Cgroup:
     """A memory cgroup for one check (v1 or v2), removed afterwards."""
 
     def __init__(self, kind: str, limit_bytes: int):
         self.kind = kind
-        self.path = _own_cgroup_dirs()[kind] / f"ckptlab-{os.getpid()}-{time.monotonic_ns()}"
+        parent = _own_cgroup_dirs()[kind]
+        sweep_dead(parent, "ckptlab-", _remove_stale_cgroup)  # a killed grader's cgroups
+        self.path = parent / f"ckptlab-{os.getpid()}-{time.monotonic_ns()}"
         self.path.mkdir()
         limit_file = "memory.max" if kind == "v2" else "memory.limit_in_bytes"
         (self.path / limit_file).write_text(str(limit_bytes))
@@ -211,6 +224,12 @@ class _Cgroup:
         with contextlib.suppress(OSError):
             return [int(p) for p in Path(self.procs).read_text().split()]
         return []
+
+    def peak_mb(self) -> float:
+        name = "memory.peak" if self.kind == "v2" else "memory.max_usage_in_bytes"
+        with contextlib.suppress(OSError, ValueError):
+            return int((self.path / name).read_text()) / (1 << 20)
+        return 0.0
 
     def oom_killed(self) -> bool:
         name = "memory.events" if self.kind == "v2" else "memory.oom_control"
@@ -290,7 +309,7 @@ class Sandbox:
     def __init__(self, limits: Limits, isolated: bool = True):
         self.limits = limits
         self.support = support() if isolated else Support(False, "isolation was not asked for")
-        self._tmp = tempfile.TemporaryDirectory(prefix="ckptlab-check-")
+        self._tmp = scratch_folder("check")  # a killed grader's is swept by the next one
         self.scratch = _prepare_scratch(Path(self._tmp.name), self.support.userns)
         self.holder: subprocess.Popen | None = None
         self.holder_pid = 0  # the holder's pid as the host sees it (joined by the runner)
@@ -366,13 +385,26 @@ class Sandbox:
         return [p for p in self.members() if p not in (self.holder_pid,)]
 
     def memory_mb(self) -> float:
+        """Private memory of every process of the check (a walk of each one's mappings:
+        tens of milliseconds for a TensorFlow process, so polled only without a cgroup)."""
         used = sum(_private_mb(pid) for pid in self.members())
         self.peak_mb = max(self.peak_mb, used)
         return used
 
+    @property
+    def memory_poll_seconds(self) -> float:
+        """How often over_memory() is worth asking: a cgroup's counters cost nothing to
+        read; measuring the tree costs about as much CPU as the check when done often."""
+        return 0.0 if self.cgroup else MEMORY_POLL_SECONDS
+
     def over_memory(self) -> bool:
-        return (self.memory_mb() > self.limits.memory_mb
-                or bool(self.cgroup and self.cgroup.oom_killed()))
+        """The tree went over its memory limit. With a cgroup the kernel holds the limit
+        itself (its OOM killer ends the process that crossed it) and this reads whether it
+        did; without one, the tree's private memory is measured."""
+        if self.cgroup:
+            self.peak_mb = max(self.peak_mb, self.cgroup.peak_mb())
+            return self.cgroup.oom_killed()
+        return self.memory_mb() > self.limits.memory_mb
 
     def disk_mb(self) -> float:
         total, count = 0, 0

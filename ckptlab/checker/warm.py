@@ -202,7 +202,7 @@ def _take_result(line: bytes, outcome: Outcome) -> None:
 def _watch(box: Sandbox, results: int, output: int, outcome: Outcome) -> None:
     limits = box.limits
     deadline = time.monotonic() + limits.timeout
-    next_disk = 0.0
+    next_disk = next_memory = 0.0
     buffer, received = b"", 0
     open_fds = {results, output}
     while results in open_fds:
@@ -225,9 +225,12 @@ def _watch(box: Sandbox, results: int, output: int, outcome: Outcome) -> None:
                 for line in lines:
                     _take_result(line, outcome)
         now = time.monotonic()
+        memory_due = now >= next_memory or results not in open_fds  # and at the very end
+        if memory_due:
+            next_memory = now + box.memory_poll_seconds
         if now > deadline:
             outcome.stopped = "timeout"
-        elif box.over_memory():
+        elif memory_due and box.over_memory():
             # files written are charged to the memory cgroup as page cache: a disk flood
             # can fill memory before the next disk poll, and then the disk is the cause
             outcome.stopped = "disk" if box.disk_mb() > limits.disk_mb else "memory"
