@@ -121,11 +121,14 @@ def _predict_failure(mode: str, spec: Any) -> ModeError | None:
 
 
 def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any = None,
-               labels: Any = None, config: Any = None,
-               input_fn: Callable | None = None) -> ModeTrace:
-    """Build model_fn once in `mode` in a fresh graph; never raises for the model's errors."""
+               labels: Any = None, config: Any = None, input_fn: Callable | None = None,
+               on_graph: Callable[[str, tf.Graph], None] | None = None) -> ModeTrace:
+    """Build model_fn once in `mode` in a fresh graph; never raises for the model's errors.
+
+    on_graph(mode, graph): called with the graph once model_fn has returned in it (so a
+    caller that reads the graph, e.g. the dataflow, need not build it again)."""
     graph = tf.Graph()
-    spec, error = None, None
+    spec, error, built = None, None, False
     with graph.as_default(), _OriginCapture() as capture:
         try:
             _v1.train.get_or_create_global_step()  # the Estimator makes it before model_fn
@@ -135,11 +138,14 @@ def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any 
                                                           input_fn)
             spec = model_fn(**model_fn_kwargs(model_fn, feature_tensors, label_tensors, mode,
                                               params, config))
+            built = True
             if not all(hasattr(spec, field) for field in ("predictions", "loss", "mode")):
                 raise ValueError("model_fn should return an EstimatorSpec.")
             error = _predict_failure(mode, spec)
         except Exception as failure:  # recorded, not raised: the other modes still run
             error = _error_of(failure)
+    if built and on_graph is not None:
+        on_graph(mode, graph)
     variables = tuple(
         TracedVariable(fact.name, fact.scope, None if fact.shape is None else tuple(fact.shape),
                        fact.dtype, fact.trainable, fact.local, origin, fact.order)
@@ -152,18 +158,20 @@ def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any 
 
 
 def trace_modes(model_fn: Callable, params: Any = None, features: Any = None,
-                labels: Any = None, *, input_fn: Callable | None = None) -> ModeReport:
+                labels: Any = None, *, input_fn: Callable | None = None,
+                on_graph: Callable[[str, tf.Graph], None] | None = None) -> ModeReport:
     """Build `model_fn` in TRAIN, EVAL and PREDICT (fresh graph each, no session).
 
     input_fn: the learner's, called in each mode's graph as the Estimator calls it (with
     the mode/params it names). Otherwise features/labels: None for the defaults
     ({"x": float32 [None, 4]} and float32 [None, 1] placeholders), a shape list, a
     {name: shape} dict, numpy arrays (become constants) or a function returning tensors.
+    on_graph(mode, graph): see trace_mode.
     """
     if not callable(model_fn):
         raise UsageError("trace_modes needs a model_fn function.",
                          fix="pass the function itself: trace_modes(model_fn)",
                          received=model_fn)
-    traces = tuple(trace_mode(model_fn, mode, params, features, labels, input_fn=input_fn)
-                   for mode in MODES)
+    traces = tuple(trace_mode(model_fn, mode, params, features, labels, input_fn=input_fn,
+                              on_graph=on_graph) for mode in MODES)
     return ModeReport(traces, compare_modes(traces))

@@ -18,11 +18,12 @@ from ckptlab.estimator.calls import mode_inputs, model_fn_kwargs
 from ckptlab.mode_names import PREDICT, TRAIN
 from ckptlab.scopes.names import strip_output_suffix
 
-__all__ = ["dataflow_positions"]
+__all__ = ["DATAFLOW_MODES", "dataflow_positions", "positions_in"]
 
 _v1 = tf.compat.v1
 _VARIABLE_OPS = ("VarHandleOp", "VariableV2", "Variable")
 MAX_OPS = 20000  # larger graphs are skipped: this is a teaching check, not a profiler
+DATAFLOW_MODES = (TRAIN, PREDICT)
 
 
 def _call(model_fn: Callable, mode: str, params: Any, input_fn: Callable) -> None:
@@ -78,8 +79,15 @@ def _positions(graph: tf.Graph) -> dict[str, dict[str, Any]]:
     return positions
 
 
+def positions_in(graph: tf.Graph) -> dict[str, Any] | None:
+    """{variable: {shape, upstream, downstream}} of a graph model_fn was built in (None
+    when the graph is too big to walk). The checker reads the mode tracer's graphs
+    (trace_modes(on_graph=...)) rather than building the model again."""
+    return None if len(graph.get_operations()) > MAX_OPS else _positions(graph)
+
+
 def dataflow_positions(model_fn: Callable, params: Any, input_fn: Callable,
-                       modes: tuple[str, ...] = (TRAIN, PREDICT)) -> dict[str, Any]:
+                       modes: tuple[str, ...] = DATAFLOW_MODES) -> dict[str, Any]:
     """{mode: {variable: {shape, upstream, downstream}}}; a failed mode maps to None (the
     mode tracer, which builds the modes from the same input_fn call, reports its error)."""
     result: dict[str, Any] = {}
@@ -92,6 +100,5 @@ def dataflow_positions(model_fn: Callable, params: Any, input_fn: Callable,
             except Exception:  # trace_modes records the same error; the other modes still run
                 result[mode] = None
                 continue
-            too_big = len(graph.get_operations()) > MAX_OPS
-            result[mode] = None if too_big else _positions(graph)
+            result[mode] = positions_in(graph)
     return result
