@@ -56,7 +56,11 @@ def _functions(**given: Any) -> dict[str, Any]:
 
 
 def _learner_files(functions: dict[str, Any]) -> set[str]:
-    return {f.__code__.co_filename for f in functions.values() if hasattr(f, "__code__")}
+    """The files (notebook cells) of the learner's functions and of every function of
+    theirs these call."""
+    from ckptlab.learner_code import code_origins
+
+    return set(code_origins(functions.values()).values())
 
 
 def _run_in_thread(track: str, functions: dict, timeout: float) -> tuple[dict, list, str]:

@@ -128,6 +128,13 @@ _CATALOG = [
          "prediction time (batch normalization in training mode) normalise a single example "
          "to the same value, whatever it was.",
          f"{TRAINING_STATE}#nondeterministic-predict"),
+    Code("PREDICTIONS_DEPEND_ON_BATCH", ERROR,
+         "A prediction depends on the other examples in its batch",
+         "A trained model gives an example the same prediction whether it comes alone or in a "
+         "batch. A computation over the batch axis (a mean, a norm or a softmax over axis 0, "
+         "batch statistics at prediction time) mixes the examples of a batch, so what a served "
+         "example gets depends on what it was batched with.",
+         f"{TRAINING_STATE}#nondeterministic-predict"),
     Code("PREDICT_NEVER_ENDS", ERROR, "predict() was given an input that never ends",
          "predict() yields until its input_fn's data runs out. An input_fn that returns plain "
          "tensors (not a tf.data.Dataset) never runs out: the same batch is predicted forever.",
@@ -216,11 +223,13 @@ ESTIMATOR_CODES = ("SPEC_MISSING_FIELD", "MODEL_FN_SIGNATURE", "MODE_ONLY_VARIAB
                    "MISSING_UPDATE_OPS", "EXCESSIVE_RESTORE", "OBJECT_FROM_OTHER_GRAPH",
                    "SAVER_OMITS_VARIABLES", "INPUT_MISMATCH", "RESTORE_OVERWRITTEN",
                    "WARM_START_MISSED", "UPDATE_NEVER_RUNS", "PREDICTIONS_IGNORE_INPUT",
-                   "PREDICT_NEVER_ENDS", "SPEC_BAD_METRIC", "MODEL_CHANGED", "TF1_API_IN_TF2")
+                   "PREDICTIONS_DEPEND_ON_BATCH", "PREDICT_NEVER_ENDS", "SPEC_BAD_METRIC",
+                   "MODEL_CHANGED", "TF1_API_IN_TF2")
 TF2_CODES = ("UNRESOLVED_OBJECTS", "RESTORE_INTO_UNBUILT_MODEL", "OBJECT_PATH_MISMATCH",
              "VALUES_NOT_RESTORED", "WRONG_CHECKPOINT_PATH", "FORMAT_MISMATCH", "SHAPE_MISMATCH",
              "WEIGHTS_FILE_NAME", "OPTIMIZER_MISMATCH", "OUTPUTS_DIFFER_AFTER_RESTORE",
-             "PREDICTIONS_IGNORE_INPUT", "INPUT_MISMATCH", "TF1_API_IN_TF2")
+             "PREDICTIONS_IGNORE_INPUT", "PREDICTIONS_DEPEND_ON_BATCH", "INPUT_MISMATCH",
+             "TF1_API_IN_TF2")
 
 
 def make_finding(code: str, what: str, fix: str, evidence: dict[str, Any] | None = None,

@@ -23,7 +23,8 @@ from ckptlab.errors import CkptlabError
 
 __all__ = [
     "OBSERVATIONS_VERSION", "CheckpointCall", "EstimatorRun", "FlowPosition", "Judged",
-    "LearnerError", "ModeTrace", "ObservationError", "Observations", "PredictRecord",
+    "LearnerError", "ModeTrace", "ObjectState", "ObservationError", "Observations",
+    "PredictRecord",
     "ResumeRecord", "RoundTrip", "SavedCheckpoint", "SavedVariable", "ServingRecord",
     "TrainRecord", "ValueGap",
 ]
@@ -107,6 +108,8 @@ class PredictRecord:
     largest_gap: float | None  # two predict() calls on the learner's input_fn
     fixed_gap: float | None = None  # two predict() calls on the checker's fixed input
     single_outputs: tuple[tuple[float, ...], ...] = ()  # probes predicted one at a time
+    # the same probes predicted in one batch (the first rows of the checker's fixed batch)
+    batched_outputs: tuple[tuple[float, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,15 @@ class EstimatorRun:
 # --- TF2 track ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class ObjectState:
+    """An object attached to a Checkpoint (or a Keras model) at the moment of a call."""
+
+    type: str  # its class name
+    variables: int  # how many variables it had then (0: not built yet)
+    built: bool = True
+
+
+@dataclass(frozen=True)
 class CheckpointCall:
     """One call of a checkpoint API by learner code (tf.train.Checkpoint, Keras weights)."""
 
@@ -143,8 +155,8 @@ class CheckpointCall:
     returned: str | None = None
     raised: str | None = None
     checkpoint: int | None = None  # id of the Checkpoint object, to group calls
-    children: dict[str, dict[str, Any]] = field(default_factory=dict)  # attached objects
-    model: dict[str, Any] = field(default_factory=dict)  # for Keras calls: the model's state
+    children: dict[str, ObjectState] = field(default_factory=dict)  # attached objects
+    model: ObjectState | None = None  # for Keras calls: the model's state
 
 
 @dataclass(frozen=True)
@@ -185,6 +197,7 @@ class RoundTrip:
     optimizer_iterations: int | None = None
     optimizer_types: tuple[str, str] = ("", "")  # saved, restored optimizer classes
     single_outputs: tuple[tuple[float, ...], ...] = ()  # saved model, probes one at a time
+    repeat_gap: float | None = None  # saved model, the probe batch called twice: largest gap
     # outputs on the checker's probe batch, claimed by the save and the restore stage
     # (separate processes); the judge computes output_diff from them
     saved_outputs: tuple[tuple[float, ...], ...] = ()

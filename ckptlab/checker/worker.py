@@ -20,6 +20,7 @@ from ckptlab.checker.isolation import Limits
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import run_isolated
+from ckptlab.learner_code import ORIGINS_KEY, code_origins
 from ckptlab.source_location import cell_words
 
 __all__ = ["check_in_worker", "pickled"]
@@ -33,7 +34,10 @@ def pickled(functions: dict[str, Any]) -> tuple[bytes, str]:
     for module in by_value:  # the sandbox sees no learner folder: send their code itself
         cloudpickle.register_pickle_by_value(module)
     try:
-        return cloudpickle.dumps(functions), ""
+        # cloudpickle renames code sent by value '<dynamic-code>': its real file names go
+        # along, so the worker's tracebacks still point into the learner's cells
+        origins = code_origins(functions.values())
+        return cloudpickle.dumps({**functions, ORIGINS_KEY: origins}), ""
     except Exception as error:  # an object that cannot leave the kernel (e.g. a live session)
         return b"", f"{type(error).__name__}: {error}"
     finally:

@@ -98,3 +98,32 @@ def test_a_hostile_check_gets_its_verdict_and_the_kernel_lives(kernel, name):
     assert after["weights"] and after["ops"] == before["ops"]
     # each state() call named one Dense layer in this kernel; the checks named none here
     assert after["next_layer"] == f"dense_{kernel['state_calls']}"
+
+
+HELPER_CELL = """def widen(x):
+    raise ValueError("widen needs a batch")
+"""
+BUILD_CELL = """def build_model():
+    widen(1)
+    return tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+"""
+LOCATED = """
+report = ckptlab.check(build_model=build_model, save=save, restore=restore, timeout=60)
+print(json.dumps({"codes": report.codes(), "what": report.findings[0].what,
+                  "evidence": dict(report.findings[0].evidence)}))
+"""
+
+
+def test_a_check_in_the_worker_names_the_learners_cell_and_line(kernel):
+    """The functions travel to the sandboxed worker by cloudpickle, which renames their code
+    '<dynamic-code>'; the report still says the cell's number and line, as the learner sees
+    them left of the cells (the helper raised in its own cell, not in build_model's)."""
+    client = kernel["client"]
+    helper = client.execute_interactive(HELPER_CELL, timeout=30)["content"]["execution_count"]
+    client.execute_interactive(BUILD_CELL, timeout=30)
+    report = json.loads(_run(client, LOCATED, 180).splitlines()[-1])
+    assert report["codes"] == ["LEARNER_EXCEPTION"], report
+    where = f"cell [{helper}], line 2"
+    assert report["what"].startswith("During build"), report
+    assert report["what"].endswith(f"your code raised ValueError at {where}."), report
+    assert report["evidence"]["in your code"] == where

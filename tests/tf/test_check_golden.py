@@ -36,10 +36,16 @@ PROVOKED = {
     "MODE_ONLY_VARIABLE@beside_name_drift": "provoke/estimator_two_mistakes.py",
     "SHAPE_MISMATCH": "estimator-training-state/wrong_params_shape_change.py",
     "GLOBAL_STEP_NOT_INCREMENTED": "estimator-training-state/wrong_no_global_step.py",
+    # UPDATE_OPS done right, step never moved: the step-0 checkpoint predates training
+    "GLOBAL_STEP_NOT_INCREMENTED@batch_norm":
+        "provoke/estimator_update_ops_without_global_step.py",
     "NONDETERMINISTIC_PREDICT": "estimator-serving/wrong_dropout_always_on.py",
     "NO_CHECKPOINT": "provoke/estimator_no_checkpoint.py",
     "MISSING_UPDATE_OPS": "estimator-training-state/wrong_missing_update_ops.py",
     "UPDATE_NEVER_RUNS@scalar": "provoke/estimator_scalar_update_never_runs.py",
+    # predictions that mix the examples of a batch (one at a time vs in one batch)
+    "PREDICTIONS_DEPEND_ON_BATCH": "provoke/estimator_normalize_over_batch.py",
+    "PREDICTIONS_DEPEND_ON_BATCH@tf2": "provoke/tf2_scale_by_batch_max.py",
     "EXCESSIVE_RESTORE": "estimator-serving/wrong_predict_per_example.py",
     "MODEL_DIR_TEMPORARY": "provoke/estimator_temporary_model_dir.py",
     "UNRESOLVED_OBJECTS": "tf2-round-trip/wrong_unbuilt_assert_consumed.py",
@@ -120,6 +126,14 @@ def test_limits_become_timeout_and_crash_with_partial_results(reports):
         "memory limit of 1500 MB exceeded (all processes together)")
     segfault = reports["provoke/segfault.py"].findings[0]
     assert dict(segfault.evidence)["cause"] == "killed by signal SIGSEGV"
+
+
+def test_a_step_that_never_moves_is_the_one_cause(reports):
+    """Its UPDATE_OPS are run with the train_op: the statistics in the step-0 checkpoint
+    are initial because it was written before training, not because of UPDATE_OPS."""
+    report = reports["provoke/estimator_update_ops_without_global_step.py"]
+    assert report.codes() == ["GLOBAL_STEP_NOT_INCREMENTED"]
+    assert "before the first step" in dict(report.findings[0].evidence)["not judged yet"]
 
 
 def test_learner_files_are_never_modified(reports, before):

@@ -2,7 +2,9 @@
 
 The cases marked cheap run here, two at a time (a fixed CI budget); `make corpus` runs
 every case (CKPTLAB_CORPUS=all) and confirms each one's behaviour on real TensorFlow.
-The first finding of each faulty case is compared with tests/corpus/golden/<id>.txt
+Under `make corpus`, each faulty case is checked again with its fix applied (fix.apply)
+and must then have no error finding. The first finding of each faulty case is compared
+with tests/corpus/golden/<id>.txt
 (decimals masked); CKPTLAB_UPDATE_GOLDEN=1 rewrites the golden files.
 """
 
@@ -12,7 +14,15 @@ import os
 
 import pytest
 
-from tests.corpus.corpus import CASES, FAULTY, check_all, golden_text, load_cases, problems
+from tests.corpus.corpus import (
+    CASES,
+    FAULTY,
+    check_all,
+    fixed_problems,
+    golden_text,
+    load_cases,
+    problems,
+)
 
 ALL = os.environ.get("CKPTLAB_CORPUS") == "all"
 UPDATE = os.environ.get("CKPTLAB_UPDATE_GOLDEN") == "1"
@@ -42,3 +52,16 @@ def test_first_finding_matches_its_golden_text(reports, case):
         if not UPDATE:
             pytest.fail(f"golden file {golden.name} was missing and has been written; rerun")
     assert text == golden.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def fixed_reports():
+    return check_all([c for c in SELECTED if c.kind == FAULTY], workers=2, fixed=True)
+
+
+@pytest.mark.skipif(not ALL, reason="make corpus (CKPTLAB_CORPUS=all) checks the fixed programs")
+@pytest.mark.parametrize("case", [c for c in SELECTED if c.kind == FAULTY],
+                         ids=lambda case: case.id)
+def test_the_fix_applied_to_the_code_makes_it_pass(fixed_reports, case):
+    """The fix, done as its text says (fix.apply), gives a program with no error finding."""
+    assert fixed_problems(case, fixed_reports[case.id]) == []

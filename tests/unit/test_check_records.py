@@ -192,7 +192,12 @@ def test_observations_are_strict_about_their_shape():
     for broken, problem in [({**obs, "eror": []}, "unknown field"),
                             ({**obs, "tf2": {"input_shape": ["4"]}}, "expected int"),
                             ({**obs, "errors": [{"stage": "save"}]}, "missing field"),
-                            ({**obs, "version": 99}, "version 99")]:
+                            ({**obs, "version": 99}, "version 99"),
+                            # an attached object's state is typed too (ObjectState)
+                            ({**obs, "tf2": {"input_shape": [4], "restore_calls": [
+                                {"api": "Checkpoint.restore", "path": None, "children": {
+                                    "model": {"type": "Sequential", "vars": 0}}}]}},
+                             "unknown field")]:
         with pytest.raises(ObservationError, match=problem):
             Observations.from_json(broken)
     report = build_report({**obs, "eror": []}, "a.py")  # a renamed key fails loudly
@@ -231,3 +236,20 @@ def test_tensorflow_and_keras_wrappers_are_unwrapped_to_the_cause():
     error = describe_exception(keras, "restore", set())
     assert error["message"].startswith("Input 0 of layer \"dense\" is incompatible")
     assert "Arguments received" not in error["message"]
+
+
+def test_the_text_says_who_raised_it():
+    """Only a traceback through the learner's line says "your code raised"; an Estimator's
+    restore op, a failing op of their graph or the Estimator itself is named as such."""
+    from ckptlab.checker.explain.exceptions import raised_by
+    from ckptlab.checker.observations import LearnerError
+
+    def said(**fields):
+        return raised_by(LearnerError("evaluate", "NotFoundError", "x", **fields), "estimator")
+
+    assert said(location="m.py, line 3") == "your code raised NotFoundError at m.py, line 3"
+    assert said(op="RestoreV2", node="save/RestoreV2") == (
+        "restoring the checkpoint (op save/RestoreV2) raised NotFoundError")
+    assert said(node="hidden/MatMul") == (
+        "TensorFlow raised NotFoundError running op hidden/MatMul of your graph")
+    assert said() == "the Estimator raised NotFoundError while calling your code"

@@ -9,7 +9,7 @@ import pytest
 
 from ckptlab.checker.codes import CODES
 from ckptlab.checker.submission import detect_track
-from tests.corpus.corpus import CORRECT, FAULTY, TRACKS, load_cases
+from tests.corpus.corpus import CORRECT, FAULTY, TRACKS, fixed_source, load_cases
 
 pytestmark = pytest.mark.unit
 CASES = load_cases()
@@ -36,3 +36,14 @@ def test_each_case_is_complete(case):
         assert case.behaviour.get("raises") or case.behaviour.get("note")
     else:
         assert case.code is None and not case.fix_mentions
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind == FAULTY and c.fix_apply],
+                         ids=lambda case: case.id)
+def test_each_fix_edit_applies_and_does_what_the_fix_says(case):
+    """The edit is the fix the report gives: each old text is in the case once, the edited
+    program parses, and the new text names what the first finding's fix must mention."""
+    fixed = fixed_source(case)
+    ast.parse(fixed)
+    new_text = " ".join(new for _, new in case.fix_apply)
+    assert any(text in new_text for text in case.fix_mentions), (case.fix_mentions, new_text)

@@ -68,3 +68,42 @@ def test_code_sent_by_value_is_the_learners():
     sent = cloudpickle.loads(cloudpickle.dumps(model_fn))
     assert sent.__code__.co_filename == "<dynamic-code>"
     assert not is_library(sent.__code__.co_filename)
+
+
+_CELL_HELPER = "def widen(x):\n    raise ValueError('needs a batch')\n"
+_CELL_MODEL = """
+class Net:
+    def call(self):
+        return widen(1)
+
+
+def build_model():
+    def inner():
+        return Net().call()
+    return inner()
+"""
+
+
+def test_code_sent_by_value_gets_its_cells_file_names_back():
+    """The kernel sends each code object's file name with the pickle; after loading, the
+    worker's tracebacks name the cells again (helpers, nested functions, methods too)."""
+    import cloudpickle
+
+    from ckptlab.learner_code import ORIGINS_KEY, code_origins, restore_origins
+
+    namespace = {"__name__": "__main__"}
+    exec(compile(_CELL_HELPER, "/tmp/ipykernel_1/111.py", "exec"), namespace)
+    exec(compile(_CELL_MODEL, "/tmp/ipykernel_1/222.py", "exec"), namespace)
+    functions = {"build_model": namespace["build_model"]}
+    origins = code_origins(functions.values())
+    assert set(origins.values()) == {"/tmp/ipykernel_1/111.py", "/tmp/ipykernel_1/222.py"}
+    sent = cloudpickle.loads(cloudpickle.dumps({**functions, ORIGINS_KEY: origins}))
+    assert sent["build_model"].__code__.co_filename == "<dynamic-code>"
+    assert restore_origins([sent["build_model"]], sent.pop(ORIGINS_KEY)) == 3
+    try:
+        sent["build_model"]()
+    except ValueError as error:
+        frames = [(f.filename, f.lineno) for f in traceback.extract_tb(error.__traceback__)]
+        assert frames[-4:] == [("/tmp/ipykernel_1/222.py", 10), ("/tmp/ipykernel_1/222.py", 9),
+                               ("/tmp/ipykernel_1/222.py", 4), ("/tmp/ipykernel_1/111.py", 2)]
+        assert error_location(error) == "111.py, line 2"

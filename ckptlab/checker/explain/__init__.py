@@ -22,7 +22,8 @@ __all__ = ["DIAGNOSERS", "ROOT_ORDER", "SYMPTOMS", "Diagnoser", "diagnose", "dia
 
 Diagnoser = Callable[[Observations], Iterable[Finding]]
 DIAGNOSERS: list[tuple[tuple[str, ...], Diagnoser]] = []
-_MODULES = ("exceptions", "tf2", "tf2_paths", "estimator", "estimator_values")
+_MODULES = ("exceptions", "tf2", "tf2_paths", "estimator", "estimator_values",
+            "behaviour")
 
 # Causes first (what the learner wrote), consequences last.
 ROOT_ORDER = (
@@ -33,7 +34,8 @@ ROOT_ORDER = (
     "RESTORE_INTO_UNBUILT_MODEL", "UNRESOLVED_OBJECTS", "SHAPE_MISMATCH", "RESTORE_OVERWRITTEN",
     "WARM_START_MISSED", "NO_CHECKPOINT", "GLOBAL_STEP_NOT_INCREMENTED", "MISSING_UPDATE_OPS",
     "UPDATE_NEVER_RUNS", "PREDICT_NEVER_ENDS", "MODEL_DIR_TEMPORARY", "PREDICTIONS_IGNORE_INPUT",
-    "NONDETERMINISTIC_PREDICT", "EXCESSIVE_RESTORE", "OUTPUTS_DIFFER_AFTER_RESTORE",
+    "NONDETERMINISTIC_PREDICT", "PREDICTIONS_DEPEND_ON_BATCH", "EXCESSIVE_RESTORE",
+    "OUTPUTS_DIFFER_AFTER_RESTORE",
     "VALUES_NOT_RESTORED", "LEARNER_EXCEPTION", "TIMEOUT", "CRASHED", "CHECK_INTERNAL_ERROR",
 )
 _RESTORE_SYMPTOMS = ("VALUES_NOT_RESTORED", "UNRESOLVED_OBJECTS", "SHAPE_MISMATCH",

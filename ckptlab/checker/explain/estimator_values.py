@@ -23,6 +23,12 @@ def _trained(obs: Observations) -> bool:
         and not obs.failed("train") and obs.judged is not None
 
 
+def _step_never_moved(obs: Observations) -> bool:
+    """Every checkpoint is at step 0: written before the first training step, its values say
+    nothing about training (GLOBAL_STEP_NOT_INCREMENTED is the cause to report)."""
+    return _trained(obs) and bool(obs.judged.latest) and obs.judged.global_step in (0, None)
+
+
 @diagnoser("estimator")
 def no_checkpoint(obs: Observations) -> list[Finding]:
     if not _trained(obs) or obs.judged.checkpoints:
@@ -42,7 +48,7 @@ def _keras_optimizer(obs: Observations) -> bool:
 
 @diagnoser("estimator")
 def global_step_not_incremented(obs: Observations) -> list[Finding]:
-    if not _trained(obs) or not obs.judged.latest or obs.judged.global_step not in (0, None):
+    if not _step_never_moved(obs):
         return []
     if _keras_optimizer(obs):
         fix = ("A Keras optimizer has no global_step argument: increment the step yourself, "
@@ -53,12 +59,16 @@ def global_step_not_incremented(obs: Observations) -> list[Finding]:
                "tf.train.get_global_step()), or optimizer.apply_gradients(grads_and_vars, "
                "global_step=tf.train.get_global_step()).")
     train = obs.estimator.train
+    evidence = {"latest checkpoint": obs.judged.latest, "global_step": obs.judged.global_step,
+                "session runs": train.session_runs}
+    if obs.judged.batch_norm_total or obs.judged.never_updated:
+        evidence["not judged yet"] = (
+            "the checkpoint was written before the first step, so the state it holds "
+            "(batch-norm statistics, other updates) is checked once the step moves")
     return [make_finding(
         "GLOBAL_STEP_NOT_INCREMENTED",
         f"After {train.session_runs} training steps the checkpoint is {obs.judged.latest} and "
-        f"global_step is {obs.judged.global_step}.", fix,
-        {"latest checkpoint": obs.judged.latest, "global_step": obs.judged.global_step,
-         "session runs": train.session_runs})]
+        f"global_step is {obs.judged.global_step}.", fix, evidence)]
 
 
 def _keras_batch_norm(obs: Observations) -> bool:
@@ -69,7 +79,7 @@ def _keras_batch_norm(obs: Observations) -> bool:
 @diagnoser("estimator")
 def missing_update_ops(obs: Observations) -> list[Finding]:
     judged = obs.judged
-    if not _trained(obs) or not judged.batch_norm_unchanged \
+    if not _trained(obs) or _step_never_moved(obs) or not judged.batch_norm_unchanged \
             or len(judged.batch_norm_unchanged) < judged.batch_norm_total:
         return []
     if _keras_batch_norm(obs):
@@ -90,7 +100,7 @@ def missing_update_ops(obs: Observations) -> list[Finding]:
 
 @diagnoser("estimator")
 def update_never_runs(obs: Observations) -> list[Finding]:
-    if not _trained(obs) or not obs.judged.never_updated:
+    if not _trained(obs) or _step_never_moved(obs) or not obs.judged.never_updated:
         return []
     names = list(obs.judged.never_updated)
     if any("ExponentialMovingAverage" in name for name in names):

@@ -20,7 +20,7 @@ from ckptlab.checker.findings import ERROR, Finding
 from ckptlab.checker.observations import LearnerError, Observations
 from ckptlab.mode_names import TRAIN
 
-__all__ = ["CASES", "ExceptionCase", "case_of", "finding_for_error"]
+__all__ = ["CASES", "ExceptionCase", "case_of", "finding_for_error", "raised_by"]
 
 Fix = Callable[[LearnerError, Observations], str]
 
@@ -222,6 +222,20 @@ def _cause_text(message: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
+def raised_by(error: LearnerError, track: str) -> str:
+    """Who raised it, in the learner's terms: their code (with its line) only when the
+    traceback reaches a line of theirs; else the checkpoint's restore op, the op of their
+    graph that failed, or the Estimator / TensorFlow calling their functions."""
+    if error.location:
+        return f"your code raised {error.type} at {error.location}"
+    if error.op in ("RestoreV2", "RestoreV2Slice") or error.node.endswith("RestoreV2"):
+        return f"restoring the checkpoint (op {error.node or error.op}) raised {error.type}"
+    if error.node:
+        return f"TensorFlow raised {error.type} running op {error.node} of your graph"
+    caller = "the Estimator" if track == "estimator" else "TensorFlow"
+    return f"{caller} raised {error.type} while calling your code"
+
+
 def case_of(error: LearnerError, track: str) -> ExceptionCase | None:
     """The known cause this learner error matches (first case wins), or None: the one rule
     other diagnosers ask before they stand down for an exception."""
@@ -237,7 +251,7 @@ def finding_for_error(error: LearnerError | dict, track: str,
     if isinstance(error, dict):
         error = LearnerError(**error)
     obs = obs or Observations(track=track)
-    where = f" at {error.location}" if error.location else ""
+    raised = raised_by(error, track)
     evidence = {"stage": error.stage, "exception": error.type}
     if error.node:
         evidence["failing op"] = f"{error.node}" + (f" ({error.op})" if error.op else "")
@@ -249,8 +263,7 @@ def finding_for_error(error: LearnerError | dict, track: str,
         key = re.search(r"Key (\S+) not found in checkpoint", error.message)
         if key:
             evidence["missing key"] = key.group(1)
-        what = (f"During {error.stage}, your code raised {error.type}{where}: "
-                f"{_first_line(error.message)}")
+        what = f"During {error.stage}, {raised}: {_first_line(error.message)}"
         fix = case.fix(error, obs) if callable(case.fix) else case.fix
         if code == "MODEL_CHANGED":
             fix = ("Train again in a new model_dir after changing the model (RESTORE_PARAMS "
@@ -260,7 +273,7 @@ def finding_for_error(error: LearnerError | dict, track: str,
                    "that a layer built in one mode only cannot shift the others' names.")
         # the learner's code raised: an error, whatever the catalog's default severity
         return make_finding(code, what, fix, evidence, severity=ERROR, track=track)
-    what = f"During {error.stage}, your code raised {error.type}{where}."
+    what = f"During {error.stage}, {raised}."
     evidence["message"] = _cause_text(error.message)
     if error.wrapper:
         evidence["raised as"] = error.wrapper[:200]

@@ -12,7 +12,7 @@ from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser, example_batch
 from ckptlab.checker.findings import ERROR, WARNING, Finding
 from ckptlab.checker.judge import TOLERANCE
-from ckptlab.checker.observations import Observations, RoundTrip, ValueGap
+from ckptlab.checker.observations import ObjectState, Observations, RoundTrip, ValueGap
 
 RESTORE_APIS = ("Checkpoint.restore", "Checkpoint.read", "Model.load_weights")
 
@@ -27,14 +27,14 @@ def _pairing(trip: RoundTrip) -> dict:
     return {"paired": "by position (no evidence checkpoint to pair by object path)"}
 
 
-def _unbuilt_restores(trip: RoundTrip) -> list[tuple[str, dict]]:
+def _unbuilt_restores(trip: RoundTrip) -> list[tuple[str, ObjectState]]:
     found = []
     for call in trip.restore_calls:
         if call.api not in RESTORE_APIS:
             continue
-        targets = call.children or {"model": call.model}
+        targets = call.children or ({"model": call.model} if call.model else {})
         found += [(name, state) for name, state in targets.items()
-                  if state.get("variables") == 0 and "ptimizer" not in state.get("type", "")]
+                  if state.variables == 0 and "ptimizer" not in state.type]
     return found
 
 
@@ -119,7 +119,7 @@ def restore_into_unbuilt_model(obs: Observations) -> list[Finding]:
     unresolved = any("Unresolved object" in e.message for e in obs.errors)
     severity = ERROR if (unresolved or _value_gaps(trip) or (trip.output_diff or 0) > TOLERANCE) \
         else WARNING
-    names = [f"{name} ({state.get('type', '?')}, 0 variables)" for name, state in unbuilt]
+    names = [f"{name} ({state.type}, 0 variables)" for name, state in unbuilt]
     consequence = ("and the values did not all arrive" if severity == ERROR else
                    "this time the deferred restore delivered every value")
     return [make_finding(
@@ -133,10 +133,10 @@ def restore_into_unbuilt_model(obs: Observations) -> list[Finding]:
 def _optimizer_classes(trip: RoundTrip) -> tuple[str, str] | None:
     """(saved class, restored class) of the optimizer attached under the same name, if they
     differ: from the calls the checker watched, so also when restore() raised."""
-    saved = {n: c.get("type", "") for call in trip.save_calls for n, c in call.children.items()}
+    saved = {n: c.type for call in trip.save_calls for n, c in call.children.items()}
     for call in trip.restore_calls:
         for name, state in call.children.items():
-            before, after = saved.get(name, ""), state.get("type", "")
+            before, after = saved.get(name, ""), state.type
             is_optimizer = "ptimizer" in f"{before}{after}" or name == "optimizer"
             if is_optimizer and before and after and before != after:
                 return before, after

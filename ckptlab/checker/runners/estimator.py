@@ -240,6 +240,7 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
         single = _predict(_make(model_dir, params, None, functions),
                           _constant_input(features, 1), PROBES)
         record["single_outputs"] = [_flat(p) for p in single]
+        record["batched_outputs"] = [_flat(p) for p in fixed[0][:len(single)]]
     except Exception:  # the learner's predictions already ran; these probes are extra
         pass
     est["predict"] = record

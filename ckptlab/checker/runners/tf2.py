@@ -176,7 +176,10 @@ def save_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fil
     ok, optimizer = run.call("build", make_optimizer) if ok else (False, None)
     if not ok or not run.call("train", _train, model, optimizer, x)[0]:
         return run.obs
-    trip["saved_outputs"] = _outputs(model(probe))
+    first = np.asarray(model(probe), np.float64)
+    trip["saved_outputs"] = _outputs(first)
+    # the same probe again: a random model (dropout hard-wired on) differs from itself
+    trip["repeat_gap"] = float(np.max(np.abs(np.asarray(model(probe), np.float64) - first)))
     trip["single_outputs"] = _one_at_a_time(model, probe)
     trip["saved_variables"] = [[v["name"], v["shape"]] for v in _snapshot(model)]
     trip["saved_state"] = untracked_state(model)

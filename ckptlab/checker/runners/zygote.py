@@ -154,8 +154,13 @@ def _load(request: dict):
     if request["kind"] == "pickle":
         import cloudpickle
 
+        from ckptlab.learner_code import ORIGINS_KEY, restore_origins
+
         with open(path, "rb") as handle:
-            return cloudpickle.load(handle)
+            functions = cloudpickle.load(handle)
+        origins = functions.pop(ORIGINS_KEY, {})
+        restore_origins(functions.values(), origins)  # 'cell [5], line 3', not <dynamic-code>
+        return functions
     import runpy
 
     return runpy.run_path(path, run_name="__submission__")
