@@ -59,8 +59,10 @@ SYMPTOMS = {
     "OBJECT_PATH_MISMATCH": _RESTORE_SYMPTOMS,
     "RESTORE_INTO_UNBUILT_MODEL": ("VALUES_NOT_RESTORED", "SHAPE_MISMATCH", "LEARNER_EXCEPTION",
                                    "OUTPUTS_DIFFER_AFTER_RESTORE"),
+    # batch statistics used when predicting also move the restored model's statistics
     "PREDICTIONS_IGNORE_INPUT": ("VALUES_NOT_RESTORED", "NONDETERMINISTIC_PREDICT",
                                  "OUTPUTS_DIFFER_AFTER_RESTORE"),
+    "PREDICTIONS_DEPEND_ON_BATCH": ("VALUES_NOT_RESTORED", "OUTPUTS_DIFFER_AFTER_RESTORE"),
     # ckptlab's engine stops such a predict() in a check (EndlessPredictInput)
     "PREDICT_NEVER_ENDS": ("TIMEOUT", "LEARNER_EXCEPTION"),
     "SPEC_MISSING_FIELD": ("TIMEOUT",),

@@ -23,7 +23,7 @@ def _probes(obs: Observations) -> tuple[np.ndarray, np.ndarray, float | None]:
         predict = obs.estimator.predict if obs.estimator else None
         if predict is None:
             return np.empty(0), np.empty(0), None
-        random = predict.fixed_gap
+        random = predict.fixed_gap if predict.fixed_gap is not None else predict.largest_gap
         single, batched = predict.single_outputs, predict.batched_outputs
     else:
         trip = obs.tf2
