@@ -5,7 +5,11 @@ from __future__ import annotations
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser
 from ckptlab.checker.explain.exceptions import case_of
-from ckptlab.checker.explain.name_shifts import auto_numbered_shifts, explained_by_shift
+from ckptlab.checker.explain.name_shifts import (
+    auto_numbered_shifts,
+    explained_by_shift,
+    name_drift_fix,
+)
 from ckptlab.checker.findings import Finding
 from ckptlab.checker.observations import FlowPosition, Observations
 from ckptlab.mode_names import PREDICT, TRAIN
@@ -70,8 +74,7 @@ def name_drift(obs: Observations) -> list[Finding]:
         f"The same line of code makes {before} in TRAIN and {after} in {mode.upper()}: a layer "
         "built in one mode only shifted the auto-numbered names of the layers after it, so "
         "the checkpoint's values land in other layers or are missing.",
-        "Give every layer an explicit name (tf.layers.dense(..., name='hidden')) so that a "
-        "layer built in one mode only cannot shift the others' names.",
+        name_drift_fix(obs),
         {"shifted names (TRAIN -> other mode)":
             [f"{b} -> {a} ({m})" for m, b, a in shifted]})]
 

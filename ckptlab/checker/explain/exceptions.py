@@ -15,7 +15,11 @@ from dataclasses import dataclass
 
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser, example_batch
-from ckptlab.checker.explain.name_shifts import auto_numbered_shifts, explained_by_shift
+from ckptlab.checker.explain.name_shifts import (
+    auto_numbered_shifts,
+    explained_by_shift,
+    name_drift_fix,
+)
 from ckptlab.checker.findings import ERROR, Finding
 from ckptlab.checker.observations import LearnerError, Observations
 from ckptlab.mode_names import TRAIN
@@ -138,8 +142,10 @@ def _unbuilt_load_fix(error: LearnerError, obs: Observations) -> str:
 def _saver_fix(error: LearnerError, obs: Observations) -> str:
     missing = re.search(r"Variables not initialized: ([^\n]+)", error.message)
     names = missing.group(1)[:120] if missing else "global_step and the optimizer's slots"
-    return (f"Let the Saver save every variable: tf.train.Saver() without var_list, or "
-            f"var_list=tf.global_variables() (it left out {names}).")
+    return ("Let the Saver save every variable: leave saver= out of the Scaffold (the "
+            "Estimator then makes a Saver of the whole graph once it is complete), or make "
+            "tf.train.Saver() after optimizer.minimize(...): a Saver lists the variables that "
+            f"exist when it is made, before the optimizer's slots (it left out {names}).")
 
 
 CASES = (
@@ -269,8 +275,7 @@ def finding_for_error(error: LearnerError | dict, track: str,
             fix = ("Train again in a new model_dir after changing the model (RESTORE_PARAMS "
                    "must build the model that was trained), or keep the old layers and names.")
         elif code == "NAME_DRIFT":
-            fix = ("Give every layer an explicit name (tf.layers.dense(..., name='hidden')) so "
-                   "that a layer built in one mode only cannot shift the others' names.")
+            fix = name_drift_fix(obs)
         # the learner's code raised: an error, whatever the catalog's default severity
         return make_finding(code, what, fix, evidence, severity=ERROR, track=track)
     what = f"During {error.stage}, {raised}."

@@ -9,9 +9,10 @@ exceptions diagnoser (a 'Key x not found in checkpoint') ask this module.
 from __future__ import annotations
 
 from ckptlab.checker.observations import Observations
+from ckptlab.mode_names import TRAIN, label
 from ckptlab.scopes.names import strip_auto_numbers
 
-__all__ = ["auto_numbered_shifts", "explained_by_shift"]
+__all__ = ["auto_numbered_shifts", "explained_by_shift", "name_drift_fix"]
 
 
 def auto_numbered_shifts(obs: Observations) -> list[tuple[str, str, str]]:
@@ -27,3 +28,28 @@ def explained_by_shift(obs: Observations, name: str) -> bool:
     absence from the checkpoint follows from NAME_DRIFT, it is no mistake of its own."""
     return any(name == after or name.startswith(f"{after}/")
                for _, _, after in auto_numbered_shifts(obs))
+
+
+def _extra_layer_mode(obs: Observations) -> tuple[str, int] | None:
+    """(a mode, how many more variables it builds than TRAIN): a layer only that mode
+    makes, which shifted the names and which no training ever saves."""
+    modes = obs.estimator.modes if obs.estimator else None
+    trained = len(modes.variables.get(TRAIN, {})) if modes else 0
+    for mode, variables in (modes.variables.items() if modes and trained else ()):
+        if mode != TRAIN and len(variables) > trained:
+            return mode, len(variables) - trained
+    return None
+
+
+def name_drift_fix(obs: Observations) -> str:
+    """NAME_DRIFT's fix for this code: names alone do not help a layer that only another
+    mode builds (it is never trained, so its own variables are missing next)."""
+    fix = ("Give every layer an explicit name (tf.layers.dense(..., name='hidden')) so that a "
+           "layer built in one mode only cannot shift the others' names")
+    extra = _extra_layer_mode(obs)
+    if extra is None:
+        return fix + "."
+    mode, count = extra
+    return (f"{fix}; and build that layer in every mode: {label(mode)} makes {count} "
+            "variable(s) more than TRAIN, which no checkpoint holds. Call it before "
+            "branching on mode and use its output only where it belongs.")
