@@ -49,7 +49,6 @@ def name_drift_fix(obs: Observations) -> str:
     extra = _extra_layer_mode(obs)
     if extra is None:
         return fix + "."
-    mode, count = extra
-    return (f"{fix}; and build that layer in every mode: {label(mode)} makes {count} "
-            "variable(s) more than TRAIN, which no checkpoint holds. Call it before "
-            "branching on mode and use its output only where it belongs.")
+    return (f"{fix}; and build that layer in every mode: {label(extra[0])} makes more "
+            "variables than TRAIN, and no checkpoint holds those. Call it before "
+            "branching on mode, so that training creates and saves its variables.")
