@@ -22,9 +22,12 @@ from ckptlab.checkpoint.records import CheckpointIndex
 from ckptlab.checkpoint.values import read_value
 from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name
 
-__all__ = ["TOLERANCE", "judge", "merged_claims", "merged_stages"]
+__all__ = ["OUTPUT_TOLERANCE", "TOLERANCE", "judge", "merged_claims", "merged_stages"]
 
 TOLERANCE = 1e-5  # THE gap below which two values count as equal (judge, runners, diagnosers)
+# relative, for model outputs computed two ways (in a batch vs one row at a time): float32
+# matmuls of another shape round otherwise
+OUTPUT_TOLERANCE = 1e-4
 EVIDENCE = "evidence"
 AFTER_TRAIN = f"{EVIDENCE}/after_train"  # model_dir as train() left it (a resume rewrites it)
 _BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}

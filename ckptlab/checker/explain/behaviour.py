@@ -8,13 +8,10 @@ import numpy as np
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser
 from ckptlab.checker.findings import Finding
-from ckptlab.checker.judge import TOLERANCE
+from ckptlab.checker.judge import OUTPUT_TOLERANCE, TOLERANCE
 from ckptlab.checker.observations import Observations
 
-__all__ = ["BATCH_TOLERANCE", "predictions_depend_on_batch"]
-
-# relative: a batched matmul may round otherwise than one row at a time
-BATCH_TOLERANCE = 1e-4
+__all__ = ["predictions_depend_on_batch"]
 
 
 def _probes(obs: Observations) -> tuple[np.ndarray, np.ndarray, float | None]:
@@ -47,7 +44,7 @@ def predictions_depend_on_batch(obs: Observations) -> list[Finding]:
         return []  # every example alone gives one output: PREDICTIONS_IGNORE_INPUT
     gaps = np.abs(single - batched)
     scale = 1.0 + np.abs(single).max()
-    if gaps.max() <= BATCH_TOLERANCE * scale:
+    if gaps.max() <= OUTPUT_TOLERANCE * scale:
         return []
     row = int(np.argmax(gaps.max(axis=1)))
     alone, together = single[row].round(4).tolist(), batched[row].round(4).tolist()
