@@ -5,9 +5,16 @@ JSON); the judge opens every checkpoint they point at in the check's scratch fol
 establishes itself what was saved, what training changed, what a resumed session started
 from and which values came back after a restore, pairing variables by identity (the key
 in the checkpoint: a name or an object path). A positional pairing is only the explicit,
-reported fallback when there is no evidence checkpoint to pair by. A run that claims to
-have finished without any learner error but left no evidence of its last stage is
-"unverified": an error, never a pass.
+reported fallback when there is no evidence checkpoint to pair by.
+
+Staged runs: the grader moves each stage's evidence (and copies what the stage spec asks,
+e.g. the model_dir right after training) into a `vault` folder outside the sandbox as soon
+as the stage's processes are dead, so a later stage can neither read nor rewrite it; the
+judge reads evidence there. Every value a stage reports at a boundary (the session's
+values after training, at the first step of evaluate, predict and the resumed training,
+after the resume) is compared with the checkpoint it must equal; a claim the judge cannot
+match with the disk, or a run that claims to have finished without evidence of its last
+stage, is "unverified": an error, never a pass.
 """
 
 from __future__ import annotations
@@ -20,16 +27,17 @@ import numpy as np
 from ckptlab.checkpoint.load import inspect_checkpoint
 from ckptlab.checkpoint.records import CheckpointIndex
 from ckptlab.checkpoint.values import read_value
-from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name
+from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name, step_of_prefix
 
-__all__ = ["OUTPUT_TOLERANCE", "TOLERANCE", "judge", "merged_claims", "merged_stages"]
+__all__ = ["OUTPUT_TOLERANCE", "TOLERANCE", "evidence_path", "judge", "merged_claims",
+           "merged_stages"]
 
 TOLERANCE = 1e-5  # THE gap below which two values count as equal (judge, runners, diagnosers)
 # relative, for model outputs computed two ways (in a batch vs one row at a time): float32
 # matmuls of another shape round otherwise
 OUTPUT_TOLERANCE = 1e-4
 EVIDENCE = "evidence"
-AFTER_TRAIN = f"{EVIDENCE}/after_train"  # model_dir as train() left it (a resume rewrites it)
+AFTER_TRAIN = f"{EVIDENCE}/after_train"  # model_dir as train() left it (in-kernel runs)
 _BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}
 _FLOATS = ("float16", "float32", "float64", "bfloat16")
 
@@ -60,15 +68,114 @@ def _gap(a: np.ndarray, b: np.ndarray) -> float | None:
     return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) if a.size else 0.0
 
 
-def _estimator(est: dict[str, Any], scratch: Path) -> dict[str, Any]:
-    model_dir = scratch / AFTER_TRAIN
-    if not model_dir.is_dir():
-        model_dir = scratch / est.get("model_dir", "model_dir")
+def evidence_path(scratch: Path, vault: Path | None, stage: str, relative: str) -> Path:
+    """Where the judge reads `relative` as stage `stage` left it: the grader's copy in the
+    vault (staged runs), or the work folder itself (a run in one process)."""
+    return vault / stage / relative if vault is not None else scratch / relative
+
+
+def _prefixes(model_dir: Path) -> list[str]:
+    """The checkpoints in a folder by step, as the judge itself finds them."""
+    names = {p.name.removesuffix(".index") for p in model_dir.glob("*.index")}
+    return sorted(names, key=lambda name: (-1 if step_of_prefix(name) is None
+                                           else step_of_prefix(name), name))
+
+
+def _session_gaps(claimed: dict[str, Any], index: CheckpointIndex,
+                  values: dict[str, np.ndarray]) -> tuple[int, list[str]]:
+    """(values compared, mismatches) between a session's reported values and a checkpoint."""
+    compared, differ = 0, []
+    for name, reported in sorted(claimed.items()):
+        if name not in values:
+            continue
+        compared += 1
+        gap = _gap(values[name].astype(np.float64).ravel(), np.asarray(reported, np.float64))
+        if gap is None or gap > TOLERANCE:
+            differ.append(f"{name} off by {'a shape' if gap is None else f'{gap:.3g}'}")
+    return compared, differ
+
+
+def _boundary(what: str, claimed: Any, prefix: str, index: CheckpointIndex | None,
+              verified: list[str], unverified: list[str]) -> None:
+    """One boundary: the values a stage reported must be those of checkpoint `prefix`."""
+    if index is None:
+        unverified.append(f"{what}: no readable checkpoint {prefix} to compare with")
+        return
+    compared, differ = _session_gaps(claimed if isinstance(claimed, dict) else {}, index,
+                                     _values(index))
+    if differ:
+        unverified.append(f"{what}: the session held other values than {prefix} "
+                          f"({'; '.join(differ[:3])}): something assigned them, or the "
+                          "report is not true")
+    elif not compared:
+        unverified.append(f"{what}: no reported value pairs with {prefix}")
+    else:
+        verified.append(f"{what}: {compared} variable(s) equal to {prefix}")
+
+
+def _outputs_gaps(predict: dict[str, Any]) -> None:
+    """largest_gap and fixed_gap from the two predict() calls' own outputs."""
+    for outputs, gap in (("outputs", "largest_gap"), ("fixed_outputs", "fixed_gap")):
+        pair = predict.get(outputs) or []
+        if len(pair) != 2:
+            continue
+        try:
+            a, b = np.asarray(pair[0], float), np.asarray(pair[1], float)
+        except (TypeError, ValueError):
+            predict[gap] = None
+            continue
+        predict[gap] = float(np.max(np.abs(a - b))) if a.shape == b.shape and a.size else None
+
+
+def _estimator_boundaries(obs: dict[str, Any], scratch: Path, vault: Path | None,
+                          model_dir: Path, names: list[str]) -> tuple[list[str], list[str]]:
+    """Every reported session value compared with the checkpoint it must equal."""
+    est = obs["estimator"]
+    failed = {e.get("stage") for e in obs.get("errors") or [] if isinstance(e, dict)}
+    ran = set(obs.get("stages") or [])
+    verified: list[str] = []
+    unverified: list[str] = []
+    latest = _open(model_dir / names[-1])
+    if "train" not in failed:
+        _boundary("after train", (est.get("train") or {}).get("end_values"), names[-1],
+                  latest, verified, unverified)
+    restored = est.get("restored") or {}
+    for stage in ("evaluate", "predict"):
+        if stage in ran and stage not in failed:
+            _boundary(f"{stage} after its restore", restored.get(stage), names[-1], latest,
+                      verified, unverified)
+    predict = est.get("predict")
+    if isinstance(predict, dict) and len(predict.get("outputs") or []) != 2:
+        unverified.append("predict: no outputs of the two predict() calls to compare")
+    resume = est.get("resume")
+    if isinstance(resume, dict) and "resume" not in failed:
+        _boundary("resume after its restore", resume.get("start_values"), names[-1], latest,
+                  verified, [])  # a difference here is RESTORE_OVERWRITTEN (a finding)
+        final_dir = scratch / est.get("model_dir", "model_dir")
+        final = _prefixes(final_dir)
+        if final:
+            _boundary("after the resume", resume.get("end_values"), final[-1],
+                      _open(final_dir / final[-1]), verified, unverified)
+        else:
+            unverified.append("after the resume: no checkpoint left in the model_dir")
+    return verified, unverified
+
+
+def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[str, Any]:
+    est = obs["estimator"]
+    model_dir = evidence_path(scratch, vault, "train", est.get("model_dir", "model_dir"))
+    if vault is None and (scratch / AFTER_TRAIN).is_dir():
+        model_dir = scratch / AFTER_TRAIN
     train = est.get("train") or {}
-    names = [n for n in train.get("checkpoints", []) if _open(model_dir / n) is not None]
+    # the checkpoints as the judge finds them after training (what train() claims, read
+    # from its own copy when the grader took one)
+    found = _prefixes(model_dir) if vault is not None else train.get("checkpoints", [])
+    names = [n for n in found if _open(model_dir / n) is not None] if train else []
     judged: dict[str, Any] = {"checkpoints": names}
     if not names:
         return judged
+    judged["verified"], judged["unverified"] = _estimator_boundaries(
+        obs, scratch, vault, model_dir, names)
     first, latest = _open(model_dir / names[0]), _open(model_dir / names[-1])
     values, initial = _values(latest), _values(first)
     judged["latest"] = names[-1]
@@ -104,7 +211,8 @@ def _estimator(est: dict[str, Any], scratch: Path) -> dict[str, Any]:
     judged["overwritten_after_restore"] = overwritten
     source = train.get("warm_start_from")
     if source:
-        judged.update(_warm_start(scratch / source, initial, trainable))
+        judged.update(_warm_start(evidence_path(scratch, vault, "train", source), initial,
+                                  trainable))
     return judged
 
 
@@ -139,21 +247,28 @@ def _paired(saved: CheckpointIndex, restored: CheckpointIndex) -> dict[str, Any]
             "unpaired_restored": sorted(after[k].path for k in after.keys() - before.keys())}
 
 
-def _tf2(trip: dict[str, Any], scratch: Path) -> None:
+def _tf2_evidence(scratch: Path, vault: Path | None, name: str) -> CheckpointIndex | None:
+    """An evidence checkpoint as the stage that writes it left it ("saved_*": save)."""
+    stage = "save" if name.startswith("saved") else "restore"
+    return _open(evidence_path(scratch, vault, stage, f"{EVIDENCE}/{name}"))
+
+
+def _tf2(trip: dict[str, Any], scratch: Path, vault: Path | None) -> None:
     """Replace the runner's positional comparison by one paired by identity, when it can."""
-    evidence = scratch / EVIDENCE
-    saved, restored = _open(evidence / "saved_model"), _open(evidence / "restored_model")
+    saved = _tf2_evidence(scratch, vault, "saved_model")
+    restored = _tf2_evidence(scratch, vault, "restored_model")
     if saved is not None and restored is not None and "value_gaps" in trip:
         paired = _paired(saved, restored)
         trip.update(value_gaps=paired["gaps"], pairing="identity",
                     unpaired_saved=paired["unpaired_saved"],
                     unpaired_restored=paired["unpaired_restored"])
-    saved, restored = _open(evidence / "saved_optimizer"), _open(evidence / "restored_optimizer")
+    saved = _tf2_evidence(scratch, vault, "saved_optimizer")
+    restored = _tf2_evidence(scratch, vault, "restored_optimizer")
     if saved is not None and restored is not None and "optimizer_gaps" in trip:
         trip["optimizer_gaps"] = _paired(saved, restored)["gaps"]
 
 
-def _unverified(obs: dict[str, Any], scratch: Path) -> list[str]:
+def _unverified(obs: dict[str, Any], scratch: Path, vault: Path | None) -> list[str]:
     """What the claims lack to be believed as a complete run: positive evidence of its last
     stage (the report uses it only when nothing else already rules out a pass)."""
     track = obs.get("track")
@@ -163,7 +278,7 @@ def _unverified(obs: dict[str, Any], scratch: Path) -> list[str]:
             return ["no record of the restored model's comparison"]
         return [f"no readable checkpoint {EVIDENCE}/{name} (the model as {name.split('_')[0]})"
                 for name in ("saved_model", "restored_model")
-                if _open(scratch / EVIDENCE / name) is None]
+                if _tf2_evidence(scratch, vault, name) is None]
     if track == "estimator" and not (obs.get("estimator") or {}).get("train"):
         return ["no record of training"]
     return []
@@ -233,21 +348,29 @@ def _unsaved_state(trip: dict[str, Any]) -> None:
     trip["unsaved_state"] = differ
 
 
-def judge(obs: dict[str, Any], scratch: str | Path) -> dict[str, Any]:
-    """The observations with `judged` facts added (JSON, Observations' shape)."""
+def judge(obs: dict[str, Any], scratch: str | Path, vault: str | Path | None = None
+          ) -> dict[str, Any]:
+    """The observations with `judged` facts added (JSON, Observations' shape). `vault`:
+    the grader's copies of each stage's evidence (staged runs; see evidence_path)."""
     scratch = Path(scratch)
+    vault = Path(vault) if vault is not None else None
     result = dict(obs)
     notes: list[str] = []
     unverified: list[str] = []
     try:
         if obs.get("estimator"):
-            result["judged"] = _estimator(obs["estimator"], scratch)
+            result["estimator"] = est = dict(obs["estimator"])
+            if isinstance(est.get("predict"), dict):
+                est["predict"] = dict(est["predict"])
+                _outputs_gaps(est["predict"])
+            result["judged"] = _estimator({**obs, "estimator": est}, scratch, vault)
         if obs.get("tf2"):
             result["tf2"] = dict(obs["tf2"])
             _outputs_gap(result["tf2"])
             _unsaved_state(result["tf2"])
-            _tf2(result["tf2"], scratch)
-        unverified = _unverified(obs, scratch)
+            _tf2(result["tf2"], scratch, vault)
+        unverified = [*_unverified(obs, scratch, vault),
+                      *(result.get("judged") or {}).pop("unverified", [])]
     except Exception as error:  # the judge never breaks a report; it says what it could not do
         notes.append(f"the judge could not read the checkpoints ({type(error).__name__}: "
                      f"{error})")

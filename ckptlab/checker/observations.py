@@ -93,6 +93,8 @@ class TrainRecord:
     # None: not reported
     assigned: tuple[str, ...] | None = None
     warm_start_from: str = ""  # relative path of the pretrained model_dir, if any
+    # the session's values after its last step (the judge compares the last checkpoint)
+    end_values: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class ResumeRecord:
     session_runs: int
     # values the resumed session held before its first step (claimed by the runner)
     start_values: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    end_values: dict[str, tuple[float, ...]] = field(default_factory=dict)  # after its last step
+    checkpoints: tuple[str, ...] = ()  # prefixes in model_dir right after the resume
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,10 @@ class PredictRecord:
     single_outputs: tuple[tuple[float, ...], ...] = ()  # probes predicted one at a time
     # the same probes predicted in one batch (the first rows of the checker's fixed batch)
     batched_outputs: tuple[tuple[float, ...], ...] = ()
+    # the two predict() calls' outputs (flat values per example) on the learner's input and
+    # on the checker's fixed input: the judge computes largest_gap and fixed_gap from them
+    outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()
+    fixed_outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,9 @@ class EstimatorRun:
     predict: PredictRecord | None = None
     serving: ServingRecord | None = None
     resume: ResumeRecord | None = None
+    # stage ("evaluate", "predict") -> the values its session held at its first step, by
+    # variable name: what it restored (the judge compares them with the checkpoint)
+    restored: dict[str, dict[str, tuple[float, ...]]] = field(default_factory=dict)
 
 
 # --- TF2 track ----------------------------------------------------------------------------
@@ -228,6 +239,8 @@ class Judged:
     notes: tuple[str, ...] = ()
     # claims of a complete run the judge found no evidence for (never a pass)
     unverified: tuple[str, ...] = ()
+    # boundaries whose reported values the judge found equal to the checkpoint on disk
+    verified: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,11 @@ import importlib.util
 import json
 import os
 import select
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -179,7 +181,47 @@ class Outcome:
         return {}
 
 
-def _take_result(line: bytes, outcome: Outcome) -> None:
+EVIDENCE = "evidence"  # a stage's evidence folder in the work folder (the runners write it)
+
+
+def _take(source: Path, target: Path) -> None:
+    """Copy the regular files of `source` (a file or a folder) to `target`; links and
+    special files are left out, so nothing the learner planted points back into the work
+    folder (or anywhere else) once copied."""
+    if source.is_symlink():
+        return
+    if source.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            shutil.copyfile(source, target, follow_symlinks=False)
+        return
+    if not source.is_dir():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(source):
+            _take(Path(entry.path), target / entry.name)
+
+
+def _between(stage: dict, work: Path, vault: Path) -> None:
+    """After a stage, while no process of the check runs: its evidence folder moves to
+    the vault (outside the sandbox), with copies of what the stage spec keeps (e.g. the
+    model_dir as training left it); `vault.move` also takes folders out of the work one."""
+    spec = stage.get("vault") or {}
+    into = vault / str(stage.get("name"))
+    for relative in [EVIDENCE, *spec.get("move", ())]:
+        _take(work / relative, into / relative)
+        with contextlib.suppress(OSError):
+            path = work / relative
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    for relative in spec.get("copy", ()):
+        _take(work / relative, into / relative)
+
+
+def _take_result(line: bytes, outcome: Outcome, after_stage=None) -> None:
     try:
         message = json.loads(line)
     except ValueError:
@@ -191,6 +233,8 @@ def _take_result(line: bytes, outcome: Outcome) -> None:
                 outcome.claims.append({**claim, "_stage": message.get("stage")})
     elif "exit" in message:
         outcome.exits[str(message.get("stage"))] = int(message["exit"])
+        if after_stage is not None:
+            after_stage(str(message.get("stage")))
     elif "overflow" in message:
         outcome.stopped = outcome.stopped or "claims"
     elif message.get("done"):
@@ -199,7 +243,8 @@ def _take_result(line: bytes, outcome: Outcome) -> None:
         outcome.supervisor_error = str(message["supervisor_error"])
 
 
-def _watch(box: Sandbox, results: int, output: int, outcome: Outcome) -> None:
+def _watch(box: Sandbox, results: int, output: int, outcome: Outcome,
+           after_stage=None) -> None:
     limits = box.limits
     deadline = time.monotonic() + limits.timeout
     next_disk = next_memory = 0.0
@@ -223,7 +268,7 @@ def _watch(box: Sandbox, results: int, output: int, outcome: Outcome) -> None:
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
-                    _take_result(line, outcome)
+                    _take_result(line, outcome, after_stage)
         now = time.monotonic()
         memory_due = now >= next_memory or results not in open_fds  # and at the very end
         if memory_due:
@@ -258,10 +303,13 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
     new process forked from the clean warm state, one after the other, learner processes
     left by one stage killed before the next; the function is called as
     `f(track, functions, workdir, learner_files, emit, **args)` and returns the stage's
-    observations. Default: one stage "all" running the whole track.
+    observations. Default: one stage "all" running the whole track. After each stage, while
+    no process of the check runs, its `evidence/` folder (and the stage's optional "vault":
+    {"move": [...], "copy": [...]} paths) is taken into a vault outside the sandbox.
 
     Once every process of the check is dead, the trusted judge (ckptlab.checker.judge)
-    reads the work folder before it is deleted; its result is `outcome.judged`.
+    reads the vault and the work folder before they are deleted; its result is
+    `outcome.judged`.
     """
     limits = limits or Limits()
     for attempt in range(START_ATTEMPTS):
@@ -279,32 +327,42 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
 def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
               limits: Limits, isolated: bool, learner_files: list[str] | None,
               stages: list[dict] | None) -> Outcome:
-    with Sandbox(limits, isolated) as box:
+    with Sandbox(limits, isolated) as box, tempfile.TemporaryDirectory(
+            prefix="ckptlab-evidence-") as vault:
         target = box.scratch / "submission" / name
         target.write_bytes(payload)
         target.chmod(0o644)
         request = {**box.join_request(), "track": track, "kind": kind,
                    "path": f"{box.join_request()['root']}/submission/{name}",
-                   "stages": stages or [{"name": "all"}], "learner_files": learner_files or []}
+                   "stages": stages or [{"name": "all"}], "learner_files": learner_files or [],
+                   "handshake": True}
         results_read, results_write = os.pipe()
         output_read, output_write = os.pipe()
+        go_read, go_write = os.pipe()
         outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated)
         try:
-            box.joined(runner.start(request, [results_write, output_write]))
+            box.joined(runner.start(request, [results_write, output_write, go_read]))
         except RunnerLost:
-            os.close(results_read)
-            os.close(output_read)
+            for fd in (results_read, output_read, go_write):
+                os.close(fd)
             raise
         finally:
-            os.close(results_write)
-            os.close(output_write)
+            for fd in (results_write, output_write, go_read):
+                os.close(fd)
+        by_name = {str(stage["name"]): stage for stage in request["stages"]}
+
+        def after_stage(stage: str) -> None:  # the supervisor waits until this is done
+            _between(by_name.get(stage, {"name": stage}), box.scratch / "work", Path(vault))
+            with contextlib.suppress(OSError):
+                os.write(go_write, b"g")
+
         try:
-            _watch(box, results_read, output_read, outcome)
+            _watch(box, results_read, output_read, outcome, after_stage)
         finally:
-            os.close(results_read)
-            os.close(output_read)
+            for fd in (results_read, output_read, go_write):
+                os.close(fd)
             outcome.survivors = box.survivors()
             outcome.peak_mb = round(box.peak_mb, 1)
-        # the trusted judge reads the checkpoints before the scratch folder goes
-        outcome.judged = judge(outcome.stage_obs(), box.scratch / "work")
+        # the trusted judge reads the vault and the checkpoints before the scratch goes
+        outcome.judged = judge(outcome.stage_obs(), box.scratch / "work", vault)
     return outcome

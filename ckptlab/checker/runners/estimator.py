@@ -1,10 +1,14 @@
-"""The Estimator track: train, save, evaluate and predict with new estimators, resume.
+"""The Estimator track in three stages, each its own process: train, restore, resume.
 
-Every stage uses a new Estimator on the same model_dir, as a learner's notebook would
-after a restart. Structure comes from the mode tracer (trace_modes); what the model does
-from predictions on inputs the checker fixes; counts from the engine's recorder. Values
-on disk are not read here: the judge reads the checkpoints with ckptlab's own reader.
-The result is JSON in the shape of `observations.Observations` (version 1).
+`train_stage` traces the modes, trains (after a warm start's pretraining, if asked) and
+writes the model_dir; `restore_stage`, a fresh process, evaluates and predicts with new
+estimators on that model_dir; `resume_stage`, another fresh process, resumes training.
+A restoring process can only get the trained values from the checkpoint on disk; each
+reports the values its session held at its first step (and train/resume at their last),
+which the judge compares with the checkpoints it reads with ckptlab's own reader.
+Structure comes from the mode tracer (trace_modes); what the model does from predictions
+on inputs the checker fixes; counts from the engine's recorder. The result is JSON in the
+shape of `observations.Observations` (version 1).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
 from ckptlab.estimator.calls import mode_inputs
 from ckptlab.mode_names import PREDICT
 
-__all__ = ["default_input_fn", "run_estimator"]
+__all__ = ["default_input_fn", "restore_stage", "resume_stage", "run_estimator",
+           "train_stage"]
 
 _v1 = tf.compat.v1
 TRAIN_STEPS = 5
@@ -32,8 +37,9 @@ EXAMPLES = 64
 BATCH = 16
 SERVED_EXAMPLES = 4
 PROBES = 4  # examples predicted one at a time to see that predictions depend on input
-MAX_VALUES = 20000  # values of the resumed session reported back, at most
-AFTER_TRAIN = "evidence/after_train"  # model_dir as train() left it, for the judge
+MAX_VALUES = 20000  # values of one session reported back, at most
+AFTER_TRAIN = "evidence/after_train"  # model_dir as train() left it (in-kernel run only)
+TRAINED_MARK = "trained.ok"  # the train stage made its Estimator: later stages may run
 
 
 def _synthetic() -> tuple[np.ndarray, np.ndarray]:
@@ -62,35 +68,67 @@ def estimator_class() -> type:
     return _estimator_api().Estimator
 
 
-class _StopAfterRuns(_v1.train.SessionRunHook):
-    """Ends training after a number of session runs, even when global_step is stuck;
-    `record` also keeps the values the session holds before its first step."""
+def session_values(session: Any, variables: list[Any]) -> dict[str, list[float]]:
+    """The floating-point variables' values in `session`, by name (MAX_VALUES in all)."""
+    found: dict[str, list[float]] = {}
+    if not variables:
+        return found
+    budget = MAX_VALUES
+    for variable, value in zip(variables, session.run(variables), strict=True):
+        flat = np.asarray(value, np.float64).ravel()
+        if flat.size <= budget:
+            found[variable.op.name] = flat.tolist()
+            budget -= flat.size
+    return found
 
-    def __init__(self, runs: int, record: bool = False):
-        self.runs, self.done, self.record = runs, 0, record
+
+class _SessionValues(_v1.train.SessionRunHook):
+    """Keeps the values the session holds before its first step (after every restore,
+    init_fn and after_create_session hook); `end`: also those after its last step."""
+
+    def __init__(self, end: bool = False):
+        self.end_wanted, self.runs = end, 0
         self.start_values: dict[str, list[float]] = {}
+        self.end_values: dict[str, list[float]] = {}
+
+    def begin(self):
+        self.variables = [v for v in _v1.global_variables()
+                          if v.dtype.base_dtype.is_floating or v.op.name == "global_step"]
+
+    def before_run(self, run_context):
+        if self.runs == 0:
+            self.start_values = session_values(run_context.session, self.variables)
+
+    def after_run(self, run_context, run_values):
+        self.runs += 1
+
+    def end(self, session):
+        if self.end_wanted:
+            self.end_values = session_values(session, self.variables)
+
+
+class _StopAfterRuns(_SessionValues):
+    """Ends training after a number of session runs, even when global_step is stuck;
+    keeps the session's values before its first and after its last step."""
+
+    def __init__(self, runs: int):
+        super().__init__(end=True)
+        self.limit = runs
         self.trainable: list[str] = []
         self.assigned: list[str] = []
 
+    @property
+    def done(self) -> int:
+        return self.runs
+
     def begin(self):
+        super().begin()
         self.trainable = [v.op.name for v in _v1.trainable_variables()]
         self.assigned = assigned_variables(_v1.get_default_graph())
-        self.variables = [v for v in _v1.global_variables()
-                          if v.dtype.base_dtype.is_floating] if self.record else []
-
-    def before_run(self, run_context):
-        if self.done == 0 and self.variables:
-            values = run_context.session.run(self.variables)
-            budget = MAX_VALUES
-            for variable, value in zip(self.variables, values, strict=True):
-                flat = np.asarray(value, np.float64).ravel()
-                if flat.size <= budget:
-                    self.start_values[variable.op.name] = flat.tolist()
-                    budget -= flat.size
 
     def after_run(self, run_context, run_values):
-        self.done += 1
-        if self.done >= self.runs:
+        super().after_run(run_context, run_values)
+        if self.runs >= self.limit:
             run_context.request_stop()
 
 
@@ -141,8 +179,9 @@ def _make(model_dir: str, params: dict | None, recorder: Any, functions: dict,
     return cls(functions["model_fn"], **kwargs)
 
 
-def _predict(estimator: Any, input_fn: Callable, count: int = BATCH) -> list[Any]:
-    outputs = list(islice(estimator.predict(input_fn), count))
+def _predict(estimator: Any, input_fn: Callable, count: int = BATCH,
+             hooks: list | None = None) -> list[Any]:
+    outputs = list(islice(estimator.predict(input_fn, hooks=hooks), count))
     return [{k: np.asarray(v).tolist() for k, v in out.items()} if isinstance(out, dict)
             else np.asarray(out).tolist() for out in outputs]
 
@@ -150,6 +189,14 @@ def _predict(estimator: Any, input_fn: Callable, count: int = BATCH) -> list[Any
 def _flat(prediction: Any) -> list[float]:
     values = list(prediction.values()) if isinstance(prediction, dict) else [prediction]
     return [float(x) for value in values for x in np.asarray(value, np.float64).ravel()]
+
+
+def _raw(outputs: list[Any]) -> list[list[float]]:
+    """Predictions as flat values per example, for the judge to compare itself."""
+    try:
+        return [_flat(p) for p in outputs]
+    except (TypeError, ValueError):
+        return []
 
 
 def _largest_gap(first: list, second: list) -> float | None:
@@ -223,20 +270,26 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
     est = run.obs["estimator"]
     outputs = []
     for number in (1, 2):
+        hook = _SessionValues()
         ok, predictor = run.call("predict", _make, model_dir, params, recorder, functions)
-        ok, out = run.call("predict", _predict, predictor, predict_input) if ok else (False, [])
+        ok, out = run.call("predict", _predict, predictor, predict_input, BATCH,
+                           [hook]) if ok else (False, [])
         if ok:
             outputs.append(out)
+        if number == 1 and ok:
+            est.setdefault("restored", {})["predict"] = hook.start_values
         if number == 1 and ok and functions.get("predict_many"):
             est["serving"] = _serve(run, predictor, recorder, functions["predict_many"], log)
     if len(outputs) < 2:
         return
-    record = {"examples": len(outputs[0]), "largest_gap": _largest_gap(*outputs)}
+    record = {"examples": len(outputs[0]), "largest_gap": _largest_gap(*outputs),
+              "outputs": [_raw(out) for out in outputs]}
     try:  # the checker's own fixed input: tells "the model is random" from "the input is"
         features = _fixed_features(predict_input, params)
         fixed = [_predict(_make(model_dir, params, None, functions),
                           _constant_input(features, BATCH)) for _ in (1, 2)]
         record["fixed_gap"] = _largest_gap(*fixed)
+        record["fixed_outputs"] = [_raw(out) for out in fixed]
         single = _predict(_make(model_dir, params, None, functions),
                           _constant_input(features, 1), PROBES)
         record["single_outputs"] = [_flat(p) for p in single]
@@ -267,53 +320,115 @@ def _checkpoint_names(model_dir: str) -> list[str]:
                   key=lambda name: int(name.rsplit("-", 1)[-1]) if name[-1].isdigit() else -1)
 
 
-def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[str],
-                  emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
-    """Run the Estimator round trip; returns observations (JSON, Observations' shape)."""
-    from ckptlab.events import Recorder
-
+def _begin(functions: dict[str, Any], workdir: Path, learner_files: set[str],
+           emit: Callable[[str, dict], None] | None) -> tuple[Run, dict[str, Any]]:
     run = Run("estimator", learner_files, emit, str(workdir))
     kind = "tf.function" if hasattr(functions["model_fn"], "python_function") else "function"
     est = run.obs["estimator"] = {"model_dir": "model_dir", "model_fn_kind": kind}
-    with Listening(run) as log:
-        _stages(run, est, functions, workdir, log, Recorder())
+    return run, est
+
+
+def _inputs(functions: dict[str, Any]) -> dict[str, Any]:
+    params = functions.get("PARAMS")
+    input_fn = functions.get("input_fn") or default_input_fn
+    return {"params": params, "restore_params": functions.get("RESTORE_PARAMS", params),
+            "input_fn": input_fn, "eval_input": functions.get("eval_input_fn") or input_fn,
+            "predict_input": functions.get("predict_input_fn") or input_fn}
+
+
+def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
+                emit: Callable[[str, dict], None] | None = None, **_: Any) -> dict[str, Any]:
+    """Stage 1 (its own process): trace the modes, pretrain for a warm start, train."""
+    from ckptlab.events import Recorder
+
+    run, est = _begin(functions, workdir, learner_files, emit)
+    given = _inputs(functions)
+    params, input_fn = given["params"], given["input_fn"]
+    model_dir = str(workdir / est["model_dir"])
+    with Listening(run):
+        est["modes"] = run.call("trace modes", _trace, functions, params, input_fn)[1]
+        est["dataflow"] = run.call("trace modes", dataflow_positions, functions["model_fn"],
+                                   params, input_fn)[1]
+        if given["restore_params"] != params:
+            est["restore_modes"] = run.call("trace modes", _trace, functions,
+                                           given["restore_params"], input_fn)[1]
+        warm, source = _warm_start(run, functions, workdir, params, input_fn)
+        ok, trainer = run.call("train", _make, model_dir, params, Recorder(), functions, warm)
+        if not ok:
+            return run.obs
+        (workdir / TRAINED_MARK).write_text("")
+        hook = _StopAfterRuns(TRAIN_STEPS * 4)
+        run.call("train", trainer.train, input_fn, steps=TRAIN_STEPS, hooks=[hook])
+        est["train"] = {"session_runs": hook.done, "checkpoints": _checkpoint_names(model_dir),
+                        "trainable": hook.trainable, "assigned": hook.assigned,
+                        "warm_start_from": source, "end_values": hook.end_values}
+    run.emit("train", run.obs)
     return run.obs
 
 
-def _stages(run: Run, est: dict, functions: dict, workdir: Path, log: TensorFlowLog,
-            recorder: Any) -> None:
-    params = functions.get("PARAMS")
-    restore_params = functions.get("RESTORE_PARAMS", params)
-    input_fn = functions.get("input_fn") or default_input_fn
-    eval_input = functions.get("eval_input_fn") or input_fn
-    predict_input = functions.get("predict_input_fn") or input_fn
+def restore_stage(track: str, functions: dict[str, Any], workdir: Path,
+                  learner_files: set[str], emit: Callable[[str, dict], None] | None = None,
+                  **_: Any) -> dict[str, Any]:
+    """Stage 2 (a fresh process: nothing of training in memory): evaluate and predict with
+    new estimators restoring the model_dir; each reports the values it restored."""
+    from ckptlab.events import Recorder
+
+    run, est = _begin(functions, workdir, learner_files, emit)
+    if not (workdir / TRAINED_MARK).is_file():
+        return run.obs  # no Estimator could even be made: that failure is the train stage's
+    given = _inputs(functions)
+    model_dir, recorder = str(workdir / est["model_dir"]), Recorder()
+    with Listening(run) as log:
+        evaluator = run.call("evaluate", _make, model_dir, given["restore_params"], recorder,
+                             functions)[1]
+        if evaluator is not None:
+            hook = _SessionValues()  # errors and stage are the evidence; values the restore
+            ok, _ = run.call("evaluate", evaluator.evaluate, given["eval_input"], hooks=[hook])
+            if ok:
+                est.setdefault("restored", {})["evaluate"] = hook.start_values
+        _predictions(run, functions, model_dir, given["restore_params"], recorder,
+                     given["predict_input"], log)
+    return run.obs
+
+
+def resume_stage(track: str, functions: dict[str, Any], workdir: Path,
+                 learner_files: set[str], emit: Callable[[str, dict], None] | None = None,
+                 **_: Any) -> dict[str, Any]:
+    """Stage 3 (a fresh process): resume training from the model_dir for a few steps."""
+    from ckptlab.events import Recorder
+
+    run, est = _begin(functions, workdir, learner_files, emit)
+    if not (workdir / TRAINED_MARK).is_file():
+        return run.obs
     model_dir = str(workdir / est["model_dir"])
-    est["modes"] = run.call("trace modes", _trace, functions, params, input_fn)[1]
-    flow = run.call("trace modes", dataflow_positions, functions["model_fn"], params,
-                    input_fn)[1]
-    est["dataflow"] = flow
-    if restore_params != params:
-        est["restore_modes"] = run.call("trace modes", _trace, functions, restore_params,
-                                       input_fn)[1]
-    warm, source = _warm_start(run, functions, workdir, params, input_fn)
-    ok, trainer = run.call("train", _make, model_dir, params, recorder, functions, warm)
-    if not ok:
-        return
-    hook = _StopAfterRuns(TRAIN_STEPS * 4)
-    run.call("train", trainer.train, input_fn, steps=TRAIN_STEPS, hooks=[hook])
-    est["train"] = {"session_runs": hook.done, "checkpoints": _checkpoint_names(model_dir),
-                    "trainable": hook.trainable, "assigned": hook.assigned,
-                    "warm_start_from": source}
-    # a resumed train() rewrites the last checkpoint at its first step: keep what train wrote
-    if Path(model_dir).is_dir():
-        shutil.copytree(model_dir, workdir / AFTER_TRAIN, dirs_exist_ok=True)
-    run.emit("train", run.obs)
-    evaluator = run.call("evaluate", _make, model_dir, restore_params, recorder, functions)[1]
-    if evaluator is not None:
-        run.call("evaluate", evaluator.evaluate, eval_input)  # errors and stage are the evidence
-    _predictions(run, functions, model_dir, restore_params, recorder, predict_input, log)
-    ok, resumer = run.call("resume", _make, model_dir, params, recorder, functions)
-    if ok:
-        hook = _StopAfterRuns(RESUME_STEPS * 4, record=True)
-        run.call("resume", resumer.train, input_fn, steps=RESUME_STEPS, hooks=[hook])
-        est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values}
+    with Listening(run):
+        ok, resumer = run.call("resume", _make, model_dir, functions.get("PARAMS"), Recorder(),
+                               functions)
+        if ok:
+            hook = _StopAfterRuns(RESUME_STEPS * 4)
+            run.call("resume", resumer.train, _inputs(functions)["input_fn"],
+                     steps=RESUME_STEPS, hooks=[hook])
+            est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values,
+                             "end_values": hook.end_values,
+                             "checkpoints": _checkpoint_names(model_dir)}
+    return run.obs
+
+
+def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[str],
+                  emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
+    """The three stages one after the other in this process (the in-kernel fallback,
+    which is not isolated); returns the merged observations for the judge."""
+    from ckptlab.checker.judge import merged_stages
+
+    done: list[dict[str, Any]] = []
+
+    def emit_merged(stage: str, obs: dict) -> None:
+        if emit is not None:
+            emit(stage, merged_stages([*done, obs]))
+
+    for stage in (train_stage, restore_stage, resume_stage):
+        done.append(stage("estimator", functions, workdir, learner_files, emit_merged))
+        if stage is train_stage and (workdir / "model_dir").is_dir():
+            # a resumed train() rewrites the last checkpoint: keep what train wrote
+            shutil.copytree(workdir / "model_dir", workdir / AFTER_TRAIN, dirs_exist_ok=True)
+    return merged_stages(done)

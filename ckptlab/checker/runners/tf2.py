@@ -112,6 +112,7 @@ def _one_at_a_time(model: Any, probe: tf.Tensor) -> list[list[float]]:
 
 
 SAVED_MARK = "saved.ok"  # written by the save stage when the learner's save() returned
+# (in the work folder: evidence/ is taken out of the sandbox after each stage)
 MAX_OUTPUT_VALUES = 20000  # probe outputs reported per model, at most
 
 
@@ -201,8 +202,7 @@ def save_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fil
                      "variables": checkpoint_variables(path) if fmt == "tf-checkpoint" else [],
                      "optimizer_iterations": int(optimizer.iterations.numpy())}
     if ok:
-        (workdir / EVIDENCE).mkdir(parents=True, exist_ok=True)
-        (workdir / EVIDENCE / SAVED_MARK).write_text(json.dumps({"path": shown["path"]}))
+        (workdir / SAVED_MARK).write_text(json.dumps({"path": shown["path"]}))
     return run.obs
 
 
@@ -214,7 +214,7 @@ def restore_stage(track: str, functions: dict[str, Any], workdir: Path, learner_
     run = Run("tf2", learner_files, emit, str(workdir))
     shape, _, probe = _probe_setup(functions)
     trip = run.obs["tf2"] = {"input_shape": list(shape)}
-    if not (workdir / EVIDENCE / SAVED_MARK).is_file():
+    if not (workdir / SAVED_MARK).is_file():
         return run.obs  # nothing was saved: a restore would only repeat that failure
     directory = workdir / "checkpoints"
     with watching() as watch:

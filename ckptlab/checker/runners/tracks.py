@@ -21,9 +21,19 @@ SEED = 0
 
 # The stages of a track, each run in its own process by run_isolated (a new process
 # loads the submission afresh, so a restore sees only what the save left on disk).
-# Tracks not listed run as one stage ("all"). Kept here, free of TensorFlow, for the grader.
+# Kept here, free of TensorFlow, for the grader.
+# After each stage the grader takes its evidence/ out of the sandbox ("vault": what else it
+# moves or copies; see warm._between): a later stage cannot read or rewrite it.
+_ESTIMATOR = "ckptlab.checker.runners.estimator"
 STAGES = {"tf2": [{"name": "save", "call": "ckptlab.checker.runners.tf2:save_stage"},
-                  {"name": "restore", "call": "ckptlab.checker.runners.tf2:restore_stage"}]}
+                  {"name": "restore", "call": "ckptlab.checker.runners.tf2:restore_stage"}],
+          "estimator": [
+              # the model_dir as training left it (a resume rewrites its last checkpoint);
+              # the warm start's pretrained model_dir is no business of the later stages
+              {"name": "train", "call": f"{_ESTIMATOR}:train_stage",
+               "vault": {"copy": ["model_dir"], "move": ["pretrained"]}},
+              {"name": "restore", "call": f"{_ESTIMATOR}:restore_stage"},
+              {"name": "resume", "call": f"{_ESTIMATOR}:resume_stage"}]}
 
 
 def stages_of(track: str) -> list[dict] | None:

@@ -11,13 +11,16 @@ started it: PR_SET_PDEATHSIG would follow that thread) and for each request fork
 1. puts itself into the check's memory cgroup, joins the check's sandbox namespaces (made
    by ckptlab.checker.isolation), drops to uid 65534, no capabilities, no new privileges,
    RLIMIT_FSIZE, and makes itself non-dumpable;
-2. keeps only two descriptors: fd 3, the results channel to the grader, and fd 4, the
-   output pipe;
+2. keeps only three descriptors: fd 3, the results channel to the grader, fd 4, the
+   output pipe, and fd 5, the grader's "go" between stages;
 3. forks one *stage process* per stage. A stage process closes fd 3 before any learner
    code runs, so learner code cannot reach the results channel; the supervisor itself has
    no pid inside the sandbox's pid namespace, so learner code cannot signal or trace it.
    Whatever a stage process says arrives as an untrusted claim, wrapped by the supervisor
    with the stage's name, followed by the exit status the supervisor saw.
+4. after each stage, kills every process it left and waits for the grader's "go" (fd 5):
+   meanwhile the grader takes the stage's evidence out of the sandbox (warm._between), so
+   the next stage can neither read nor rewrite it.
 
 A supervisor does not depend on this process: a check in flight finishes even if the warm
 runner dies meanwhile (the grader starts a new one for the next check). It ends its check
@@ -140,13 +143,12 @@ def _join(request: dict) -> None:
     os.environ.update({"HOME": work, "TMPDIR": work})
 
 
-def _keep_only(results: int, output: int) -> None:
-    """fd 3 = results, fd 4 = output; every other descriptor is closed."""
-    results = fcntl.fcntl(results, fcntl.F_DUPFD, 100)
-    output = fcntl.fcntl(output, fcntl.F_DUPFD, 100)
-    os.dup2(results, 3)
-    os.dup2(output, 4)
-    os.closerange(5, 1 << 16)
+def _keep_only(*fds: int) -> None:
+    """fd 3 = results, fd 4 = output, fd 5 = the grader's go; every other one is closed."""
+    moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]
+    for number, fd in enumerate(moved):
+        os.dup2(fd, 3 + number)
+    os.closerange(3 + len(moved), 1 << 16)
 
 
 def _load(request: dict):
@@ -294,6 +296,18 @@ def _relay(stage: str, pid: int, claims: int) -> int:
             return status  # the stage ended and nothing more is waiting
 
 
+def _wait_for_grader(results: select.poll) -> None:
+    """Block until the grader has taken the stage's evidence (one byte on fd 5)."""
+    while True:
+        if _grader_gone(results):
+            raise _GraderGone
+        ready, _, _ = select.select([5], [], [], 0.05)
+        if ready:
+            if not os.read(5, 1):
+                raise _GraderGone
+            return
+
+
 def _send(message: dict) -> None:
     data = (json.dumps(message) + "\n").encode()
     while data:
@@ -308,10 +322,9 @@ def _supervise(request: dict, fds: list[int]) -> None:
     _keep_only(*fds)
     _join(request)
     sandbox = _sandbox_pids() if request.get("holder") else set()  # before any stage
-    pid = 0
+    results = select.poll()
+    results.register(3, 0)
     for stage in request.get("stages") or [{"name": "all"}]:
-        if pid:
-            _reap_leftovers(request, pid, sandbox)
         name = stage["name"]
         read, write = os.pipe()
         pid = os.fork()
@@ -324,6 +337,8 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 # the pid namespace, stays undumpable)
                 _prctl(_PR_SET_DUMPABLE, 1)
                 os.close(3)  # the results channel: never in a process that runs learner code
+                with contextlib.suppress(OSError):
+                    os.close(5)  # nor the grader's go
                 os.close(read)
                 os.dup2(4, 1)
                 os.dup2(4, 2)
@@ -341,7 +356,10 @@ def _supervise(request: dict, fds: list[int]) -> None:
         os.close(write)
         status = _relay(name, pid, read)
         os.close(read)
+        _reap_leftovers(request, pid, sandbox)  # nothing of this stage runs any more
         _send({"stage": name, "exit": status})
+        if request.get("handshake"):
+            _wait_for_grader(results)
     _send({"done": True})
 
 
