@@ -7,7 +7,8 @@ from ckptlab.checker.explain import diagnose, order_by_cause
 from ckptlab.checker.findings import VERDICT_PASS, Finding, Report, verdict_of
 from ckptlab.checker.observations import ObservationError, Observations
 
-__all__ = ["build_report", "could_not_run", "crashed", "timed_out", "unverified"]
+__all__ = ["build_report", "contradicted", "could_not_run", "crashed", "timed_out",
+           "unverified"]
 
 
 def _last_stage(obs: dict) -> str:
@@ -62,6 +63,16 @@ def unverified(missing: tuple[str, ...]) -> Finding:
         {"missing evidence": list(missing)})
 
 
+def contradicted(claims: tuple[str, ...]) -> Finding:
+    """The run's report says what the disk shows did not happen: an error, always."""
+    return could_not_run(
+        "Your run's report contradicts what it left on disk, so its result cannot be "
+        f"trusted: {'; '.join(claims)}.",
+        "Let the check call your functions to the end: do not write to its file "
+        "descriptors or replace the checker's, NumPy's or TensorFlow's functions.",
+        {"contradicted": list(claims)})
+
+
 def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
                  exercise: str = "", notes: tuple[str, ...] = ()) -> Report:
     """Typed observations -> diagnosers -> findings ordered by cause (extras included)."""
@@ -87,6 +98,9 @@ def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
     if observations.judged and observations.judged.unverified \
             and verdict_of([*findings, *extra]) == VERDICT_PASS:  # never a pass without it
         findings = [*findings, unverified(observations.judged.unverified)]
+    if observations.judged and observations.judged.contradicted:
+        # nothing read from claims the disk contradicts is a finding of the learner's code
+        findings = [contradicted(observations.judged.contradicted)]
     return Report(observations.track, subject, tuple(order_by_cause([*findings, *extra])),
                   dict(observations.timings), observations.stages, exercise,
                   tuple([*notes, *diagnoser_notes, *judge_notes]))

@@ -172,6 +172,11 @@ def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[s
     found = _prefixes(model_dir) if vault is not None else train.get("checkpoints", [])
     names = [n for n in found if _open(model_dir / n) is not None] if train else []
     judged: dict[str, Any] = {"checkpoints": names}
+    claimed = sorted(train.get("checkpoints") or [])
+    if train and vault is not None and claimed != sorted(found):
+        judged["contradicted"] = [
+            f"train() claims the checkpoints {claimed or 'none'}, the model_dir it left holds "
+            f"{sorted(found) or 'none'}"]
     if not names:
         return judged
     judged["verified"], judged["unverified"] = _estimator_boundaries(

@@ -241,6 +241,9 @@ class Judged:
     unverified: tuple[str, ...] = ()
     # boundaries whose reported values the judge found equal to the checkpoint on disk
     verified: tuple[str, ...] = ()
+    # claims the disk contradicts in a way no honest runner can produce (e.g. checkpoints
+    # claimed that the model_dir does not hold): an error whatever else was found
+    contradicted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

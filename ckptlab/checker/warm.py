@@ -205,11 +205,17 @@ def _take(source: Path, target: Path) -> None:
 
 def _between(stage: dict, work: Path, vault: Path) -> None:
     """After a stage, while no process of the check runs: its evidence folder moves to
-    the vault (outside the sandbox), with copies of what the stage spec keeps (e.g. the
-    model_dir as training left it); `vault.move` also takes folders out of the work one."""
+    the vault (outside the sandbox), with copies of what the stage spec asks (e.g. the
+    model_dir as training left it). Spec "vault": {"copy": [...], "move": [...],
+    "keep": [...]}: "move" takes more out of the work folder; "keep" takes out everything
+    but those names, so the next stage sees only what a real restore needs."""
     spec = stage.get("vault") or {}
     into = vault / str(stage.get("name"))
-    for relative in [EVIDENCE, *spec.get("move", ())]:
+    moved = [EVIDENCE, *spec.get("move", ())]
+    if "keep" in spec:
+        with contextlib.suppress(OSError):
+            moved += [name for name in os.listdir(work) if name not in spec["keep"]]
+    for relative in dict.fromkeys(moved):
         _take(work / relative, into / relative)
         with contextlib.suppress(OSError):
             path = work / relative

@@ -25,14 +25,16 @@ SEED = 0
 # After each stage the grader takes its evidence/ out of the sandbox ("vault": what else it
 # moves or copies; see warm._between): a later stage cannot read or rewrite it.
 _ESTIMATOR = "ckptlab.checker.runners.estimator"
+_RESTORE_NEEDS = ["model_dir", "trained.ok"]  # runners/estimator: model_dir, TRAINED_MARK
 STAGES = {"tf2": [{"name": "save", "call": "ckptlab.checker.runners.tf2:save_stage"},
                   {"name": "restore", "call": "ckptlab.checker.runners.tf2:restore_stage"}],
           "estimator": [
               # the model_dir as training left it (a resume rewrites its last checkpoint);
-              # the warm start's pretrained model_dir is no business of the later stages
+              # later stages see only the model_dir (and the mark that training started)
               {"name": "train", "call": f"{_ESTIMATOR}:train_stage",
-               "vault": {"copy": ["model_dir"], "move": ["pretrained"]}},
-              {"name": "restore", "call": f"{_ESTIMATOR}:restore_stage"},
+               "vault": {"copy": ["model_dir"], "keep": _RESTORE_NEEDS}},
+              {"name": "restore", "call": f"{_ESTIMATOR}:restore_stage",
+               "vault": {"keep": _RESTORE_NEEDS}},
               {"name": "resume", "call": f"{_ESTIMATOR}:resume_stage"}]}
 
 

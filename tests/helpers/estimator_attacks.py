@@ -1,0 +1,166 @@
+"""Hostile submissions on the Estimator track (tests/tf/test_sandbox_attacks_estimator.py).
+
+Each attack is a submission for the exercise estimator-serving: an attempt (printed as
+`ATTEMPT <what>: <result>` lines) before the reference solution, or before a wrong one
+whose dropout is on in every mode (NONDETERMINISTIC_PREDICT: a FAIL) when the attack tries
+to turn it into a PASS. The check runs as three processes (train, restore, resume); the
+code at the top of a submission runs in each of them.
+"""
+
+from __future__ import annotations
+
+from tests.helpers.attacks import ATTEMPT, SUBMISSIONS, Attack
+
+SOLUTION = (SUBMISSIONS / "estimator-serving" / "solution.py").read_text()
+WRONG = (SUBMISSIONS / "estimator-serving" / "wrong_dropout_always_on.py").read_text()
+
+# which stage process runs this code: the restore and resume stages find the model_dir
+STAGE = '''
+def later_stage():
+    return os.path.exists("trained.ok")
+'''
+
+
+def _contained(name: str, kind: str, code: str, solution: str = SOLUTION) -> Attack:
+    return Attack(name, kind, STAGE + code, ("pass",), True, solution=solution)
+
+
+def _forged(name: str, kind: str, code: str, solution: str = WRONG) -> Attack:
+    """Never a pass, never full points: a wrong solution (or a right one whose restore the
+    attack breaks) behind claims that try to look right."""
+    return Attack(name, kind, STAGE + code, ("fail", "error"), False, solution=solution)
+
+
+# a perfect run's observations, made here by ckptlab's own runner on the reference solution
+# (in a folder of its own): what a forger would send instead of its own
+_PERFECT = '''
+def perfect_obs():
+    import pathlib, runpy, tempfile
+    from ckptlab.checker.runners.estimator import run_estimator
+    folder = pathlib.Path(tempfile.mkdtemp(dir="."))
+    (folder / "good.py").write_text("""SOLUTION_SOURCE""")
+    good = runpy.run_path(str(folder / "good.py"))
+    return run_estimator(good, folder, {str(folder / "good.py")})
+def send_everywhere(obs):
+    import json
+    line = (json.dumps({"stage": "finished", "obs": obs}, default=str) + "\\n").encode()
+    for fd in range(3, 64):
+        try:
+            os.write(fd, line)
+        except OSError:
+            pass
+    return "sent"
+'''.replace("SOLUTION_SOURCE", SOLUTION.replace('"""', "'''"))
+
+_READ_CHECKPOINT = '''
+def checkpoint_values():
+    """What the trained checkpoint holds, read with ckptlab's reader: a forger's 'restore'."""
+    import numpy as np
+    from ckptlab.checkpoint.load import inspect_checkpoint
+    from ckptlab.checkpoint.values import read_value
+    index = inspect_checkpoint(tf_latest("model_dir"))
+    return {v.key: np.asarray(read_value(index, v.key), np.float64).ravel().tolist()
+            for v in index.variables if v.dtype.startswith("float") or v.key == "global_step"}
+def tf_latest(folder):
+    import re
+    text = open(os.path.join(folder, "checkpoint")).read()
+    return os.path.join(folder, re.search(r'model_checkpoint_path: "([^"]+)"', text)[1])
+'''
+
+ATTACKS: list[Attack] = [
+    _forged("forge_perfect_estimator_run", "fd writes", _PERFECT + '''
+import json
+if not later_stage():
+    allowed("send a perfect run's observations on every fd", lambda: send_everywhere(
+        perfect_obs()))
+else:
+    allowed("send forged evaluate/predict claims on every fd", lambda: send_everywhere({
+        "track": "estimator", "errors": [], "stages": ["evaluate", "predict", "resume"]}))
+os._exit(0)
+'''),
+    _forged("forge_restore_claims", "forging evaluate/predict", _READ_CHECKPOINT + '''
+import ckptlab.checker.runners.estimator as _runner
+def _patch():
+    # claim what the checkpoint holds as the session's values, and zero gaps
+    _runner.session_values = lambda session, variables: checkpoint_values()
+    _runner._largest_gap = lambda first, second: 0.0
+    return "patched session_values and _largest_gap"
+if later_stage():
+    allowed("claim restored values and zero gaps", _patch)
+'''),
+    _forged("restore_without_restoring", "restore without restoring", _READ_CHECKPOINT + '''
+import tensorflow as _tf
+import ckptlab.checker.runners.estimator as _runner
+def _initialise(self, sess, save_path):
+    sess.run(_tf.compat.v1.global_variables_initializer())
+def _patch():
+    # no checkpoint is read in this process: every session starts from its initializers,
+    # while the values reported are the checkpoint's, read from disk
+    _tf.compat.v1.train.Saver.restore = _initialise
+    _runner.session_values = lambda session, variables: checkpoint_values()
+    return "Saver.restore initialises instead; claimed values read from disk"
+if later_stage():
+    allowed("restore nothing, claim the checkpoint's values", _patch)
+''', solution=SOLUTION),
+    _forged("patch_numpy_in_stage", "monkeypatching numpy", '''
+import numpy as _np
+def _patch():
+    _np.max = lambda *a, **k: 0.0
+    _np.abs = lambda x, *a, **k: _np.zeros_like(x)
+    _np.allclose = lambda *a, **k: True
+    return "patched numpy.max/abs/allclose"
+allowed("replace numpy functions in every stage", _patch)
+'''),
+    _forged("patch_tf_session_values", "monkeypatching TF", '''
+import numpy as _np
+import tensorflow as _tf
+_real_run = _tf.compat.v1.Session.run
+def _zeros_for_variables(self, fetches, *args, **kwargs):
+    values = _real_run(self, fetches, *args, **kwargs)
+    if isinstance(fetches, list) and fetches and all(hasattr(f, "initializer") for f in fetches):
+        return [_np.zeros_like(v) for v in values]  # every variable read back as zeros
+    return values
+def _patch():
+    _tf.compat.v1.Session.run = _zeros_for_variables
+    return "patched Session.run"
+if later_stage():
+    allowed("make the restored variables read as zeros", _patch)
+''', solution=SOLUTION),
+    _contained("restore_stage_reads_evidence", "blind to the save stage's evidence", '''
+import glob
+def _look():
+    return sorted(glob.glob("**", recursive=True))
+def _plant():  # a later stage rewriting what training left as evidence
+    os.makedirs("evidence/after_train", exist_ok=True)
+    open("evidence/after_train/checkpoint", "w").write('model_checkpoint_path: "x"\\n')
+    return "planted"
+if later_stage():
+    print("ATTEMPT work folder in a later stage:", _look(), flush=True)
+    attempt("read the train stage's evidence", lambda: open("evidence/after_train/checkpoint").read())
+    attempt("read the pretrained folder", lambda: os.listdir("pretrained"))
+    attempt("read the train stage's note", lambda: open("note.txt").read())
+    allowed("plant evidence for the judge", _plant)
+else:
+    allowed("leave a note for the later stages", lambda: open("note.txt", "w").write("x"))
+''', solution=SOLUTION + '\nWARM_START = {"vars_to_warm_start": ".*"}\n'),
+]
+
+# The limit of a judge that runs no learner code: predictions are what a learner process
+# says they are. A forger that replays its first predict() call's outputs gets zero gaps.
+REPLAYED_PREDICTIONS = _forged("replay_predictions", "forging predictions", '''
+import tensorflow as _tf
+_estimator = _tf.compat.v1.estimator.Estimator
+_real_predict = _estimator.predict
+_seen = {}
+def _replaying(self, input_fn, *args, **kwargs):
+    key = getattr(input_fn, "__qualname__", "")
+    if key not in _seen:
+        _seen[key] = list(_real_predict(self, input_fn, *args, **kwargs))
+    return iter(_seen[key])
+def _patch():
+    _estimator.predict = _replaying
+    return "predict() replays its first outputs"
+allowed("replay predictions", _patch)
+''')
+
+__all__ = ["ATTACKS", "ATTEMPT", "REPLAYED_PREDICTIONS", "SOLUTION", "WRONG"]

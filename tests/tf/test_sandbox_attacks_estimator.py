@@ -1,0 +1,124 @@
+"""The Estimator track's attack suite: forged evaluate/predict claims, a restore that
+claims values without restoring, numpy and TensorFlow replaced in a stage process, and a
+later stage looking for the train stage's evidence (tests/helpers/estimator_attacks.py).
+
+All run once, in parallel, in a module fixture; each test asserts for its attack the
+verdict and the points, that the attempt really ran, that no process survived and that
+nothing outside the scratch folder changed (the same rules as test_sandbox_attacks).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ckptlab.checker.isolation import Limits, support
+from ckptlab.checker.runners.tracks import stages_of
+from ckptlab.checker.sandbox import report_from_outcome
+from ckptlab.checker.warm import run_isolated
+from ckptlab.exercises import get_exercise, points_for
+from tests.conftest import skip_or_fail
+from tests.helpers.attacks import Attack
+from tests.helpers.estimator_attacks import ATTACKS, REPLAYED_PREDICTIONS
+from tests.tf.test_sandbox_attacks import OUTSIDE, PACKAGE, _tree_digest, stray_processes
+
+EXERCISE = get_exercise("estimator-serving")
+LIMITS = Limits(timeout=150, memory_mb=1500, disk_mb=64, output_mb=2)
+
+
+def _check(attack: Attack):
+    outcome = run_isolated("estimator", attack.source.encode(), attack.file, "file", LIMITS,
+                           stages=stages_of("estimator"))
+    return outcome, report_from_outcome(outcome, "estimator", attack.file, LIMITS, EXERCISE.id)
+
+
+@pytest.fixture(scope="module")
+def attacked():
+    if not support().isolated:
+        skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
+    package_before = _tree_digest(PACKAGE)
+
+    def run(attack: Attack):
+        try:
+            return _check(attack)
+        except Exception as error:  # reported by the attack's own test
+            return error
+
+    every = [*ATTACKS, REPLAYED_PREDICTIONS]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = dict(zip([a.name for a in every], pool.map(run, every), strict=True))
+    time.sleep(1.0)  # anything a survivor would do later has had time to happen
+    yield {"results": results, "strays": stray_processes(),
+           "planted": [str(p) for p in OUTSIDE if p.exists()],
+           "package_before": package_before}
+
+
+def _assert_stopped(attacked, attack: Attack):
+    result = attacked["results"][attack.name]
+    assert not isinstance(result, Exception), result  # the grader itself must not fail
+    outcome, report = result
+    output = outcome.output.decode(errors="replace")
+    points = points_for(EXERCISE, report.verdict, report.codes("error"))
+    assert report.verdict in attack.verdicts, (report.codes(), str(report)[:1500],
+                                               output[-1500:])
+    if attack.full_points:
+        assert sum(points.values()) == EXERCISE.total, (points, output[-1500:])
+    else:
+        assert sum(points.values()) < EXERCISE.total
+    assert "ATTEMPT " in output, output[-1500:]  # the attack really ran
+    assert ": REACHED" not in output, output[-1500:]
+    assert outcome.isolated and outcome.survivors == []
+    assert len(json.dumps(report.to_dict())) < 200_000
+    return outcome, report, output
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
+def test_estimator_attack_is_stopped(attacked, attack: Attack):
+    _assert_stopped(attacked, attack)
+
+
+def test_the_stages_ran_in_their_own_processes(attacked):
+    outcome, _, _ = attacked["results"]["restore_stage_reads_evidence"]
+    assert outcome.exits == {"train": 0, "restore": 0, "resume": 0}
+    verified = outcome.judged["judged"]["verified"]
+    for boundary in ("after train", "evaluate after its restore", "predict after its restore",
+                     "resume after its restore", "after the resume"):
+        assert any(line.startswith(boundary + ":") for line in verified), verified
+
+
+def test_a_later_stage_sees_only_the_model_dir(attacked):
+    _, _, output = attacked["results"]["restore_stage_reads_evidence"]
+    listings = [line for line in output.splitlines()
+                if line.startswith("ATTEMPT work folder in a later stage:")]
+    assert len(listings) == 2, output[-1500:]  # restore and resume
+    for line in listings:
+        assert "evidence" not in line and "pretrained" not in line and "note.txt" not in line
+        assert "'model_dir'" in line and "'trained.ok'" in line
+
+
+def test_forged_claims_without_evidence_are_unverified(attacked):
+    _, report, _ = attacked["results"]["forge_perfect_estimator_run"]
+    assert report.verdict == "error"
+    assert "CHECK_INTERNAL_ERROR" in report.codes(), report.codes()
+
+
+def test_values_read_as_zeros_do_not_pass(attacked):
+    outcome, report, _ = attacked["results"]["patch_tf_session_values"]
+    assert any("other values than" in line for line in outcome.judged["judged"]["unverified"])
+    assert report.verdict == "error" and "CHECK_INTERNAL_ERROR" in report.codes()
+
+
+@pytest.mark.xfail(strict=True, reason="documented limit (docs/instructors.md, threat model): "
+                   "predictions are claims of a learner process; the judge runs no learner "
+                   "code, so outputs replayed consistently cannot be told from real ones")
+def test_replayed_predictions_are_not_caught(attacked):
+    _assert_stopped(attacked, REPLAYED_PREDICTIONS)
+
+
+def test_no_estimator_attack_left_anything_behind(attacked):
+    assert attacked["strays"] == []
+    assert attacked["planted"] == []
+    assert _tree_digest(PACKAGE) == attacked["package_before"]
