@@ -68,10 +68,20 @@ def _gap(a: np.ndarray, b: np.ndarray) -> float | None:
     return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) if a.size else 0.0
 
 
+def _staged(vault: Path | None) -> bool:
+    """The run had stages of its own (not one process "all")."""
+    return vault is not None and not (vault / "all").is_dir()
+
+
 def evidence_path(scratch: Path, vault: Path | None, stage: str, relative: str) -> Path:
     """Where the judge reads `relative` as stage `stage` left it: the grader's copy in the
-    vault (staged runs), or the work folder itself (a run in one process)."""
-    return vault / stage / relative if vault is not None else scratch / relative
+    vault (staged runs); in a run in one process its evidence/ (taken after it) or the
+    work folder itself."""
+    if _staged(vault):
+        return vault / stage / relative
+    if vault is not None and relative.split("/")[0] == EVIDENCE:
+        return vault / "all" / relative
+    return scratch / relative
 
 
 def _prefixes(model_dir: Path) -> list[str]:
@@ -163,17 +173,18 @@ def _estimator_boundaries(obs: dict[str, Any], scratch: Path, vault: Path | None
 
 def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[str, Any]:
     est = obs["estimator"]
+    staged, after_train = _staged(vault), evidence_path(scratch, vault, "all", AFTER_TRAIN)
     model_dir = evidence_path(scratch, vault, "train", est.get("model_dir", "model_dir"))
-    if vault is None and (scratch / AFTER_TRAIN).is_dir():
-        model_dir = scratch / AFTER_TRAIN
+    if not staged and after_train.is_dir():
+        model_dir = after_train
     train = est.get("train") or {}
     # the checkpoints as the judge finds them after training (what train() claims, read
     # from its own copy when the grader took one)
-    found = _prefixes(model_dir) if vault is not None else train.get("checkpoints", [])
+    found = _prefixes(model_dir) if staged else train.get("checkpoints", [])
     names = [n for n in found if _open(model_dir / n) is not None] if train else []
     judged: dict[str, Any] = {"checkpoints": names}
     claimed = sorted(train.get("checkpoints") or [])
-    if train and vault is not None and claimed != sorted(found):
+    if train and staged and claimed != sorted(found):
         judged["contradicted"] = [
             f"train() claims the checkpoints {claimed or 'none'}, the model_dir it left holds "
             f"{sorted(found) or 'none'}"]

@@ -9,7 +9,7 @@ code at the top of a submission runs in each of them.
 
 from __future__ import annotations
 
-from tests.helpers.attacks import ATTEMPT, SUBMISSIONS, Attack
+from tests.helpers.attacks import ATTEMPT, SUBMISSIONS, Attack, contained
 
 SOLUTION = (SUBMISSIONS / "estimator-serving" / "solution.py").read_text()
 WRONG = (SUBMISSIONS / "estimator-serving" / "wrong_dropout_always_on.py").read_text()
@@ -136,7 +136,8 @@ def _plant():  # a later stage rewriting what training left as evidence
     return "planted"
 if later_stage():
     print("ATTEMPT work folder in a later stage:", _look(), flush=True)
-    attempt("read the train stage's evidence", lambda: open("evidence/after_train/checkpoint").read())
+    attempt("read the train stage's evidence",
+            lambda: open("evidence/after_train/checkpoint").read())
     attempt("read the pretrained folder", lambda: os.listdir("pretrained"))
     attempt("read the train stage's note", lambda: open("note.txt").read())
     allowed("plant evidence for the judge", _plant)
@@ -163,4 +164,18 @@ def _patch():
 allowed("replay predictions", _patch)
 ''')
 
-__all__ = ["ATTACKS", "ATTEMPT", "REPLAYED_PREDICTIONS", "SOLUTION", "WRONG"]
+# the same on the TF2 track (its stages: save, restore): the reference solution must pass
+TF2_EVIDENCE = contained("restore_reads_saved_evidence", "blind to the save stage's evidence",
+                         '''
+def _plant():  # the restore stage rewriting the save stage's evidence for the judge
+    os.makedirs("evidence", exist_ok=True)
+    open("evidence/saved_model.index", "wb").write(b"forged")
+    return "planted"
+if os.path.exists("saved.ok"):  # the restore stage's process
+    attempt("list the save stage's evidence", lambda: os.listdir("evidence") or 1 / 0)
+    attempt("read the saved model's evidence", lambda: open("evidence/saved_model.index",
+                                                             "rb").read(10))
+    allowed("plant evidence of the saved model", _plant)
+''')
+
+__all__ = ["ATTACKS", "ATTEMPT", "REPLAYED_PREDICTIONS", "SOLUTION", "TF2_EVIDENCE", "WRONG"]

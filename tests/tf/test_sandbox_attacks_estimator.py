@@ -22,17 +22,20 @@ from ckptlab.checker.warm import run_isolated
 from ckptlab.exercises import get_exercise, points_for
 from tests.conftest import skip_or_fail
 from tests.helpers.attacks import Attack
-from tests.helpers.estimator_attacks import ATTACKS, REPLAYED_PREDICTIONS
+from tests.helpers.estimator_attacks import ATTACKS, REPLAYED_PREDICTIONS, TF2_EVIDENCE, WRONG
 from tests.tf.test_sandbox_attacks import OUTSIDE, PACKAGE, _tree_digest, stray_processes
 
 EXERCISE = get_exercise("estimator-serving")
+TF2_EXERCISE = get_exercise("tf2-round-trip")
 LIMITS = Limits(timeout=150, memory_mb=1500, disk_mb=64, output_mb=2)
 
 
 def _check(attack: Attack):
-    outcome = run_isolated("estimator", attack.source.encode(), attack.file, "file", LIMITS,
-                           stages=stages_of("estimator"))
-    return outcome, report_from_outcome(outcome, "estimator", attack.file, LIMITS, EXERCISE.id)
+    track, exercise = ("tf2", TF2_EXERCISE) if attack is TF2_EVIDENCE else ("estimator",
+                                                                            EXERCISE)
+    outcome = run_isolated(track, attack.source.encode(), attack.file, "file", LIMITS,
+                           stages=stages_of(track))
+    return outcome, report_from_outcome(outcome, track, attack.file, LIMITS, exercise.id)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,7 @@ def attacked():
         except Exception as error:  # reported by the attack's own test
             return error
 
-    every = [*ATTACKS, REPLAYED_PREDICTIONS]
+    every = [*ATTACKS, REPLAYED_PREDICTIONS, TF2_EVIDENCE]
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = dict(zip([a.name for a in every], pool.map(run, every), strict=True))
     time.sleep(1.0)  # anything a survivor would do later has had time to happen
@@ -56,18 +59,20 @@ def attacked():
            "package_before": package_before}
 
 
-def _assert_stopped(attacked, attack: Attack):
+def _assert_stopped(attacked, attack: Attack, exercise=EXERCISE):
     result = attacked["results"][attack.name]
     assert not isinstance(result, Exception), result  # the grader itself must not fail
     outcome, report = result
     output = outcome.output.decode(errors="replace")
-    points = points_for(EXERCISE, report.verdict, report.codes("error"))
+    points = points_for(exercise, report.verdict, report.codes("error"))
     assert report.verdict in attack.verdicts, (report.codes(), str(report)[:1500],
                                                output[-1500:])
     if attack.full_points:
-        assert sum(points.values()) == EXERCISE.total, (points, output[-1500:])
-    else:
+        assert sum(points.values()) == exercise.total, (points, output[-1500:])
+    elif attack.solution == WRONG:  # the wrong answer behind it gained nothing
         assert sum(points.values()) < EXERCISE.total
+    # else: a correct solution whose own process was tampered with: never a pass (the
+    # exercise's cases may not cost points for a finding outside their concern)
     assert "ATTEMPT " in output, output[-1500:]  # the attack really ran
     assert ": REACHED" not in output, output[-1500:]
     assert outcome.isolated and outcome.survivors == []
@@ -81,7 +86,7 @@ def test_estimator_attack_is_stopped(attacked, attack: Attack):
 
 
 def test_the_stages_ran_in_their_own_processes(attacked):
-    outcome, _, _ = attacked["results"]["restore_stage_reads_evidence"]
+    outcome, _ = attacked["results"]["restore_stage_reads_evidence"]
     assert outcome.exits == {"train": 0, "restore": 0, "resume": 0}
     verified = outcome.judged["judged"]["verified"]
     for boundary in ("after train", "evaluate after its restore", "predict after its restore",
@@ -90,7 +95,7 @@ def test_the_stages_ran_in_their_own_processes(attacked):
 
 
 def test_a_later_stage_sees_only_the_model_dir(attacked):
-    _, _, output = attacked["results"]["restore_stage_reads_evidence"]
+    output = attacked["results"]["restore_stage_reads_evidence"][0].output.decode()
     listings = [line for line in output.splitlines()
                 if line.startswith("ATTEMPT work folder in a later stage:")]
     assert len(listings) == 2, output[-1500:]  # restore and resume
@@ -99,16 +104,26 @@ def test_a_later_stage_sees_only_the_model_dir(attacked):
         assert "'model_dir'" in line and "'trained.ok'" in line
 
 
+def test_the_tf2_restore_stage_is_blind_to_the_saved_evidence(attacked):
+    outcome, _, = _assert_stopped(attacked, TF2_EVIDENCE, TF2_EXERCISE)[:2]
+    output = outcome.output.decode(errors="replace")
+    assert outcome.exits == {"save": 0, "restore": 0}
+    assert output.count("ATTEMPT ") == 3 and output.count(": blocked") == 2, output[-1500:]
+
+
 def test_forged_claims_without_evidence_are_unverified(attacked):
-    _, report, _ = attacked["results"]["forge_perfect_estimator_run"]
+    _, report = attacked["results"]["forge_perfect_estimator_run"]
     assert report.verdict == "error"
     assert "CHECK_INTERNAL_ERROR" in report.codes(), report.codes()
 
 
 def test_values_read_as_zeros_do_not_pass(attacked):
-    outcome, report, _ = attacked["results"]["patch_tf_session_values"]
-    assert any("other values than" in line for line in outcome.judged["judged"]["unverified"])
-    assert report.verdict == "error" and "CHECK_INTERNAL_ERROR" in report.codes()
+    outcome, report = attacked["results"]["patch_tf_session_values"]
+    unverified = outcome.judged["judged"]["unverified"]
+    for boundary in ("evaluate after its restore", "predict after its restore"):
+        assert any(line.startswith(boundary) and "other values than" in line
+                   for line in unverified), unverified
+    assert report.verdict != "pass", report.codes()
 
 
 @pytest.mark.xfail(strict=True, reason="documented limit (docs/instructors.md, threat model): "
