@@ -40,6 +40,11 @@ class Transcript:
     def restores(self) -> int:
         return sum(len(call["restored"]) for call in self.calls)
 
+    def error_line(self, containing: str = "") -> str:
+        """The error's first line (that contains `containing`), '' without an error."""
+        lines = [line for line in (self.error or "").splitlines() if containing in line]
+        return lines[0].strip() if lines else ""
+
     def __str__(self) -> str:
         apis = ", ".join(dict.fromkeys(call["api"] for call in self.calls))
         return (f"{len(self.calls)} call{'s' * (len(self.calls) != 1)} ({apis}): "

@@ -21,7 +21,7 @@ from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, badge_html
 from ckptlab.render.units import shape_text
 from ckptlab.scopes import ScopeNode, build_tree
 
-__all__ = ["ScopeRow", "checkpoint_rows", "rows_tree", "scope_explorer_html",
+__all__ = ["ScopeRow", "checkpoint_rows", "notes_html", "rows_tree", "scope_explorer_html",
            "state_counts_html", "target_rows", "tree_html"]
 
 
@@ -98,9 +98,10 @@ STATES = ("matched", "swapped", "mismatch", "missing", "unused")
 
 
 def state_counts_html(rows: list[ScopeRow]) -> str:
+    """'matched 1 · missing from checkpoint 1': a state and its count never wrap apart."""
     counts = Counter(row.state for row in rows)
-    return " · ".join(f"{badge_html(state)} {counts[state]}" for state in STATES
-                      if counts[state])
+    return " · ".join(f'<span style="white-space:nowrap">{badge_html(state)} {counts[state]}'
+                      "</span>" for state in STATES if counts[state])
 
 
 def _leaf_html(row: ScopeRow, depth: int, leaf_name: str, selected: str, show_key: bool) -> str:
@@ -136,11 +137,19 @@ def tree_html(title: str, rows: list[ScopeRow], selected: str = "", show_key: bo
     return "".join(lines) + "</div>"
 
 
+def notes_html(notes) -> str:
+    """The dry run's notes (how the target was read; a swap a match by name cannot see)."""
+    items = "".join(f"<li>{escape(note)}</li>" for note in notes)
+    return (f'<ul style="margin:2px 0; padding-left:18px; color:#444">{items}</ul>'
+            if items else "")
+
+
 def scope_explorer_html(model_rows: list[ScopeRow], checkpoint_rows: list[ScopeRow],
-                        title: str) -> str:
-    """The two trees side by side."""
+                        title: str, notes=()) -> str:
+    """The two trees side by side, under the title and the dry run's notes."""
     return (f'<div class="ckptlab-scope-explorer" style="{PANE}">'
             f'<div style="font-weight:600; font-size:15px">{escape(title)}</div>'
+            f"{notes_html(notes)}"
             f'<div style="display:flex; flex-wrap:wrap; gap:16px">'
             f'<div style="flex:1; min-width:300px">'
             f"{tree_html('model variables', model_rows, show_key=True)}</div>"

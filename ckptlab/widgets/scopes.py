@@ -21,6 +21,7 @@ from ckptlab.render.scopes import (
     STATES,
     ScopeRow,
     checkpoint_rows,
+    notes_html,
     scope_explorer_html,
     state_counts_html,
     target_rows,
@@ -74,7 +75,8 @@ class ScopeExplorer(StaticFallback, widgets.VBox):
                           self.figure])
         self.add_class("ckptlab-scope-explorer")
         self.header.value = (f"<b>Dry-run restore</b> of <code>{escape(report.checkpoint)}</code>"
-                             f" by {escape(report.by)}: {state_counts_html(self.model_rows)}")
+                             f" by {escape(report.by)}: {state_counts_html(self.model_rows)}"
+                             f"{notes_html(report.notes)}")
         self._render()
 
     # ----- public actions -------------------------------------------------------------
@@ -100,7 +102,8 @@ class ScopeExplorer(StaticFallback, widgets.VBox):
 
     def _repr_html_(self) -> str:
         return scope_explorer_html(self.model_rows, self.checkpoint_rows,
-                                   f"Dry-run restore of {self.report.checkpoint}")
+                                   f"Dry-run restore of {self.report.checkpoint}",
+                                   self.report.notes)
 
     # ----- internals -------------------------------------------------------------------
     def _visible(self, rows: list[ScopeRow]) -> list[ScopeRow]:

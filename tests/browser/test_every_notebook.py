@@ -1,14 +1,17 @@
 """Every learner notebook, run in JupyterLab in Chromium the way a learner runs it.
 
 One server holds tutorials/ and exercises/ side by side (as `ckptlab lab` serves them);
-the notebooks run one after the other, each in its own workspace, and each test fails on:
+JupyterLab is loaded once in one tab, and the notebooks are opened in it one after the
+other (each alone, in a fresh kernel), as a learner goes from one to the next. Each test
+fails on:
 - an error output, or anything on stderr (TensorFlow's chatter included);
 - what output_problems finds in the saved notebook (the same rule as the headless run);
 - a console error or an uncaught exception in the page;
 - a dead link: every link of the page is resolved, and a "Learn more" link of a check
   report is clicked: it must open its tutorial with the section in view.
-When this module runs, the headless run of the same notebooks is skipped (tests/conftest.py),
-so each notebook is executed once per suite.
+When this module runs (`make browser-notebooks`: not yet in `make test`, see
+tests/conftest.py), the headless run of the same notebooks is skipped, so each notebook is
+executed once per suite.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from tests.browser.conftest import ARTIFACTS
 from tests.helpers.lab_page import (
     PANEL,
     cell_errors,
+    close_every_tab,
     follow_a_learn_more_link,
-    open_notebook,
+    open_next_notebook,
     run_all_cells,
     stderr_outputs,
 )
@@ -92,14 +97,43 @@ def saved_problems(page, server, notebook: str) -> list[str]:
     return [f"cells {unrun} saved without an execution count"] if unrun else output_problems(cells)
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
-def test_notebook_runs_cleanly_in_jupyterlab(course, cached_page, notebook):
-    page = cached_page
-    relative = notebook.relative_to(REPO).as_posix()
+@pytest.fixture(scope="module")
+def lab(shared_context):
+    """One tab holding JupyterLab for every notebook of the module."""
+    tab = shared_context.new_page()
+    yield tab
+    tab.close()
+
+
+@pytest.fixture
+def lab_page(lab, request):
+    """The module's tab, with this test's console errors; a screenshot if the test failed."""
     console: list[str] = []
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: console.append(f"uncaught: {error}"))
-    open_notebook(page, course, relative)
+
+    def on_console(message):
+        if message.type == "error":
+            console.append(message.text)
+
+    def on_error(error):
+        console.append(f"uncaught: {error}")
+
+    lab.on("console", on_console)
+    lab.on("pageerror", on_error)
+    yield lab, console
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        lab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    close_every_tab(lab)  # before conftest shuts this test's kernels down
+    lab.remove_listener("console", on_console)
+    lab.remove_listener("pageerror", on_error)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
+def test_notebook_runs_cleanly_in_jupyterlab(course, lab_page, notebook):
+    page, console = lab_page
+    relative = notebook.relative_to(REPO).as_posix()
+    open_next_notebook(page, course, relative)
     run_all_cells(page, timeout_ms=300_000)  # tutorial 6 runs about 30 s on a quiet machine
     assert cell_errors(page) == []
     assert stderr_outputs(page) == []

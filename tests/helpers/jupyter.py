@@ -84,6 +84,7 @@ def _start(base: Path, workspace: Path, settings: Path, timeout: float,
         "--port=0", "--port-retries=0", f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={workspace}", f"--LabApp.user_settings_dir={settings}",
         f"--LabApp.workspaces_dir={base / 'lab-ws'}",
+        "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: open a file, no reload
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")

@@ -26,6 +26,38 @@ def open_notebook(page, server, relative: str) -> None:
     page.wait_for_selector(KERNEL_IDLE, timeout=90_000)
 
 
+# closed without a "save your work?" dialog (a failed test leaves its notebook unsaved);
+# closing a tab does not stop its kernel: shut_down_kernels does
+CLOSE_ALL_JS = """() => { for (const widget of [...window.jupyterapp.shell.widgets('main')])
+    widget.dispose(); }"""
+OPEN_JS = """async (path) => {
+    for (const widget of [...window.jupyterapp.shell.widgets('main')]) widget.dispose();
+    await window.jupyterapp.commands.execute('docmanager:open', {path});
+}"""
+
+
+def close_every_tab(page) -> None:
+    """Close every document of the JupyterLab in `page` (nothing listens to a kernel
+    that is shut down next)."""
+    if page.evaluate("() => window.jupyterapp !== undefined"):
+        page.evaluate(CLOSE_ALL_JS)
+
+
+def open_next_notebook(page, server, relative: str) -> None:
+    """Open a notebook in the JupyterLab this page already shows, alone (every other tab
+    closed first), as a learner opens the next one from the file browser: JupyterLab is
+    loaded once for many notebooks instead of once each. The first call loads it."""
+    if not page.url.startswith(server.url):
+        open_notebook(page, server, relative)
+        return
+    page.evaluate(OPEN_JS, relative)
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current",
+                       has_text=Path(relative).name)
+    tab.wait_for(timeout=60_000)
+    page.wait_for_selector(f"{PANEL} .jp-Cell", timeout=60_000)
+    page.wait_for_selector(KERNEL_IDLE, timeout=90_000)
+
+
 def open_notebook_alone(page, server, source: Path) -> str:
     """Copy `source` into the server's folder and open it alone; returns its name."""
     name = server.add(source)

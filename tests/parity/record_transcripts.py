@@ -18,7 +18,8 @@ SHIPPED = REPO / "ckptlab" / "estimator" / "recorded_2_15.json"
 # the scenarios the tutorials show next to ckptlab's engine
 SCENARIOS = ("train_once", "train_twice", "evaluate_after_train", "predict_consumed_fully",
              "predict_ten_times_one_example", "variable_only_in_predict",
-             "predict_without_checkpoint", "reuse_outside_train")
+             "predict_without_checkpoint", "reuse_outside_train", "silent_shape_change",
+             "train_op_without_global_step")
 
 
 def compact(summary: dict) -> dict:

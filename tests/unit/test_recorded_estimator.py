@@ -26,3 +26,11 @@ def test_failures_and_logs_are_recorded_too():
 def test_an_unknown_scenario_is_named():
     with pytest.raises(UsageError, match="No recorded scenario 'nope'"):
         real_2_15("nope")
+
+
+def test_an_error_is_read_line_by_line():
+    real = real_2_15("variable_only_in_predict")
+    assert real.error_line("not found in checkpoint") == (
+        "Key model/calibration not found in checkpoint")
+    assert real.error_line().startswith("NotFoundError: Restoring from checkpoint failed.")
+    assert real_2_15("train_twice").error_line() == ""

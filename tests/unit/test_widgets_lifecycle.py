@@ -160,3 +160,14 @@ def test_event_dicts_from_json_are_accepted():
 
 def test_importing_the_view_does_not_import_tensorflow():
     assert heavy_imports_of("ckptlab.widgets.lifecycle") == []
+
+
+def test_the_cursor_stops_at_the_call_lane_below_the_call_labels():
+    from ckptlab.render.figures.lifecycle import LANES, timeline_figure
+
+    summary = summarize(per_example(3).events, "three calls")
+    figure = timeline_figure(summary, current=summary.marks[-1].seq)
+    (cursor,) = figure.layout.shapes
+    (label,) = figure.layout.annotations  # "predict ×3", drawn above the call lane
+    assert (cursor.yref, cursor.y1) == ("y", len(LANES) - 1)  # the call lane's centre
+    assert label.yanchor == "bottom" and label.yshift > 0

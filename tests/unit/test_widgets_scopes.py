@@ -87,3 +87,19 @@ def test_from_report_and_static_html():
 
 def test_no_tensorflow_needed():
     assert heavy_imports_of("ckptlab.widgets.scopes") == []
+
+
+def test_a_state_and_its_count_never_wrap_apart_and_the_notes_are_shown():
+    from dataclasses import replace
+
+    from ckptlab.render.scopes import state_counts_html
+
+    view = explorer()
+    counts = state_counts_html(view.model_rows)
+    assert counts.count('<span style="white-space:nowrap">') == len(
+        {row.state for row in view.model_rows})
+    swap = "'dense' is built by cell [1], line 4 in eval but by cell [1], line 3 in train"
+    noted = ScopeExplorer.from_report(replace(match_restore(INDEX, WANTED), notes=(swap,)),
+                                      INDEX)
+    assert "<li>&#x27;dense&#x27; is built by cell [1], line 4" in noted.header.value
+    assert "is built by cell [1], line 4 in eval" in noted._repr_html_()

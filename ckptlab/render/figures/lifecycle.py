@@ -101,9 +101,11 @@ def timeline_figure(summary: LifecycleSummary, current: int | None = None) -> go
                         range=[-0.5, len(LANES) - 0.1], gridcolor="#eeeeee")  # room for labels
     figure.update_xaxes(title_text="seconds since the recorder started", gridcolor="#eeeeee",
                         autorange=True)
+    # the cursor ends on the API call lane: the call labels above it stay clear of it
     marked = [m for m in summary.marks if m.seq == current]
-    shapes = [dict(type="line", xref="x", yref="paper", x0=marked[0].time, x1=marked[0].time,
-                   y0=0, y1=1, line=dict(color="#333333", width=1, dash="dot"))] if marked else []
+    shapes = [dict(type="line", xref="x", yref="y", x0=marked[0].time, x1=marked[0].time,
+                   y0=-0.5, y1=len(LANES) - 1, line=dict(color="#333333", width=1, dash="dot"))
+              ] if marked else []
     figure.update_layout(shapes=shapes, annotations=labels)
     return figure
 
