@@ -9,28 +9,19 @@ different layers: the checkpoint loads those weights into the wrong place.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 import tensorflow as tf
 
-from ckptlab.estimator.calls import mode_inputs, model_fn_kwargs
 from ckptlab.mode_names import PREDICT, TRAIN
 from ckptlab.scopes.names import strip_output_suffix
 
-__all__ = ["DATAFLOW_MODES", "dataflow_positions", "positions_in"]
+__all__ = ["DATAFLOW_MODES", "positions_in"]
 
 _v1 = tf.compat.v1
 _VARIABLE_OPS = ("VarHandleOp", "VariableV2", "Variable")
 MAX_OPS = 20000  # larger graphs are skipped: this is a teaching check, not a profiler
 DATAFLOW_MODES = (TRAIN, PREDICT)
-
-
-def _call(model_fn: Callable, mode: str, params: Any, input_fn: Callable) -> None:
-    """input_fn and model_fn called as the Estimator calls them (ckptlab.estimator.calls)."""
-    params = params if params is not None else {}
-    features, labels, _ = mode_inputs(input_fn, mode, params)
-    model_fn(**model_fn_kwargs(model_fn, features, labels, mode, params, None))
 
 
 def _upstream_variables(op: tf.Operation, own: str) -> set[str]:
@@ -85,20 +76,3 @@ def positions_in(graph: tf.Graph) -> dict[str, Any] | None:
     (trace_modes(on_graph=...)) rather than building the model again."""
     return None if len(graph.get_operations()) > MAX_OPS else _positions(graph)
 
-
-def dataflow_positions(model_fn: Callable, params: Any, input_fn: Callable,
-                       modes: tuple[str, ...] = DATAFLOW_MODES) -> dict[str, Any]:
-    """{mode: {variable: {shape, upstream, downstream}}}; a failed mode maps to None (the
-    mode tracer, which builds the modes from the same input_fn call, reports its error)."""
-    result: dict[str, Any] = {}
-    for mode in modes:
-        graph = tf.Graph()
-        with graph.as_default():
-            _v1.train.get_or_create_global_step()
-            try:
-                _call(model_fn, mode, params, input_fn)
-            except Exception:  # trace_modes records the same error; the other modes still run
-                result[mode] = None
-                continue
-            result[mode] = positions_in(graph)
-    return result

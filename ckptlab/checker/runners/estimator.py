@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from ckptlab.checker.runners.dataflow import dataflow_positions
+from ckptlab.checker.runners.dataflow import DATAFLOW_MODES, positions_in
 from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
 from ckptlab.estimator.calls import mode_inputs
 from ckptlab.mode_names import PREDICT
@@ -243,11 +243,21 @@ def _mode_trace(report: Any) -> dict[str, Any]:
     }
 
 
-def _trace(functions: dict, params: dict | None, input_fn: Callable) -> dict[str, Any]:
-    """The modes traced with the learner's own input_fn (called with the mode and params)."""
+def _trace(functions: dict, params: dict | None, input_fn: Callable,
+           dataflow: dict | None = None) -> dict[str, Any]:
+    """The modes traced with the learner's own input_fn (called with the mode and params);
+    `dataflow`, when given, gets {mode: positions} of DATAFLOW_MODES read from the same
+    graphs (None for a mode whose model_fn raised)."""
     from ckptlab.trace.modes import trace_modes
 
-    return _mode_trace(trace_modes(functions["model_fn"], params, input_fn=input_fn))
+    def read(mode: str, graph: Any) -> None:
+        if mode in DATAFLOW_MODES:
+            dataflow[mode] = positions_in(graph)
+
+    if dataflow is not None:
+        dataflow.update(dict.fromkeys(DATAFLOW_MODES))
+    return _mode_trace(trace_modes(functions["model_fn"], params, input_fn=input_fn,
+                                   on_graph=read if dataflow is not None else None))
 
 
 def _serve(run: Run, estimator: Any, recorder: Any, predict_many: Callable,
@@ -346,9 +356,10 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
     params, input_fn = given["params"], given["input_fn"]
     model_dir = str(workdir / est["model_dir"])
     with Listening(run):
-        est["modes"] = run.call("trace modes", _trace, functions, params, input_fn)[1]
-        est["dataflow"] = run.call("trace modes", dataflow_positions, functions["model_fn"],
-                                   params, input_fn)[1]
+        flow: dict[str, Any] = {}  # read from the tracer's graphs: no model built twice
+        traced, est["modes"] = run.call("trace modes", _trace, functions, params, input_fn,
+                                        flow)
+        est["dataflow"] = flow if traced else None
         if given["restore_params"] != params:
             est["restore_modes"] = run.call("trace modes", _trace, functions,
                                            given["restore_params"], input_fn)[1]
