@@ -62,6 +62,7 @@ class LifecycleTimeline(StaticFallback, widgets.VBox):
         self.redraw_every = redraw_every  # live: seconds between redraws (0: every event)
         self._lock = threading.RLock()
         self._timer: threading.Timer | None = None
+        self._catch_up_pending = False
         self._drawn_at = 0.0
         self._quiet = False  # True while the view itself moves the slider
         self.header = widgets.HTML()
@@ -149,6 +150,7 @@ class LifecycleTimeline(StaticFallback, widgets.VBox):
         every `redraw_every` seconds (drawing costs tens of ms; an Estimator call can be
         faster), and catches up right after."""
         with self._lock:
+            self._catch_up_pending = False
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
@@ -215,11 +217,27 @@ class LifecycleTimeline(StaticFallback, widgets.VBox):
         if self.redraw_every <= 0 or time.monotonic() - self._drawn_at >= self.redraw_every:
             self.refresh()
             return
+        self._catch_up_later()
+
+    def _catch_up_later(self) -> None:
+        """Redraw once the burst of events is over. In a kernel the redraw runs on the
+        kernel's own loop, the thread that also applies the front end's messages to the
+        figure: drawing from another thread raced them ("dictionary changed size during
+        iteration"). Outside a kernel a timer thread does it."""
+        loop = _kernel_loop()
         with self._lock:
-            if self._timer is None:  # catch up once the burst of events is over
+            if loop is not None:
+                if not self._catch_up_pending:
+                    self._catch_up_pending = True
+                    loop.add_callback(loop.call_later, self.redraw_every, self._catch_up)
+            elif self._timer is None:
                 self._timer = threading.Timer(self.redraw_every, self.refresh)
                 self._timer.daemon = True
                 self._timer.start()
+
+    def _catch_up(self) -> None:
+        if self._catch_up_pending:
+            self.refresh()
 
     def _render(self) -> None:
         if not self._sessions or self.session_picker.value not in self._sessions:
@@ -261,3 +279,12 @@ def _header_html(summary: LifecycleSummary) -> str:
         f"{summary.counts[lane]}" for lane, label in LANES)
     return (f"<div><b>{escape(summary.name)}</b>: {escape(summary.headline())}</div>"
             f'<div style="font-size: 12px">{counts}</div>')
+
+
+def _kernel_loop():
+    """The running IPython kernel's event loop, or None outside a kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return getattr(getattr(get_ipython(), "kernel", None), "io_loop", None)

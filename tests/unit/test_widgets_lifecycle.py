@@ -171,3 +171,29 @@ def test_the_cursor_stops_at_the_call_lane_below_the_call_labels():
     (label,) = figure.layout.annotations  # "predict ×3", drawn above the call lane
     assert (cursor.yref, cursor.y1) == ("y", len(LANES) - 1)  # the call lane's centre
     assert label.yanchor == "bottom" and label.yshift > 0
+
+
+def test_in_a_kernel_the_catch_up_redraw_runs_on_the_kernels_loop(monkeypatch):
+    """Not on a timer thread: there it raced the front end's messages to the figure
+    (RuntimeError: dictionary changed size during iteration, seen in JupyterLab)."""
+    import threading
+
+    from tornado.ioloop import IOLoop
+
+    import ckptlab.widgets.lifecycle as lifecycle
+
+    loop = IOLoop(make_current=False)
+    monkeypatch.setattr(lifecycle, "_kernel_loop", lambda: loop)
+    recorder = Recorder()
+    timeline = LifecycleTimeline(recorder, redraw_every=0.05)
+    drawn_on: list[threading.Thread] = []
+    monkeypatch.setattr(timeline, "_render", lambda: drawn_on.append(threading.current_thread()))
+    predict_call(recorder, 1)
+    predict_call(recorder, 2)  # within redraw_every: waits for the catch-up
+    assert timeline._timer is None and timeline._catch_up_pending
+    drawn_before = len(drawn_on)
+    loop.call_later(0.5, loop.stop)
+    loop.start()
+    loop.close()
+    assert len(drawn_on) == drawn_before + 1 and not timeline._catch_up_pending
+    assert set(drawn_on) == {threading.current_thread()}
