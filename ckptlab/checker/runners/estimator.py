@@ -367,6 +367,7 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
         ok, trainer = run.call("train", _make, model_dir, params, Recorder(), functions, warm)
         if not ok:
             return run.obs
+        workdir.mkdir(parents=True, exist_ok=True)  # a real tf.estimator makes model_dir later
         (workdir / TRAINED_MARK).write_text("")
         hook = _StopAfterRuns(TRAIN_STEPS * 4)
         run.call("train", trainer.train, input_fn, steps=TRAIN_STEPS, hooks=[hook])
