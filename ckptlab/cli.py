@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -152,9 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     module_name, _, function = HANDLERS[args.command].partition(":")
     try:
-        return int(getattr(import_module(module_name), function)(args) or 0)
+        code = int(getattr(import_module(module_name), function)(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not as noise at interpreter exit
+        return code
     except CkptlabError as error:
         print(f"ckptlab {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `ckptlab check x.py | head`: the reader left, nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

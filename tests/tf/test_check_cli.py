@@ -40,6 +40,18 @@ def test_check_that_cannot_judge_exits_2_without_a_traceback(tmp_path):
     assert unknown.returncode == 2 and "No exercise" in unknown.stderr
 
 
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    """`ckptlab check x.py --json | head -1`: the pipe closes before the report is written."""
+    empty = tmp_path / "empty.py"
+    empty.write_text("x = 1\n")
+    check = subprocess.Popen([*CKPTLAB, "check", str(empty), "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    check.stdout.close()
+    stderr = check.stderr.read()
+    assert check.wait(timeout=600) == 1
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
 def test_grade_never_stops_on_a_bad_submission(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
