@@ -303,7 +303,8 @@ class Sandbox:
     """Namespaces, scratch folder, cgroup and limits of one check (a context manager).
 
     `scratch` is the host folder the sandbox sees as INSIDE: `submission/` (read-only
-    inside) and `work/` (the only writable place, the learner's cwd).
+    inside) and `work/` (the only writable place, the learner's cwd). `vault` is a host
+    folder the sandbox never sees, where the grader keeps each stage's evidence.
     """
 
     def __init__(self, limits: Limits, isolated: bool = True):
@@ -311,6 +312,8 @@ class Sandbox:
         self.support = support() if isolated else Support(False, "isolation was not asked for")
         self._tmp = scratch_folder("check")  # a killed grader's is swept by the next one
         self.scratch = _prepare_scratch(Path(self._tmp.name), self.support.userns)
+        self._vault = scratch_folder("evidence")  # swept like the scratch folder
+        self.vault = Path(self._vault.name)
         self.holder: subprocess.Popen | None = None
         self.holder_pid = 0  # the holder's pid as the host sees it (joined by the runner)
         self.namespace = ""
@@ -455,6 +458,7 @@ class Sandbox:
                 os.close(fd)
         self._init_fd, self._joined = -1, {}
         self._tmp.cleanup()
+        self._vault.cleanup()
 
     def __exit__(self, *exc) -> None:
         self.close()

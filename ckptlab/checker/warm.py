@@ -24,7 +24,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -333,8 +332,8 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
 def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
               limits: Limits, isolated: bool, learner_files: list[str] | None,
               stages: list[dict] | None) -> Outcome:
-    with Sandbox(limits, isolated) as box, tempfile.TemporaryDirectory(
-            prefix="ckptlab-evidence-") as vault:
+    with Sandbox(limits, isolated) as box:
+        vault = box.vault
         target = box.scratch / "submission" / name
         target.write_bytes(payload)
         target.chmod(0o644)

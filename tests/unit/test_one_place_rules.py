@@ -54,7 +54,7 @@ def test_step_from_prefix_has_one_name():
 def test_model_fn_and_input_fn_are_called_through_estimator_calls():
     """model_fn_kwargs and mode_inputs are used by the engine, the tracer and the checker."""
     users = _where(_calls("model_fn_kwargs", "mode_inputs"))
-    assert users == ["checker/runners/dataflow.py", "checker/runners/estimator.py",
+    assert users == ["checker/runners/estimator.py",
                      "estimator/building.py", "estimator/calls.py", "trace/modes.py"]
     # which arguments a learner's function takes is read one way (function_utils.fn_args)
     assert _where(_calls("signature", "getfullargspec")) == []
