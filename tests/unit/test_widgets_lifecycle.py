@@ -182,18 +182,33 @@ def test_in_a_kernel_the_catch_up_redraw_runs_on_the_kernels_loop(monkeypatch):
 
     import ckptlab.widgets.lifecycle as lifecycle
 
-    loop = IOLoop(make_current=False)
+    # The kernel's loop runs on a thread of its own here, as in ipykernel, so that a
+    # loop another test left running on the main thread cannot get in the way.
+    loops: list[IOLoop] = []
+    ready = threading.Event()
+
+    def run_kernel_loop() -> None:
+        loop = IOLoop(make_current=False)
+        loops.append(loop)
+        ready.set()
+        loop.start()
+        loop.close()
+
+    kernel_thread = threading.Thread(target=run_kernel_loop, daemon=True)
+    kernel_thread.start()
+    assert ready.wait(10)
+    loop = loops[0]
     monkeypatch.setattr(lifecycle, "_kernel_loop", lambda: loop)
     recorder = Recorder()
     timeline = LifecycleTimeline(recorder, redraw_every=0.05)
     drawn_on: list[threading.Thread] = []
     monkeypatch.setattr(timeline, "_render", lambda: drawn_on.append(threading.current_thread()))
     predict_call(recorder, 1)
+    drawn_before = len(drawn_on)
     predict_call(recorder, 2)  # within redraw_every: waits for the catch-up
     assert timeline._timer is None and timeline._catch_up_pending
-    drawn_before = len(drawn_on)
-    loop.call_later(0.5, loop.stop)
-    loop.start()
-    loop.close()
+    loop.add_callback(loop.call_later, 0.5, loop.stop)
+    kernel_thread.join(10)
+    assert not kernel_thread.is_alive()
     assert len(drawn_on) == drawn_before + 1 and not timeline._catch_up_pending
-    assert set(drawn_on) == {threading.current_thread()}
+    assert drawn_on[-1] is kernel_thread
