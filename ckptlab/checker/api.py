@@ -64,7 +64,7 @@ def _learner_files(functions: dict[str, Any]) -> set[str]:
 
 
 def _run_in_thread(track: str, functions: dict, timeout: float) -> tuple[dict, list, str]:
-    from ckptlab.checker.runners.tracks import prepare, run_track
+    from ckptlab.checker.runners.tracks import prepared, run_track
 
     latest: dict[str, Any] = {"obs": {"track": track}}
     outcome: dict[str, Any] = {}
@@ -72,9 +72,10 @@ def _run_in_thread(track: str, functions: dict, timeout: float) -> tuple[dict, l
     def work() -> None:
         with scratch_folder("check") as scratch:
             try:
-                prepare(track)
-                obs = run_track(track, functions, Path(scratch), _learner_files(functions),
-                                lambda stage, obs: latest.update(obs=obs))
+                with prepared(track):
+                    obs = run_track(track, functions, Path(scratch),
+                                    _learner_files(functions),
+                                    lambda stage, obs: latest.update(obs=obs))
                 outcome["obs"] = judge(obs, scratch)
             except CheckTimeout:
                 outcome["timeout"] = True

@@ -29,15 +29,19 @@ from ckptlab.checkpoint.records import CheckpointIndex
 from ckptlab.checkpoint.values import read_value
 from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name, step_of_prefix
 
-__all__ = ["OUTPUT_TOLERANCE", "TOLERANCE", "evidence_path", "judge", "merged_claims",
+__all__ = ["AFTER_TRAIN", "EVIDENCE", "MODEL_DIR", "OUTPUT_TOLERANCE", "TOLERANCE",
+           "TRAINED_MARK", "checkpoint_prefixes", "evidence_path", "judge", "merged_claims",
            "merged_stages"]
 
 TOLERANCE = 1e-5  # THE gap below which two values count as equal (judge, runners, diagnosers)
 # relative, for model outputs computed two ways (in a batch vs one row at a time): float32
 # matmuls of another shape round otherwise
 OUTPUT_TOLERANCE = 1e-4
-EVIDENCE = "evidence"
+# THE layout of a check's work folder, which the runners write and the judge reads
+EVIDENCE = "evidence"  # a stage's evidence; the grader moves it out after the stage
 AFTER_TRAIN = f"{EVIDENCE}/after_train"  # model_dir as train() left it (in-kernel runs)
+MODEL_DIR = "model_dir"  # the Estimator track's model_dir
+TRAINED_MARK = "trained.ok"  # the train stage made its Estimator: later stages may run
 _BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}
 _FLOATS = ("float16", "float32", "float64", "bfloat16")
 
@@ -76,7 +80,10 @@ def _staged(vault: Path | None) -> bool:
 def evidence_path(scratch: Path, vault: Path | None, stage: str, relative: str) -> Path:
     """Where the judge reads `relative` as stage `stage` left it: the grader's copy in the
     vault (staged runs); in a run in one process its evidence/ (taken after it) or the
-    work folder itself."""
+    work folder itself. A claimed path that leaves the check's folder is refused."""
+    parts = Path(relative).parts
+    if not parts or Path(relative).is_absolute() or ".." in parts:
+        raise ValueError(f"a claimed path leaves the check's folder: {relative!r}")
     if _staged(vault):
         return vault / stage / relative
     if vault is not None and relative.split("/")[0] == EVIDENCE:
@@ -84,9 +91,9 @@ def evidence_path(scratch: Path, vault: Path | None, stage: str, relative: str) 
     return scratch / relative
 
 
-def _prefixes(model_dir: Path) -> list[str]:
+def checkpoint_prefixes(model_dir: str | Path) -> list[str]:
     """The checkpoints in a folder by step, as the judge itself finds them."""
-    names = {p.name.removesuffix(".index") for p in model_dir.glob("*.index")}
+    names = {p.name.removesuffix(".index") for p in Path(model_dir).glob("*.index")}
     return sorted(names, key=lambda name: (-1 if step_of_prefix(name) is None
                                            else step_of_prefix(name), name))
 
@@ -137,12 +144,11 @@ def _outputs_gaps(predict: dict[str, Any]) -> None:
         predict[gap] = float(np.max(np.abs(a - b))) if a.shape == b.shape and a.size else None
 
 
-def _estimator_boundaries(obs: dict[str, Any], scratch: Path, vault: Path | None,
-                          model_dir: Path, names: list[str]) -> tuple[list[str], list[str]]:
+def _estimator_boundaries(obs: dict[str, Any], scratch: Path, model_dir: Path,
+                          names: list[str]) -> tuple[list[str], list[str]]:
     """Every reported session value compared with the checkpoint it must equal."""
     est = obs["estimator"]
     failed = {e.get("stage") for e in obs.get("errors") or [] if isinstance(e, dict)}
-    ran = set(obs.get("stages") or [])
     verified: list[str] = []
     unverified: list[str] = []
     latest = _open(model_dir / names[-1])
@@ -151,18 +157,25 @@ def _estimator_boundaries(obs: dict[str, Any], scratch: Path, vault: Path | None
                   latest, verified, unverified)
     restored = est.get("restored") or {}
     for stage in ("evaluate", "predict"):
-        if stage in ran and stage not in failed:
-            _boundary(f"{stage} after its restore", restored.get(stage), names[-1], latest,
+        if stage in failed:
+            continue
+        if stage in restored:
+            _boundary(f"{stage} after its restore", restored[stage], names[-1], latest,
                       verified, unverified)
+        else:  # a run without an error in this stage must show that it ran
+            unverified.append(f"{stage}: no record of the values its restore loaded")
     predict = est.get("predict")
-    if isinstance(predict, dict) and len(predict.get("outputs") or []) != 2:
+    if "predict" not in failed and (not isinstance(predict, dict)
+                                    or len(predict.get("outputs") or []) != 2):
         unverified.append("predict: no outputs of the two predict() calls to compare")
     resume = est.get("resume")
+    if not isinstance(resume, dict) and "resume" not in failed:
+        unverified.append("resume: no record of the resumed training")
     if isinstance(resume, dict) and "resume" not in failed:
         _boundary("resume after its restore", resume.get("start_values"), names[-1], latest,
                   verified, [])  # a difference here is RESTORE_OVERWRITTEN (a finding)
-        final_dir = scratch / est.get("model_dir", "model_dir")
-        final = _prefixes(final_dir)
+        final_dir = evidence_path(scratch, None, "resume", est.get("model_dir", MODEL_DIR))
+        final = checkpoint_prefixes(final_dir)
         if final:
             _boundary("after the resume", resume.get("end_values"), final[-1],
                       _open(final_dir / final[-1]), verified, unverified)
@@ -174,13 +187,13 @@ def _estimator_boundaries(obs: dict[str, Any], scratch: Path, vault: Path | None
 def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[str, Any]:
     est = obs["estimator"]
     staged, after_train = _staged(vault), evidence_path(scratch, vault, "all", AFTER_TRAIN)
-    model_dir = evidence_path(scratch, vault, "train", est.get("model_dir", "model_dir"))
+    model_dir = evidence_path(scratch, vault, "train", est.get("model_dir", MODEL_DIR))
     if not staged and after_train.is_dir():
         model_dir = after_train
     train = est.get("train") or {}
     # the checkpoints as the judge finds them after training (what train() claims, read
     # from its own copy when the grader took one)
-    found = _prefixes(model_dir) if staged else train.get("checkpoints", [])
+    found = checkpoint_prefixes(model_dir) if staged else train.get("checkpoints", [])
     names = [n for n in found if _open(model_dir / n) is not None] if train else []
     judged: dict[str, Any] = {"checkpoints": names}
     claimed = sorted(train.get("checkpoints") or [])
@@ -190,8 +203,8 @@ def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[s
             f"{sorted(found) or 'none'}"]
     if not names:
         return judged
-    judged["verified"], judged["unverified"] = _estimator_boundaries(
-        obs, scratch, vault, model_dir, names)
+    judged["verified"], judged["unverified"] = _estimator_boundaries(obs, scratch, model_dir,
+                                                                     names)
     first, latest = _open(model_dir / names[0]), _open(model_dir / names[-1])
     values, initial = _values(latest), _values(first)
     judged["latest"] = names[-1]

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ckptlab.checker.isolation import Limits, Sandbox
-from ckptlab.checker.judge import judge, merged_claims
+from ckptlab.checker.judge import EVIDENCE, judge, merged_claims
 from ckptlab.quiet import FORK_SAFE, quiet_environment
 
 __all__ = ["Outcome", "run_isolated", "runner_env"]
@@ -180,7 +180,6 @@ class Outcome:
         return {}
 
 
-EVIDENCE = "evidence"  # a stage's evidence folder in the work folder (the runners write it)
 
 
 def _take(source: Path, target: Path) -> None:

@@ -78,6 +78,12 @@ else:
         "track": "estimator", "errors": [], "stages": ["evaluate", "predict", "resume"]}))
 os._exit(0)
 '''),
+    _forged("claim_training_only_in_later_stages", "forging evaluate/predict", _PERFECT + '''
+if later_stage():  # training ran as it should; what comes after claims nothing to check
+    allowed("end the later stages claiming only training", lambda: send_everywhere({
+        "track": "estimator", "errors": [], "stages": ["train"]}))
+    os._exit(0)
+'''),
     _forged("forge_restore_claims", "forging evaluate/predict", _READ_CHECKPOINT + '''
 import ckptlab.checker.runners.estimator as _runner
 def _patch():

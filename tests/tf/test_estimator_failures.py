@@ -217,9 +217,22 @@ def test_plain_tensor_predict_input_yields_forever_unless_a_limit_is_set(tmp_pat
     est = Estimator(regression_model_fn, model_dir=str(tmp_path), config=quiet_config(),
                     params={})
     est.train(train_input(), steps=1)
+    assert predicting.ENDLESS_INPUT_LIMIT is None  # 2.15's behaviour unless a check sets it
     assert len(list(islice(est.predict(lambda: tf.constant(x)), 50))) == 50
     monkeypatch.setattr(predicting, "ENDLESS_INPUT_LIMIT", 7)
     with pytest.raises(predicting.EndlessPredictInput, match="stopped after 7 predictions"):
         list(est.predict(lambda: tf.constant(x)))
     finite = lambda: tf.data.Dataset.from_tensor_slices(x).batch(1)  # noqa: E731
     assert len(list(est.predict(finite))) == 2
+
+
+def test_a_check_in_the_learners_own_process_leaves_the_engine_as_it_found_it():
+    """The kernel-thread fallback stops endless predicts for the check only: the learner's
+    own predict() calls afterwards behave as tf.estimator 2.15's."""
+    from ckptlab.checker.runners.tracks import ENDLESS_PREDICT_LIMIT, prepared
+    from ckptlab.estimator import predicting
+
+    assert predicting.ENDLESS_INPUT_LIMIT is None
+    with prepared("estimator"):
+        assert predicting.ENDLESS_INPUT_LIMIT == ENDLESS_PREDICT_LIMIT
+    assert predicting.ENDLESS_INPUT_LIMIT is None

@@ -126,11 +126,15 @@ def test_values_read_as_zeros_do_not_pass(attacked):
     assert report.verdict != "pass", report.codes()
 
 
-@pytest.mark.xfail(strict=True, reason="documented limit (docs/instructors.md, threat model): "
-                   "predictions are claims of a learner process; the judge runs no learner "
-                   "code, so outputs replayed consistently cannot be told from real ones")
-def test_replayed_predictions_are_not_caught(attacked):
-    _assert_stopped(attacked, REPLAYED_PREDICTIONS)
+def test_replayed_predictions_are_the_documented_limit(attacked):
+    """The threat model's limit (docs/instructors.md): predictions are claims of a learner
+    process and the judge runs no learner code, so outputs replayed consistently pass as
+    real. Asserted as it is: once a check catches it, move the attack to ATTACKS and
+    update the threat model."""
+    outcome, report = attacked["results"][REPLAYED_PREDICTIONS.name]
+    assert "ATTEMPT replay predictions: done" in outcome.output.decode(errors="replace")
+    assert outcome.isolated and outcome.survivors == []
+    assert report.verdict == "pass", report.codes()
 
 
 def test_no_estimator_attack_left_anything_behind(attacked):

@@ -10,6 +10,8 @@ import json
 import os
 import traceback
 
+import pytest
+
 from ckptlab.learner_code import calling_location, error_location, is_library, learner_frame
 
 HERE = os.path.basename(__file__)
@@ -100,10 +102,10 @@ def test_code_sent_by_value_gets_its_cells_file_names_back():
     sent = cloudpickle.loads(cloudpickle.dumps({**functions, ORIGINS_KEY: origins}))
     assert sent["build_model"].__code__.co_filename == "<dynamic-code>"
     assert restore_origins([sent["build_model"]], sent.pop(ORIGINS_KEY)) == 3
-    try:
+    with pytest.raises(ValueError) as raised:
         sent["build_model"]()
-    except ValueError as error:
-        frames = [(f.filename, f.lineno) for f in traceback.extract_tb(error.__traceback__)]
-        assert frames[-4:] == [("/tmp/ipykernel_1/222.py", 10), ("/tmp/ipykernel_1/222.py", 9),
-                               ("/tmp/ipykernel_1/222.py", 4), ("/tmp/ipykernel_1/111.py", 2)]
-        assert error_location(error) == "111.py, line 2"
+    error = raised.value
+    frames = [(f.filename, f.lineno) for f in traceback.extract_tb(error.__traceback__)]
+    assert frames[-4:] == [("/tmp/ipykernel_1/222.py", 10), ("/tmp/ipykernel_1/222.py", 9),
+                           ("/tmp/ipykernel_1/222.py", 4), ("/tmp/ipykernel_1/111.py", 2)]
+    assert error_location(error) == "111.py, line 2"

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from ckptlab.checker.judge import AFTER_TRAIN, MODEL_DIR, TRAINED_MARK, checkpoint_prefixes
 from ckptlab.checker.runners.dataflow import DATAFLOW_MODES, positions_in
 from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
 from ckptlab.estimator.calls import mode_inputs
@@ -38,8 +39,6 @@ BATCH = 16
 SERVED_EXAMPLES = 4
 PROBES = 4  # examples predicted one at a time to see that predictions depend on input
 MAX_VALUES = 20000  # values of one session reported back, at most
-AFTER_TRAIN = "evidence/after_train"  # model_dir as train() left it (in-kernel run only)
-TRAINED_MARK = "trained.ok"  # the train stage made its Estimator: later stages may run
 
 
 def _synthetic() -> tuple[np.ndarray, np.ndarray]:
@@ -325,16 +324,11 @@ def _warm_start(run: Run, functions: dict, workdir: Path, params: Any, input_fn:
     return api.WarmStartSettings(pretrained, **dict(settings)), "pretrained"
 
 
-def _checkpoint_names(model_dir: str) -> list[str]:
-    return sorted({p.name.removesuffix(".index") for p in Path(model_dir).glob("*.index")},
-                  key=lambda name: int(name.rsplit("-", 1)[-1]) if name[-1].isdigit() else -1)
-
-
 def _begin(functions: dict[str, Any], workdir: Path, learner_files: set[str],
            emit: Callable[[str, dict], None] | None) -> tuple[Run, dict[str, Any]]:
     run = Run("estimator", learner_files, emit, str(workdir))
     kind = "tf.function" if hasattr(functions["model_fn"], "python_function") else "function"
-    est = run.obs["estimator"] = {"model_dir": "model_dir", "model_fn_kind": kind}
+    est = run.obs["estimator"] = {"model_dir": MODEL_DIR, "model_fn_kind": kind}
     return run, est
 
 
@@ -371,7 +365,8 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
         (workdir / TRAINED_MARK).write_text("")
         hook = _StopAfterRuns(TRAIN_STEPS * 4)
         run.call("train", trainer.train, input_fn, steps=TRAIN_STEPS, hooks=[hook])
-        est["train"] = {"session_runs": hook.done, "checkpoints": _checkpoint_names(model_dir),
+        est["train"] = {"session_runs": hook.done,
+                        "checkpoints": checkpoint_prefixes(model_dir),
                         "trainable": hook.trainable, "assigned": hook.assigned,
                         "warm_start_from": source, "end_values": hook.end_values}
     run.emit("train", run.obs)
@@ -422,7 +417,7 @@ def resume_stage(track: str, functions: dict[str, Any], workdir: Path,
                      steps=RESUME_STEPS, hooks=[hook])
             est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values,
                              "end_values": hook.end_values,
-                             "checkpoints": _checkpoint_names(model_dir)}
+                             "checkpoints": checkpoint_prefixes(model_dir)}
     return run.obs
 
 
@@ -440,7 +435,7 @@ def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[s
 
     for stage in (train_stage, restore_stage, resume_stage):
         done.append(stage("estimator", functions, workdir, learner_files, emit_merged))
-        if stage is train_stage and (workdir / "model_dir").is_dir():
+        if stage is train_stage and (workdir / MODEL_DIR).is_dir():
             # a resumed train() rewrites the last checkpoint: keep what train wrote
-            shutil.copytree(workdir / "model_dir", workdir / AFTER_TRAIN, dirs_exist_ok=True)
+            shutil.copytree(workdir / MODEL_DIR, workdir / AFTER_TRAIN, dirs_exist_ok=True)
     return merged_stages(done)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from ckptlab.checker.judge import EVIDENCE
 from ckptlab.checker.runners.stages import Run
 from ckptlab.checker.runners.watch import watching
 from ckptlab.checkpoint.load import inspect_checkpoint
@@ -27,7 +28,6 @@ __all__ = ["run_tf2"]
 TRAIN_STEPS = 3
 BATCH = 16
 PROBES = 4  # probe examples also predicted one at a time
-EVIDENCE = "evidence"  # where the judge finds the model as saved and as restored
 
 
 def _variables(obj: Any) -> list[Any]:

@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SEED", "STAGES", "install_legacy_support", "prepare", "run_track", "seeded",
-           "stages_of"]
+from ckptlab.checker.judge import MODEL_DIR, TRAINED_MARK
+
+__all__ = ["SEED", "STAGES", "install_legacy_support", "prepare", "prepared", "run_track",
+           "seeded", "stages_of"]
 
 SEED = 0
 
@@ -25,14 +27,14 @@ SEED = 0
 # After each stage the grader takes its evidence/ out of the sandbox ("vault": what else it
 # moves or copies; see warm._between): a later stage cannot read or rewrite it.
 _ESTIMATOR = "ckptlab.checker.runners.estimator"
-_RESTORE_NEEDS = ["model_dir", "trained.ok"]  # runners/estimator: model_dir, TRAINED_MARK
+_RESTORE_NEEDS = [MODEL_DIR, TRAINED_MARK]
 STAGES = {"tf2": [{"name": "save", "call": "ckptlab.checker.runners.tf2:save_stage"},
                   {"name": "restore", "call": "ckptlab.checker.runners.tf2:restore_stage"}],
           "estimator": [
               # the model_dir as training left it (a resume rewrites its last checkpoint);
               # later stages see only the model_dir (and the mark that training started)
               {"name": "train", "call": f"{_ESTIMATOR}:train_stage",
-               "vault": {"copy": ["model_dir"], "keep": _RESTORE_NEEDS}},
+               "vault": {"copy": [MODEL_DIR], "keep": _RESTORE_NEEDS}},
               {"name": "restore", "call": f"{_ESTIMATOR}:restore_stage",
                "vault": {"keep": _RESTORE_NEEDS}},
               {"name": "resume", "call": f"{_ESTIMATOR}:resume_stage"}]}
@@ -68,6 +70,24 @@ def prepare(track: str) -> None:
     if track == "estimator":
         install_legacy_support()
         _stop_endless_predict()
+
+
+@contextlib.contextmanager
+def prepared(track: str) -> Iterator[None]:
+    """prepare(track) for a check inside the learner's own process (the kernel-thread
+    fallback): what it sets for the check alone is set back afterwards."""
+    if track != "estimator":
+        prepare(track)
+        yield
+        return
+    from ckptlab.estimator import predicting
+
+    limit = predicting.ENDLESS_INPUT_LIMIT
+    prepare(track)
+    try:
+        yield
+    finally:
+        predicting.ENDLESS_INPUT_LIMIT = limit
 
 
 def _stop_endless_predict() -> None:

@@ -1,0 +1,75 @@
+"""The judge believes a staged Estimator run only with evidence of every stage: a later
+stage that claims less than it should (its records left out, a claim of having trained
+only) gets an error, never a pass; a path a claim names never leads the judge out of the
+check's folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from ckptlab.checker.assemble import build_report
+from ckptlab.checker.judge import judge
+from ckptlab.checkpoint.load import inspect_checkpoint
+from ckptlab.checkpoint.values import read_value
+
+CHECKPOINT = Path(__file__).parents[1] / "fuzz" / "corpus" / "name_based"
+
+
+def _staged_folders(tmp_path: Path) -> tuple[Path, Path, dict]:
+    """A work folder and a vault as a real staged run leaves them, and the checkpoint's
+    values as an honest session would report them."""
+    work, vault = tmp_path / "work", tmp_path / "vault"
+    shutil.copytree(CHECKPOINT, vault / "train" / "model_dir")
+    shutil.copytree(CHECKPOINT, work / "model_dir")
+    index = inspect_checkpoint(str(CHECKPOINT / "model.ckpt-1"))
+    values = {v.key: np.asarray(read_value(index, v.key), np.float64).ravel().tolist()
+              for v in index.variables if v.dtype.startswith("float") or v.dtype.startswith("int")}
+    return work, vault, values
+
+
+def _claims(values: dict, *, later_stages: bool) -> dict:
+    est = {"model_dir": "model_dir", "model_fn_kind": "function",
+           "train": {"session_runs": 5, "checkpoints": ["model.ckpt-1"], "assigned": [],
+                     "trainable": sorted(values), "warm_start_from": "",
+                     "end_values": values}}
+    if later_stages:
+        est["restored"] = {"evaluate": values, "predict": values}
+        est["predict"] = {"outputs": [[[0.5]], [[0.5]]], "fixed_outputs": [[[0.5]], [[0.5]]]}
+        est["resume"] = {"session_runs": 2, "start_values": values, "end_values": values}
+    stages = ["train", "evaluate", "predict", "resume"] if later_stages else ["train"]
+    return {"track": "estimator", "errors": [], "stages": stages, "estimator": est}
+
+
+def test_every_stage_with_its_evidence_is_verified(tmp_path):
+    work, vault, values = _staged_folders(tmp_path)
+    judged = judge(_claims(values, later_stages=True), work, vault)["judged"]
+    assert "unverified" not in judged, judged.get("unverified")
+    assert any(line.startswith("evaluate after its restore") for line in judged["verified"])
+    assert any(line.startswith("after the resume") for line in judged["verified"])
+
+
+def test_later_stages_that_claim_only_training_are_an_error(tmp_path):
+    work, vault, values = _staged_folders(tmp_path)
+    judged = judge(_claims(values, later_stages=False), work, vault)
+    assert judged["judged"]["unverified"] == [
+        "evaluate: no record of the values its restore loaded",
+        "predict: no record of the values its restore loaded",
+        "predict: no outputs of the two predict() calls to compare",
+        "resume: no record of the resumed training"]
+    report = build_report(judged, "forged.py")
+    assert report.verdict != "pass", report.codes()
+
+
+def test_a_claimed_model_dir_outside_the_check_is_not_read(tmp_path):
+    work, vault, values = _staged_folders(tmp_path)
+    claims = _claims(values, later_stages=True)
+    claims["estimator"]["model_dir"] = str(CHECKPOINT)  # a folder of the host, absolute
+    judged = judge(claims, work, vault)["judged"]
+    assert "checkpoints" not in judged
+    assert judged["unverified"] == ["the judge could not read the checkpoints"]
+    assert "leaves the check's folder" in judged["notes"][0]
+    claims["estimator"]["model_dir"] = "../vault/train/model_dir"
+    assert "leaves the check's folder" in judge(claims, work, vault)["judged"]["notes"][0]
