@@ -103,8 +103,8 @@ def _add_grade(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade when the checks cannot be isolated (bubblewrap)")
     grade.add_argument("--engine", choices=("dask", "threads"), default="dask",
-                       help="dask (default): a Dask LocalCluster in this process (127.0.0.1, "
-                       "--workers threads) or the cluster of --scheduler; threads: a plain "
+                       help="dask (default): a Dask LocalCluster in this process (inproc://, no "
+                       "port; --workers threads) or the cluster of --scheduler; threads: a plain "
                        "thread pool")
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="the Dask scheduler of a running cluster (e.g. tcp://host:8786)")

@@ -30,6 +30,9 @@ def test_tree_pick_and_step_slider_update_the_figure(jupyter, page):
     page.wait_for_function(f"() => {PLOT}?.data?.[0]?.type === 'treemap'",
                            timeout=120_000)  # the first plot of a loaded machine
     page.wait_for_selector(f"{ROOT} .js-plotly-plot .slice", timeout=30_000)  # drawn
+    # plotly.js came from the kernel in a message (no widget state holds it): plotly's
+    # labextension defines no Plotly global until it renders a plotly mime bundle itself
+    assert page.evaluate("() => globalThis.__ckptlabPlotlyFrom") == "kernel"
     tree = page.locator(TREE)
     rows = tree.locator("[role=treeitem]").all_text_contents()
     assert any(row.startswith("\u25bemodel/[6 variables,") for row in rows), rows
