@@ -36,7 +36,7 @@ def timed_out(obs: dict, seconds: float) -> Finding:
         {"time limit (s)": seconds, "stages finished": obs.get("stages", [])})
 
 
-def crashed(obs: dict, cause: str, output_tail: str = "") -> Finding:
+def crashed(obs: dict, cause: str, output_tail: str = "", fix: str = "") -> Finding:
     evidence = {"cause": cause, "stages finished": obs.get("stages", [])}
     if output_tail:
         evidence["last output"] = output_tail
@@ -44,8 +44,8 @@ def crashed(obs: dict, cause: str, output_tail: str = "") -> Finding:
         "CRASHED",
         f"The process running your code ended without a result ({cause}). Last stage that "
         f"finished: {_last_stage(obs)}.",
-        "Remove os._exit()/sys.exit() calls and very large allocations from your code; run "
-        "your functions in a cell to see where the process dies.", evidence)
+        fix or "Remove os._exit()/sys.exit() calls and very large allocations from your "
+        "code; run your functions in a cell to see where the process dies.", evidence)
 
 
 def could_not_run(what: str, fix: str, evidence: dict | None = None) -> Finding:

@@ -267,6 +267,14 @@ def _pid_namespace(pid: int) -> str:
         return ""
 
 
+def _zombie(pid: int) -> bool:
+    """Dead but not yet collected by its parent (the namespace's init collects orphans)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True  # gone already
+
+
 def _private_mb(pid: int) -> float:
     """Memory only this process holds (pages shared with the warm parent are not counted)."""
     try:
@@ -432,6 +440,23 @@ class Sandbox:
                 os.kill(pid, signal.SIGKILL)  # found just now in the namespace or cgroup
         if self.cgroup:
             self.cgroup.kill_all()
+
+    def end_strays(self, expected: set[int], wait: float = 0.5) -> tuple[int, list[int]]:
+        """Between two stages, where the stage and all it started must be dead: the live
+        processes beyond `expected` (the sandbox's own) and the joined supervisor are
+        killed by pid for up to `wait` s. Returns (how many were found, those left: they
+        dodge a kill by pid, e.g. by forking anew again and again)."""
+        deadline, found = time.monotonic() + wait, None
+        while True:
+            left = [pid for pid in self.members()
+                    if pid not in expected and pid not in self._joined and not _zombie(pid)]
+            found = len(left) if found is None else found
+            if not left or time.monotonic() > deadline:
+                return found, left
+            for pid in left:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
 
     def survivors(self, wait: float = 5.0) -> list[int]:
         """Kill, then wait until no process of the check is left; returns those that are."""

@@ -49,7 +49,14 @@ OUTPUT_LINE_CHARS = 300
 _STOPPED = {"memory": "memory limit of {memory_mb} MB exceeded (all processes together)",
             "disk": "disk limit of {disk_mb} MB exceeded",
             "output": "output limit of {output_mb} MB exceeded",
-            "claims": "the check's results channel was flooded"}
+            "claims": "the check's results channel was flooded",
+            "stray": "a process your code started kept running after its stage ended "
+                     "(a process that forks itself again and again dodges being stopped)"}
+
+
+_STOPPED_FIX = {"stray": "Let every process your code starts end before your function "
+                        "returns (wait for it or join() it); start no daemons or sessions "
+                        "of your own."}
 
 
 def require_sandbox() -> None:
@@ -94,7 +101,7 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
         extra.append(timed_out(obs, limits.timeout))
     elif outcome.stopped:
         cause = _STOPPED[outcome.stopped].format(**vars(limits))
-        extra.append(crashed(obs, cause, tail))
+        extra.append(crashed(obs, cause, tail, _STOPPED_FIX.get(outcome.stopped, "")))
     elif not outcome.started:
         extra.append(could_not_run("The checker's child process could not start.",
                                    "Check the installation of ckptlab in this Python.",
@@ -102,6 +109,9 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
     elif not finished:
         extra.append(crashed(obs, _exit_cause(failed_exit), tail))
     notes = () if outcome.isolated else (outcome.isolation,)
+    if outcome.strays:
+        notes += (f"{outcome.strays} process(es) your code left running after a stage "
+                  "were stopped before the next stage",)
     if outcome.survivors:
         notes += (f"{len(outcome.survivors)} process(es) of the check could not be killed",)
     report = build_report(obs, subject, extra, exercise, notes)

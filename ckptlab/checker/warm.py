@@ -146,11 +146,12 @@ class Outcome:
     claims: list[dict] = field(default_factory=list)  # {"stage", "obs"} said by learner processes
     exits: dict[str, int] = field(default_factory=dict)  # stage -> exit status (supervisor's)
     finished: bool = False  # the supervisor reported the end of every stage
-    stopped: str = ""  # "timeout", "memory", "disk", "output", "claims" or ""
+    stopped: str = ""  # "timeout", "memory", "disk", "output", "claims", "stray" or ""
     output_head: bytes = b""
     output_tail: bytes = b""
     output_bytes: int = 0
     survivors: list[int] = field(default_factory=list)
+    strays: int = 0  # processes a stage left that the grader stopped before the next one
     isolation: str = ""
     isolated: bool = False
     peak_mb: float = 0.0
@@ -344,6 +345,7 @@ def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
         output_read, output_write = os.pipe()
         go_read, go_write = os.pipe()
         outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated)
+        sandbox_own = set(box.members())  # before any process of the check joins it
         try:
             box.joined(runner.start(request, [results_write, output_write, go_read]))
         except RunnerLost:
@@ -356,6 +358,11 @@ def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
         by_name = {str(stage["name"]): stage for stage in request["stages"]}
 
         def after_stage(stage: str) -> None:  # the supervisor waits until this is done
+            found, left = box.end_strays(sandbox_own)  # nothing of a stage meets the next
+            outcome.strays += found
+            if left:
+                outcome.stopped = "stray"
+                return  # _watch kills the whole sandbox
             _between(by_name.get(stage, {"name": stage}), box.scratch / "work", Path(vault))
             with contextlib.suppress(OSError):
                 os.write(go_write, b"g")

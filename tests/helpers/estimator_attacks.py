@@ -84,6 +84,42 @@ if later_stage():  # training ran as it should; what comes after claims nothing 
         "track": "estimator", "errors": [], "stages": ["train"]}))
     os._exit(0)
 '''),
+    Attack("outlive_the_train_stage", "fork survivors", STAGE + '''
+import signal, time
+def _outlive():
+    """Processes that wait for the train stage's process to end, then kill whatever else
+    appears (a reaper), and hop to a new pid again and again so a kill by pid misses."""
+    stage = os.getpid()
+    if os.fork():
+        return "started"
+    os.setsid()
+    for _ in range(3):
+        if os.fork() == 0:
+            break
+    while os.path.exists(f"/proc/{stage}"):
+        time.sleep(0.001)
+    mine = os.getsid(0)
+    while True:
+        for name in os.listdir("/proc"):
+            if name.isdigit() and int(name) > 1:
+                try:
+                    if os.getsid(int(name)) != mine:
+                        os.kill(int(name), signal.SIGKILL)
+                except OSError:
+                    pass
+        if later_stage():  # alive while a later stage runs: leave a mark for it
+            try:
+                open("outlived.txt", "w").write("alive")
+            except OSError:
+                pass
+        if os.fork():
+            os._exit(0)
+if not later_stage():
+    allowed("start processes that outlive the stage", _outlive)
+else:
+    time.sleep(1.0)
+    attempt("meet a process of the train stage", lambda: open("outlived.txt").read())
+''', ("pass", "error"), False, solution=SOLUTION),
     _forged("forge_restore_claims", "forging evaluate/predict", _READ_CHECKPOINT + '''
 import ckptlab.checker.runners.estimator as _runner
 def _patch():

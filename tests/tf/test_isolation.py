@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,28 @@ def test_the_memory_cgroup_in_use_here():
         assert _cgroup_kind() == "v2"
     else:
         assert "v1" in dirs and _cgroup_kind() == "v1" and support().cgroup == "v1"
+
+
+def test_processes_left_between_stages_are_found_and_stopped():
+    """What the grader does between two stages (warm._run_once): a process in the
+    sandbox's pid namespace that is neither the sandbox's own nor the supervisor is
+    killed, and counted, before the next stage may run."""
+    from ckptlab.checker.isolation import Limits, Sandbox
+
+    if shutil.which("nsenter") is None:
+        skip_or_fail("nsenter (util-linux) is missing.", "apt-get install util-linux")
+    with Sandbox(Limits(timeout=30, memory_mb=512, disk_mb=16, output_mb=1)) as box:
+        own = set(box.members())
+        assert box.end_strays(own) == (0, [])
+        left = subprocess.Popen(["nsenter", "-t", str(box.holder_pid), "-p", "-m", "--",
+                                 "sleep", "60"])
+        try:
+            for _ in range(200):  # until sleep runs inside the namespace
+                if set(box.members()) - own - {left.pid}:
+                    break
+                time.sleep(0.01)
+            found, still = box.end_strays(own | {left.pid})  # nsenter itself is outside
+            assert (found, still) == (1, [])
+            assert left.wait(timeout=10) != 0  # its child, sleep, was killed
+        finally:
+            left.kill()
