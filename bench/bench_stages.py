@@ -1,4 +1,5 @@
-"""The Estimator track's three stage processes (train, restore, resume: issue 13 point 1)
+"""The Estimator track's two stage processes (train; restore: evaluate, predict, resume;
+issue 13 point 1)
 against the same work in one stage process ("all" runs the stages one after the other),
 both sandboxed from the same warm runner, interleaved in the same run.
 
@@ -23,8 +24,8 @@ def run(quick: bool = False) -> list[Result]:
     from ckptlab.checker.warm import run_isolated
 
     source = SUBMISSION.read_bytes()
-    contenders = {"one process": None, "three stages": stages_of("estimator")}
-    run_isolated("estimator", source, "solution.py", stages=contenders["three stages"])
+    contenders = {"one process": None, "two stages": stages_of("estimator")}
+    run_isolated("estimator", source, "solution.py", stages=contenders["two stages"])
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(2 if quick else 4):
         for name, stages in contenders.items():  # interleaved: a load change hits both
@@ -34,7 +35,7 @@ def run(quick: bool = False) -> list[Result]:
             if outcome.stopped or any(outcome.exits.values()):
                 raise RuntimeError(f"{name}: {outcome.stopped or outcome.exits}")
     return [Result("estimator check of a correct model_fn, sandboxed", "time", "s",
-                   Timing.of(samples["three stages"]), "the same stages in one process",
+                   Timing.of(samples["two stages"]), "the same stages in one process",
                    Timing.of(samples["one process"]), "",
-                   notes="three processes forked from the warm runner, each loading the "
+                   notes="two processes forked from the warm runner, each loading the "
                          "submission afresh; evidence taken out between them")]

@@ -131,10 +131,13 @@ def _boundary(what: str, claimed: Any, prefix: str, index: CheckpointIndex | Non
 
 
 def _outputs_gaps(predict: dict[str, Any]) -> None:
-    """largest_gap and fixed_gap from the two predict() calls' own outputs."""
+    """largest_gap and fixed_gap from the two predict() calls' own outputs; None (never a
+    claimed number) without two. The runner predicts its fixed input a second time only
+    when the learner's two calls differ, so one fixed output means "compare largest_gap"."""
     for outputs, gap in (("outputs", "largest_gap"), ("fixed_outputs", "fixed_gap")):
         pair = predict.get(outputs) or []
         if len(pair) != 2:
+            predict[gap] = None
             continue
         try:
             a, b = np.asarray(pair[0], float), np.asarray(pair[1], float)

@@ -110,12 +110,15 @@ class ResumeRecord:
 class PredictRecord:
     examples: int
     largest_gap: float | None  # two predict() calls on the learner's input_fn
-    fixed_gap: float | None = None  # two predict() calls on the checker's fixed input
+    # two predict() calls on the checker's fixed input; None when the learner's two calls
+    # agreed (then the fixed input is predicted once: largest_gap tells)
+    fixed_gap: float | None = None
     single_outputs: tuple[tuple[float, ...], ...] = ()  # probes predicted one at a time
     # the same probes predicted in one batch (the first rows of the checker's fixed batch)
     batched_outputs: tuple[tuple[float, ...], ...] = ()
     # the two predict() calls' outputs (flat values per example) on the learner's input and
-    # on the checker's fixed input: the judge computes largest_gap and fixed_gap from them
+    # on the checker's fixed input (one call there when largest_gap is 0): the judge
+    # computes largest_gap and fixed_gap from them
     outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()
     fixed_outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()
 

@@ -3,8 +3,8 @@
 Each attack is a submission for the exercise estimator-serving: an attempt (printed as
 `ATTEMPT <what>: <result>` lines) before the reference solution, or before a wrong one
 whose dropout is on in every mode (NONDETERMINISTIC_PREDICT: a FAIL) when the attack tries
-to turn it into a PASS. The check runs as three processes (train, restore, resume); the
-code at the top of a submission runs in each of them.
+to turn it into a PASS. The check runs as two processes (train; restore: evaluate,
+predict, resume); the code at the top of a submission runs in each of them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tests.helpers.attacks import ATTEMPT, SUBMISSIONS, Attack, contained
 SOLUTION = (SUBMISSIONS / "estimator-serving" / "solution.py").read_text()
 WRONG = (SUBMISSIONS / "estimator-serving" / "wrong_dropout_always_on.py").read_text()
 
-# which stage process runs this code: the restore and resume stages find the model_dir
+# which stage process runs this code: the restore stage finds the model_dir
 STAGE = '''
 def later_stage():
     return os.path.exists("trained.ok")

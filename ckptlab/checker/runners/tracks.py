@@ -35,9 +35,9 @@ STAGES = {"tf2": [{"name": "save", "call": "ckptlab.checker.runners.tf2:save_sta
               # later stages see only the model_dir (and the mark that training started)
               {"name": "train", "call": f"{_ESTIMATOR}:train_stage",
                "vault": {"copy": [MODEL_DIR], "keep": _RESTORE_NEEDS}},
-              {"name": "restore", "call": f"{_ESTIMATOR}:restore_stage",
-               "vault": {"keep": _RESTORE_NEEDS}},
-              {"name": "resume", "call": f"{_ESTIMATOR}:resume_stage"}]}
+              # evaluate, predict, then resume (the resume rewrites the last checkpoint:
+              # the judge reads the trained one from the train stage's copy)
+              {"name": "restore", "call": f"{_ESTIMATOR}:restore_stage"}]}
 
 
 def stages_of(track: str) -> list[dict] | None:
