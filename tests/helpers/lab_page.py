@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 KERNEL_IDLE = "#jp-main-statusbar >> text=Idle"
@@ -114,12 +114,28 @@ def _api(server, path: str, method: str = "GET"):
     return json.loads(body) if body else None
 
 
+def kernel_of(server, relative: str) -> str | None:
+    """The id of the kernel the server runs for the notebook `relative` (None: none)."""
+    return next((session["kernel"]["id"] for session in _api(server, "sessions")
+                 if session.get("path") == relative and session.get("kernel")), None)
+
+
 def shut_down_kernels(server) -> None:
     """Stop every kernel of the server (notebooks opened by a clicked link start one)."""
     for session in _api(server, "sessions"):
         _api(server, f"sessions/{session['id']}", "DELETE")
     for kernel in _api(server, "kernels"):  # without a session: Voilà's
         _api(server, f"kernels/{kernel['id']}", "DELETE")
+
+
+IN_FRONT_JS = """() => { const widget = window.jupyterapp.shell.currentWidget;
+    return widget && widget.context ? widget.context.path : null; }"""
+SECTION_SHOWN_JS = """([path, id]) => { const widget = window.jupyterapp.shell.currentWidget;
+    if (!widget || !widget.context || widget.context.path !== path) return false;
+    const cell = widget.node.querySelector(`[data-jupyter-id="${id}"]`);
+    if (!cell) return false;
+    const box = cell.getBoundingClientRect();
+    return box.top >= 0 && box.top < window.innerHeight; }"""
 
 
 def follow_a_learn_more_link(page) -> str | None:
@@ -134,22 +150,17 @@ def follow_a_learn_more_link(page) -> str | None:
     link.evaluate("a => { const d = a.closest('details'); if (d) d.open = true; }")
     if not link.is_visible():
         return "the 'Learn more' link is not visible (open its card first)"
-    fragment = urlsplit(link.evaluate("a => a.href")).fragment
-    target = Path(urlsplit(link.evaluate("a => a.href")).path).name
-    anchor = fragment.removeprefix("cell-id=")
+    href = urlsplit(link.evaluate("a => a.href"))  # JupyterLab's /files/<path> URL
+    path = unquote(href.path.split("/files/", 1)[-1])
+    anchor = href.fragment.removeprefix("cell-id=")
     link.scroll_into_view_if_needed()
     link.click()
-    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text=target)
+    # the notebook in front must be the link's, found by its whole path: a tab's name is
+    # not enough (exercises/00_start_here.ipynb links to tutorials/00_start_here.ipynb)
     try:
-        tab.wait_for(timeout=60_000)
-        page.wait_for_function(
-            """(id) => { const panel = document.querySelector(
-                         '.jp-NotebookPanel:not(.lm-mod-hidden)');
-                       const el = panel && panel.querySelector(`[data-jupyter-id="${id}"]`);
-                       if (!el) return false;
-                       const box = el.getBoundingClientRect();
-                       return box.top >= 0 && box.top < window.innerHeight; }""",
-            arg=anchor, timeout=30_000)
+        page.wait_for_function(SECTION_SHOWN_JS, arg=[path, anchor], timeout=90_000)
     except Exception as error:  # the message is the finding
-        return f"'Learn more' -> {target}#{fragment} did not show the section: {error}"
+        now = page.evaluate(IN_FRONT_JS)
+        return (f"'Learn more' -> {path}#{href.fragment} did not show the section "
+                f"(in front: {now}): {error}")
     return ""
