@@ -17,7 +17,7 @@ help:
 	@echo "make lab     start JupyterLab on tutorials/ (127.0.0.1), installing on first use"
 	@echo "make test    run the whole suite: unit, tf, notebooks, browser, parity"
 	@echo "make unit    only the fast tests that need no TensorFlow"
-	@echo "make browser-notebooks  run every notebook in JupyterLab + Chromium (not in make test yet)"
+	@echo "make browser-notebooks  only the run of every notebook in JupyterLab + Chromium (Binder's kernel)"
 	@echo "make nbgrader-course  real nbgrader autograde of every exercise (make test: a few)"
 	@echo "make parity  only the parity suite against the real tf.estimator 2.15"
 	@echo "make fuzz    fuzz the checkpoint reader longer (FUZZ_EXAMPLES per target, random)"
@@ -51,7 +51,7 @@ test: $(READY) $(PARITY_READY)
 	CKPTLAB_PARITY_PYTHON=$(abspath $(PARITY_VENV))/bin/python $(PY) -m pytest $(PYTEST_ARGS)
 
 browser-notebooks: $(READY)
-	CKPTLAB_BROWSER_NOTEBOOKS=1 $(PY) -m pytest tests/browser/test_every_notebook.py $(PYTEST_ARGS)
+	$(PY) -m pytest tests/browser/test_every_notebook.py $(PYTEST_ARGS)
 
 nbgrader-course: $(READY)
 	CKPTLAB_NBGRADER=all $(PY) -m pytest tests/notebooks/test_nbgrader_course.py $(PYTEST_ARGS)

@@ -4,6 +4,8 @@ Each folder under tests/ is one kind of test (unit, tf, notebooks, browser, pari
 its tests get the marker of the same name, so `pytest -m unit` selects by kind.
 On CI (CI=true), a kind that must run here ("notebooks", "browser", "parity") fails the run when
 none of its tests passed; outside CI a missing prerequisite only skips, loudly.
+Each learner notebook is executed once per session, by the most thorough run collected
+(NOTEBOOK_RUNS), in the Binder environment built once (`binder_env`).
 """
 
 from __future__ import annotations
@@ -28,32 +30,52 @@ def kind_of(item: pytest.Item) -> str | None:
     return parts[0] if parts and parts[0] in KINDS else None
 
 
-# Running every notebook in JupyterLab is not yet proven within CI's time on 2 cores:
-# it is collected only with CKPTLAB_BROWSER_NOTEBOOKS=1 (`make browser-notebooks`);
-# otherwise tests/notebooks runs the same notebooks headless.
-collect_ignore = ([] if os.environ.get("CKPTLAB_BROWSER_NOTEBOOKS") == "1"
-                  else ["browser/test_every_notebook.py"])
-BROWSER_RUN = "tests/browser/test_every_notebook.py::"
-HEADLESS_RUN = "tests/notebooks/test_notebooks.py::test_notebook_runs_top_to_bottom_cleanly"
+# Each notebook is executed once per suite, by the most thorough run collected: in the
+# browser (JupyterLab + Chromium, with Binder's kernel and its 2 GB limit), else in Binder's
+# environment headless (memory limit + the clean-output rules), else headless in this
+# environment (the clean-output rules). Each checks everything the ones after it check.
+NOTEBOOK_RUNS = (
+    "tests/browser/test_every_notebook.py::test_notebook_runs_cleanly_in_jupyterlab",
+    "tests/notebooks/test_binder.py::test_notebook_runs_in_binder_within_2gb",
+    "tests/notebooks/test_notebooks.py::test_notebook_runs_top_to_bottom_cleanly",
+)
 
 
-def _run_in_the_browser(items) -> set[str]:
-    """Notebook ids the browser suite runs in this session (with Chromium and Playwright at
-    hand): the headless run of the same notebook checks the same things, so it is left out."""
+def _browser_at_hand() -> bool:
     import importlib.util
 
-    if not Path("/usr/bin/chromium").exists() or importlib.util.find_spec("playwright") is None:
-        return set()
-    return {item.nodeid.split("[", 1)[-1] for item in items if item.nodeid.startswith(BROWSER_RUN)}
+    return Path("/usr/bin/chromium").exists() and importlib.util.find_spec("playwright") is not None
+
+
+def _repeated_notebook_runs(items) -> list:
+    """The runs of a notebook that a more thorough run of the same notebook makes redundant
+    in this session (the browser run counts only with Chromium and Playwright at hand)."""
+    runs = NOTEBOOK_RUNS if _browser_at_hand() else NOTEBOOK_RUNS[1:]
+    done: set[str] = set()
+    repeated = []
+    for run in runs:
+        mine = [item for item in items if item.nodeid.startswith(run + "[")]
+        repeated += [item for item in mine if item.nodeid.split("[", 1)[-1] in done]
+        done |= {item.nodeid.split("[", 1)[-1] for item in mine}
+    return repeated
+
+
+@pytest.fixture(scope="session")
+def binder_env(tmp_path_factory):
+    """The Binder environment (tests/helpers/binder.py), built once for the session."""
+    from tests.helpers.binder import build_binder_env
+
+    try:
+        return build_binder_env(tmp_path_factory.mktemp("binder"))
+    except RuntimeError as error:
+        pytest.fail(f"could not build the Binder environment: {error}", pytrace=False)
 
 
 def pytest_collection_modifyitems(config, items):
-    in_browser = _run_in_the_browser(items)
-    doubled = [item for item in items if item.nodeid.startswith(HEADLESS_RUN)
-               and item.nodeid.split("[", 1)[-1] in in_browser]
-    if doubled:
-        config.hook.pytest_deselected(items=doubled)
-        items[:] = [item for item in items if item not in doubled]
+    repeated = _repeated_notebook_runs(items)
+    if repeated:
+        config.hook.pytest_deselected(items=repeated)
+        items[:] = [item for item in items if item not in repeated]
     for item in items:
         kind = kind_of(item)
         if kind:

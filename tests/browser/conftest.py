@@ -48,14 +48,20 @@ def _kernels_stopped_after_the_test(request):
         shut_down_kernels(request.getfixturevalue("jupyter"))
 
 
+def serve_course(server):
+    """tutorials/ and exercises/ side by side in the server's folder, as `ckptlab lab` serves
+    them, so the links between notebooks (and a report's "Learn more") resolve as for a
+    learner."""
+    for folder in ("tutorials", "exercises"):
+        shutil.copytree(REPO / folder, server.workspace / folder, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return server
+
+
 @pytest.fixture(scope="session")
 def course(jupyter):
-    """The server with tutorials/ and exercises/ side by side, as `ckptlab lab` serves them,
-    so the links between notebooks (and a report's "Learn more") resolve as for a learner."""
-    for folder in ("tutorials", "exercises"):
-        shutil.copytree(REPO / folder, jupyter.workspace / folder, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return jupyter
+    """The session's server holding the course (serve_course)."""
+    return serve_course(jupyter)
 
 
 @pytest.fixture(scope="session")
@@ -99,10 +105,3 @@ def shared_context(browser):
     context = browser.new_context(viewport=VIEWPORT)
     yield context
     context.close()
-
-
-@pytest.fixture
-def cached_page(shared_context, request):
-    """A new tab in a context shared by the module's tests: JupyterLab's scripts come from
-    the browser's cache after the first test (a learner's browser caches them too)."""
-    yield from _tab(shared_context, request)

@@ -1,17 +1,20 @@
-"""Every learner notebook, run in JupyterLab in Chromium the way a learner runs it.
+"""Every learner notebook, run in JupyterLab in Chromium the way a learner runs it on Binder.
 
-One server holds tutorials/ and exercises/ side by side (as `ckptlab lab` serves them);
-JupyterLab is loaded once in one tab, and the notebooks are opened in it one after the
-other (each alone, in a fresh kernel), as a learner goes from one to the next. Each test
-fails on:
+One server holds tutorials/ and exercises/ side by side (as `ckptlab lab` serves them); its
+"python3" kernel is the Binder environment's (tests/helpers/binder.py), resident memory
+limited to 2 GB as on mybinder.org. JupyterLab is loaded once in one tab, and the notebooks
+are opened in it one after the other (each alone, in a fresh kernel), as a learner goes
+from one to the next. Each test fails on:
 - an error output, or anything on stderr (TensorFlow's chatter included);
 - what output_problems finds in the saved notebook (the same rule as the headless run);
 - a console error or an uncaught exception in the page;
 - a dead link: every link of the page is resolved, and a "Learn more" link of a check
-  report is clicked: it must open its tutorial with the section in view.
-When this module runs (`make browser-notebooks`: not yet in `make test`, see
-tests/conftest.py), the headless run of the same notebooks is skipped, so each notebook is
-executed once per suite.
+  report is clicked: it must open its tutorial with the section in view;
+- the kernel going over 2 GB (or not reporting its memory).
+It checks everything the headless runs of tests/notebooks check (test_notebooks.py: clean
+outputs; test_binder.py: Binder's environment within 2 GB), so when it runs they step aside
+for it (tests/conftest.py): each notebook is executed once per suite. `make
+browser-notebooks` runs only this module.
 """
 
 from __future__ import annotations
@@ -22,19 +25,26 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, serve_course
+from tests.conftest import skip_or_fail
+from tests.helpers.binder import MEMORY_LIMIT_BYTES, memory_of
+from tests.helpers.jupyter import start_jupyterlab
 from tests.helpers.lab_page import (
     PANEL,
     cell_errors,
     close_every_tab,
     follow_a_learn_more_link,
+    kernel_of,
     open_next_notebook,
     run_all_cells,
+    shut_down_kernels,
     stderr_outputs,
 )
 from tests.helpers.notebooks import REPO, learner_notebooks, output_problems
 
 NOTEBOOKS = learner_notebooks()
+# the Binder environment is built in the first test's setup (it installs TensorFlow)
+pytestmark = pytest.mark.timeout(3600)
 # links of the page: [href as written in the page, href resolved by the browser, text]
 LINKS_JS = f"""() => [...document.querySelectorAll('{PANEL} a[href]')]
     .filter(a => !a.classList.contains('jp-InternalAnchorLink'))
@@ -98,6 +108,33 @@ def saved_problems(page, server, notebook: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def binder_course(binder_env, tmp_path_factory):
+    """A JupyterLab serving the course whose "python3" kernel (the one every notebook asks
+    for) is Binder's, memory-limited; each kernel reports to <reports>/kernel-<id>.json."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing.", "apt-get install chromium (Debian).")
+    base = tmp_path_factory.mktemp("binder-lab")
+    reports = base / "memory"
+    reports.mkdir()
+    kernels = binder_env.kernel_spec(base / "kernels", str(reports / "{kernel}.json"),
+                                     name="python3")
+    server = start_jupyterlab(base, env={"JUPYTER_PATH": str(kernels)})
+    try:
+        yield serve_course(server), reports
+    finally:
+        server.stop()
+
+
+def kernel_memory(server, reports: Path, notebook: str) -> dict:
+    """What the notebook's kernel reported of its memory ({} if nothing); "killed" also when
+    an earlier kernel of this test went over the limit (JupyterLab then starts another)."""
+    kernel = kernel_of(server, notebook)
+    memory = memory_of(reports / f"kernel-{kernel}.json") if kernel else {}
+    killed = any(memory_of(path).get("killed") for path in reports.glob("kernel-*.json"))
+    return {**memory, "killed": killed} if memory else {}
+
+
+@pytest.fixture(scope="module")
 def lab(shared_context):
     """One tab holding JupyterLab for every notebook of the module."""
     tab = shared_context.new_page()
@@ -106,7 +143,7 @@ def lab(shared_context):
 
 
 @pytest.fixture
-def lab_page(lab, request):
+def lab_page(lab, binder_course, request):
     """The module's tab, with this test's console errors; a screenshot if the test failed."""
     console: list[str] = []
 
@@ -124,17 +161,28 @@ def lab_page(lab, request):
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         lab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    close_every_tab(lab)  # before conftest shuts this test's kernels down
+    close_every_tab(lab)  # nothing listens to the kernels shut down next
+    shut_down_kernels(binder_course[0])  # an idle TensorFlow kernel holds ~600 MB
     lab.remove_listener("console", on_console)
     lab.remove_listener("pageerror", on_error)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
-def test_notebook_runs_cleanly_in_jupyterlab(course, lab_page, notebook):
+def test_notebook_runs_cleanly_in_jupyterlab(binder_course, lab_page, notebook):
     page, console = lab_page
+    course, reports = binder_course
     relative = notebook.relative_to(REPO).as_posix()
+    for earlier in reports.glob("kernel-*.json"):  # of kernels shut down after their test
+        earlier.unlink()
     open_next_notebook(page, course, relative)
-    run_all_cells(page, timeout_ms=300_000)  # tutorial 6 runs about 30 s on a quiet machine
+    try:
+        run_all_cells(page, timeout_ms=300_000)  # tutorial 6: about 30 s on a quiet machine
+    finally:
+        memory = kernel_memory(course, reports, relative)
+    assert memory, "the kernel never reported its memory: was it Binder's memory-limited one?"
+    assert not memory["killed"], f"the kernel went over {MEMORY_LIMIT_BYTES} bytes"
+    assert 0 < memory["peak_rss_bytes"] <= MEMORY_LIMIT_BYTES
+    print(f"{relative}: kernel peak resident memory {memory['peak_rss_bytes'] / 2**20:.0f} MiB")
     assert cell_errors(page) == []
     assert stderr_outputs(page) == []
     assert saved_problems(page, course, relative) == []

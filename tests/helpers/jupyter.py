@@ -47,10 +47,12 @@ class JupyterServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def start_jupyterlab(base: Path, timeout: float = 120, attempts: int = 3) -> JupyterServer:
+def start_jupyterlab(base: Path, timeout: float = 120, attempts: int = 3,
+                     env: dict[str, str] | None = None) -> JupyterServer:
     """JupyterLab on a port the OS picks (--port=0), read back from the server's own info
     file: no port is chosen before the server binds it, so parallel runs cannot collide.
-    A start that loses its port in the server's own probe-then-bind window is retried."""
+    A start that loses its port in the server's own probe-then-bind window is retried.
+    `env`: more environment for the server (e.g. JUPYTER_PATH with other kernels)."""
     workspace, settings = base / "workspace", base / "settings"
     for folder in (workspace, settings, base / "config", base / "lab-ws"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -60,7 +62,7 @@ def start_jupyterlab(base: Path, timeout: float = 120, attempts: int = 3) -> Jup
         target.write_text(json.dumps(values))
     for attempt in range(1, attempts + 1):
         try:
-            return _start(base, workspace, settings, timeout, attempt)
+            return _start(base, workspace, settings, timeout, attempt, env or {})
         except _LostPort:
             continue
     raise RuntimeError(f"JupyterLab lost its port {attempts} times in a row")
@@ -71,12 +73,12 @@ class _LostPort(Exception):
 
 
 def _start(base: Path, workspace: Path, settings: Path, timeout: float,
-           attempt: int) -> JupyterServer:
+           attempt: int, more_env: dict[str, str]) -> JupyterServer:
     runtime = base / f"runtime-{attempt}"  # one info file per attempt: never a stale port
     runtime.mkdir()
     token = secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(base / "config"),
-               JUPYTER_RUNTIME_DIR=str(runtime))
+               JUPYTER_RUNTIME_DIR=str(runtime), **more_env)
     env.pop("DISPLAY", None)
     log = base / "jupyterlab.log"
     command = [

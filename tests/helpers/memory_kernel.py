@@ -7,7 +7,9 @@ each thread reserves a stack), so a 2 GB address-space limit kills it at start-u
 resident memory (cgroups), so this launcher does the same by polling: a thread reads
 VmRSS and VmHWM from /proc/self/status every POLL_SECONDS, writes the peak (VmHWM) to
 the file named by CKPTLAB_MEMORY_REPORT, and ends the kernel with exit code 137 (like
-the out-of-memory killer) once VmRSS exceeds CKPTLAB_MEMORY_LIMIT_BYTES.
+the out-of-memory killer) once VmRSS exceeds CKPTLAB_MEMORY_LIMIT_BYTES. A "{kernel}" in
+CKPTLAB_MEMORY_REPORT is replaced by the kernel's connection file name ("kernel-<id>"), so
+the kernels of one server report apart.
 
 Usage in a kernel spec: [python, this_file, "-f", "{connection_file}"].
 """
@@ -48,7 +50,9 @@ def watch(limit_bytes: int, report_path: str) -> None:
 
 def main() -> None:
     limit = int(os.environ["CKPTLAB_MEMORY_LIMIT_BYTES"])
-    report = os.environ["CKPTLAB_MEMORY_REPORT"]
+    connection = sys.argv[sys.argv.index("-f") + 1] if "-f" in sys.argv else "kernel"
+    report = os.environ["CKPTLAB_MEMORY_REPORT"].replace(
+        "{kernel}", os.path.splitext(os.path.basename(connection))[0])
     threading.Thread(target=watch, args=(limit, report), daemon=True).start()
     from ipykernel import kernelapp
 

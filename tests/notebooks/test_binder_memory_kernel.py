@@ -1,4 +1,4 @@
-"""The memory-limited kernel used by test_binder.py really ends a kernel over its limit."""
+"""The memory-limited kernel of the Binder runs really ends a kernel over its limit."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbclient.exceptions import DeadKernelError
 
+from tests.helpers.binder import KERNEL_NAME, write_kernel_spec
 from tests.helpers.notebooks import execute_copy
-from tests.notebooks.test_binder import KERNEL_NAME, write_kernel_spec
 
 LIMIT = 400 * 2**20
 
