@@ -189,4 +189,4 @@ def test_notebook_runs_cleanly_in_jupyterlab(binder_course, lab_page, notebook):
     assert dead_links(page, course, relative) == []
     if relative in CLICKED:
         assert follow_a_learn_more_link(page) == ""
-    assert console == []  # the kernels are shut down after each test (conftest)
+    assert console == []  # the kernels are shut down after each test (lab_page)
