@@ -8,10 +8,14 @@ environment (the baseline, what any Python image has anyway).
 
 Memory: a JupyterLab server of that environment and three kernels that each ran a
 tutorial top to bottom and stay open, as a learner who opened three notebooks leaves
-them. Binder limits the container's memory (a cgroup), which counts a page shared by
-several processes once: the figure is the sum of PSS (proportional set size, from
-/proc/<pid>/smaps_rollup) over the server and the kernels; RSS, which counts TensorFlow's
-shared libraries once per kernel, is given alongside. Target: under 2 GB (mybinder.org).
+them. The three tutorials all call `ckptlab.check`, so each kernel also keeps its warm
+runner (the worst case of three open notebooks). Binder limits the container's memory (a
+cgroup), which counts a page shared by several processes once: the figure is the sum of
+PSS (proportional set size, from /proc/<pid>/smaps_rollup) over the server, the kernels
+and everything they started (warm runners, checks), sampled every 0.5 s while the
+notebooks run (the peak: Binder stops the session the moment it passes 2 GB) and once at
+the end (at rest); RSS, which counts TensorFlow's shared libraries once per process, is
+given alongside. Target: the peak under 2 GB (mybinder.org).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -31,8 +36,8 @@ from bench.harness import Result, Timing
 REPO = Path(__file__).resolve().parents[1]
 ENV = REPO / "build" / "binder-env"
 LIMIT_MB = 2048
-OPENED = ("tutorials/00_start_here.ipynb", "tutorials/06_when_restores_go_wrong.ipynb",
-          "tutorials/09_migrating_to_tf2.ipynb")
+OPENED = ("tutorials/00_start_here.ipynb", "tutorials/03_model_fn_and_modes.ipynb",
+          "tutorials/06_when_restores_go_wrong.ipynb")
 
 
 def _du_mb(*paths: Path) -> float:
@@ -96,9 +101,29 @@ def _api(base: str, token: str, path: str, body: dict | None = None) -> dict:
     return json.load(urllib.request.urlopen(request, timeout=60))
 
 
-def three_open_notebooks(venv: Path, scratch: Path) -> tuple[int, int, list[str]]:
+class Peak:
+    """The largest (PSS, RSS) of a process tree, sampled every `every` seconds."""
+
+    def __init__(self, pid: int, every: float = 0.5):
+        self.pid, self.every, self.pss, self.rss = pid, every, 0, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.wait(self.every):
+            pss, rss = memory_kb(self.pid)
+            self.pss, self.rss = max(self.pss, pss), max(self.rss, rss)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def three_open_notebooks(venv: Path, scratch: Path) -> dict:
     """Start the environment's JupyterLab, run three tutorials in kernels of that server
-    (nbclient on the server's own kernels), keep them open; (PSS kB, RSS kB, notes)."""
+    (nbclient on the server's own kernels), keep them open. kB: peak and at-rest PSS/RSS
+    of the whole tree, the server alone, each kernel with what it started; notes."""
     import nbformat
     from jupyter_client.blocking import BlockingKernelClient
     from nbclient import NotebookClient
@@ -119,6 +144,7 @@ def three_open_notebooks(venv: Path, scratch: Path) -> tuple[int, int, list[str]
          "--allow-root"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     base, notes = f"http://127.0.0.1:{port}", []
+    peak = None
     try:
         for _ in range(120):
             try:
@@ -126,6 +152,7 @@ def three_open_notebooks(venv: Path, scratch: Path) -> tuple[int, int, list[str]
                 break
             except OSError:
                 time.sleep(0.5)
+        peak = Peak(server.pid)
         for relative in OPENED:
             kernel = _api(base, token, "/api/sessions", {
                 "path": relative, "type": "notebook", "name": "",
@@ -146,27 +173,48 @@ def three_open_notebooks(venv: Path, scratch: Path) -> tuple[int, int, list[str]
             client.stop_channels()
             notes.append(f"{relative} ran in {time.perf_counter() - start:.0f} s")
         time.sleep(2)
+        peak.stop()
         pss, rss = memory_kb(server.pid)
-        return pss, rss, notes
+        by_kernel = [memory_kb(pid)[0] for pid in _kernel_pids(server.pid)]
+        own = memory_kb(server.pid)[0] - sum(by_kernel)
+        return {"peak_pss": peak.pss, "peak_rss": peak.rss, "pss": pss, "rss": rss,
+                "server_pss": own, "kernel_pss": by_kernel, "notes": notes}
     finally:
+        if peak is not None:
+            peak.stop()
         os.killpg(server.pid, 15)
         server.wait(timeout=60)
 
 
+def _kernel_pids(server: int) -> list[int]:
+    """The server's direct children: its kernels (each with its warm runners below)."""
+    try:
+        return [int(pid) for pid in
+                Path(f"/proc/{server}/task/{server}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def run(quick: bool = False) -> list[Result]:
     venv = build_env()
-    with tempfile.TemporaryDirectory() as scratch:
+    ENV.parent.mkdir(parents=True, exist_ok=True)  # not /tmp: the checks' sandbox hides it
+    with tempfile.TemporaryDirectory(dir=ENV.parent, prefix="binder-bench-") as scratch:
         bare = Path(scratch) / "bare"
         subprocess.run([_runtime_python(), "-m", "venv", str(bare)], check=True)
         image = _du_mb(venv, REPO / "tutorials", REPO / "exercises", REPO / "ckptlab")
         results = [Result("Binder image (emulated: venv from binder/ + notebooks + package)",
                           "size", "MB", Timing.of([image]), "bare Python venv",
                           Timing.of([_du_mb(bare)]))]
-        pss, rss, notes = three_open_notebooks(venv, Path(scratch))
-    results.append(Result("Binder: JupyterLab + 3 open notebooks (each ran a tutorial)",
-                          "memory (PSS)", "MB", Timing.of([pss / 1024]),
-                          target=f"< {LIMIT_MB} MB", met=pss / 1024 < LIMIT_MB,
-                          notes=f"RSS sum {rss / 1024:.0f} MB; " + "; ".join(notes)))
+        memory = three_open_notebooks(venv, Path(scratch))
+    mb = {key: value / 1024 for key, value in memory.items() if isinstance(value, int)}
+    kernels = ", ".join(f"{kb / 1024:.0f}" for kb in memory["kernel_pss"])
+    results.append(Result(
+        "Binder: JupyterLab + 3 open notebooks (each ran a tutorial that checks), peak",
+        "memory (PSS)", "MB", Timing.of([mb["peak_pss"]]), target=f"< {LIMIT_MB} MB",
+        met=mb["peak_pss"] < LIMIT_MB,
+        notes=f"peak RSS sum {mb['peak_rss']:.0f} MB; at rest PSS {mb['pss']:.0f} MB "
+              f"(server {mb['server_pss']:.0f} MB, kernels with their warm runners "
+              f"{kernels} MB), RSS sum {mb['rss']:.0f} MB; " + "; ".join(memory["notes"])))
     return results
 
 
