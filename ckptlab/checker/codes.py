@@ -107,10 +107,10 @@ _CATALOG = [
          "of another width or dtype (float64 from numpy, a one-hot encoding made per split) "
          "cannot flow through the weights restored from the checkpoint.",
          f"{TRAINING_STATE}#shape-mismatch"),
-    Code("RESTORE_OVERWRITTEN", ERROR, "Restored values were overwritten before training went on",
+    Code("RESTORE_OVERWRITTEN", ERROR, "Restored values were overwritten right after the restore",
          "A new session first restores the latest checkpoint. Code that assigns other values in "
          "every new session (a hook's after_create_session, a local_init_op) then throws the "
-         "restored training away, silently, at every resume.",
+         "restored training away, silently: at every resume, in evaluate() and in predict().",
          f"{LIFECYCLE}#resuming"),
     Code("WARM_START_MISSED", ERROR,
          "The warm start initialised nothing from the pretrained checkpoint",
@@ -143,6 +143,12 @@ _CATALOG = [
          "Each eval_metric_ops value must be a (value, update_op) pair such as tf.metrics.mean "
          "returns: the Estimator runs update_op on every batch and reads value at the end.",
          f"{MODES}#spec-missing-field"),
+    Code("EVAL_PREDICT_DIFFER", ERROR, "EVAL and PREDICT compute different predictions",
+         "evaluate() should measure the model predict() serves: both restore the same "
+         "checkpoint, so on the same input they compute the same predictions. Training "
+         "behaviour (dropout, batch statistics) switched on outside TRAIN in one mode only, "
+         "e.g. with mode != PREDICT, makes the metrics describe another model.",
+         f"{TRAINING_STATE}#nondeterministic-predict"),
     Code("MODEL_CHANGED", ERROR, "The model changed since its checkpoint was written",
          "evaluate() and predict() restore the training checkpoint by name. Variables added "
          "after training (a new layer, a renamed scope) have no value in it.",
@@ -224,7 +230,8 @@ ESTIMATOR_CODES = ("SPEC_MISSING_FIELD", "MODEL_FN_SIGNATURE", "MODE_ONLY_VARIAB
                    "SAVER_OMITS_VARIABLES", "INPUT_MISMATCH", "RESTORE_OVERWRITTEN",
                    "WARM_START_MISSED", "UPDATE_NEVER_RUNS", "PREDICTIONS_IGNORE_INPUT",
                    "PREDICTIONS_DEPEND_ON_BATCH", "PREDICT_NEVER_ENDS", "SPEC_BAD_METRIC",
-                   "MODEL_CHANGED", "TF1_API_IN_TF2")
+                   "MODEL_CHANGED", "TF1_API_IN_TF2", "EVAL_PREDICT_DIFFER",
+                   "OUTPUTS_DIFFER_AFTER_RESTORE")
 TF2_CODES = ("UNRESOLVED_OBJECTS", "RESTORE_INTO_UNBUILT_MODEL", "OBJECT_PATH_MISMATCH",
              "VALUES_NOT_RESTORED", "WRONG_CHECKPOINT_PATH", "FORMAT_MISMATCH", "SHAPE_MISMATCH",
              "WEIGHTS_FILE_NAME", "OPTIMIZER_MISMATCH", "OUTPUTS_DIFFER_AFTER_RESTORE",

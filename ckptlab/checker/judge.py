@@ -29,7 +29,7 @@ from ckptlab.checkpoint.records import CheckpointIndex
 from ckptlab.checkpoint.values import read_value
 from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name, step_of_prefix
 
-__all__ = ["AFTER_TRAIN", "EVIDENCE", "MODEL_DIR", "OUTPUT_TOLERANCE", "TOLERANCE",
+__all__ = ["AFTER_TRAIN", "EVIDENCE", "MODEL_DIR", "OUTPUT_TOLERANCE", "PROBE_FILE", "TOLERANCE",
            "TRAINED_MARK", "checkpoint_prefixes", "evidence_path", "judge", "merged_claims",
            "merged_stages"]
 
@@ -42,6 +42,7 @@ EVIDENCE = "evidence"  # a stage's evidence; the grader moves it out after the s
 AFTER_TRAIN = f"{EVIDENCE}/after_train"  # model_dir as train() left it (in-kernel runs)
 MODEL_DIR = "model_dir"  # the Estimator track's model_dir
 TRAINED_MARK = "trained.ok"  # the train stage made its Estimator: later stages may run
+PROBE_FILE = "probe.npz"  # the checker's probes, made by the train stage (runners/probes)
 _BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}
 _FLOATS = ("float16", "float32", "float64", "bfloat16")
 
@@ -233,19 +234,61 @@ def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[s
         judged["never_updated"] = sorted(n for n in state if moved
                                          and _gap(values[n], initial[n]) == 0.0)
     start = (est.get("resume") or {}).get("start_values") or {}
-    overwritten = []
-    for name, claimed in sorted(start.items()):
-        if name in values and kinds.get(name) == KIND_WEIGHT:
-            saved = values[name].astype(np.float64).ravel()
-            gap = _gap(saved, np.asarray(claimed, np.float64))
-            if gap is None or gap > TOLERANCE:
-                overwritten.append({"name": name, "max_abs_diff": gap})
-    judged["overwritten_after_restore"] = overwritten
+    judged["overwritten_after_restore"] = _overwritten(start, values, kinds)
+    failed = {e.get("stage") for e in obs.get("errors") or [] if isinstance(e, dict)}
+    judged["overwritten_in"] = {
+        stage: gaps for stage, held in sorted((est.get("restored") or {}).items())
+        if stage in ("evaluate", "predict") and stage not in failed and isinstance(held, dict)
+        and (gaps := _overwritten(held, values, kinds))}
+    judged.update(_probe_facts(est, values))
     source = train.get("warm_start_from")
     if source:
         judged.update(_warm_start(evidence_path(scratch, vault, "train", source), initial,
                                   trainable))
     return judged
+
+
+def _overwritten(held: dict[str, Any], values: dict[str, np.ndarray],
+                 kinds: dict[str, str]) -> list[dict[str, Any]]:
+    """The weights a session held at its first step other than the checkpoint's."""
+    found = []
+    for name, claimed in sorted(held.items()):
+        if name in values and kinds.get(name) == KIND_WEIGHT:
+            gap = _gap(values[name].astype(np.float64).ravel(), np.asarray(claimed, np.float64))
+            if gap is None or gap > TOLERANCE:
+                found.append({"name": name, "max_abs_diff": gap})
+    return found
+
+
+def _output_gap(first: Any, second: Any) -> float | None:
+    """Largest gap between two models' outputs on the same probes, relative to their size
+    (OUTPUT_TOLERANCE applies to it); None when they cannot be compared."""
+    try:
+        a, b = np.asarray(first, np.float64), np.asarray(second, np.float64)
+    except (TypeError, ValueError):
+        return None
+    if a.shape != b.shape or not a.size or a.ndim != 2:
+        return None
+    return float(np.max(np.abs(a - b)) / (1.0 + np.max(np.abs(a))))
+
+
+def _probe_facts(est: dict[str, Any], values: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The model as saved (train stage) against the restored model (restore stage) and its
+    own EVAL graph, on the checker's probes; the variables it used that no checkpoint holds
+    (read here from the last checkpoint)."""
+    probe = est.get("probe")
+    if not isinstance(probe, dict):
+        return {}
+    facts: dict[str, Any] = {}
+    predict = est.get("predict") if isinstance(est.get("predict"), dict) else {}
+    fixed = predict.get("fixed_outputs") or []
+    if fixed and probe.get("digest") and predict.get("probe_digest") == probe.get("digest"):
+        facts["saved_output_gap"] = _output_gap(probe.get("outputs"), fixed[0])
+    if probe.get("eval_outputs"):
+        facts["eval_predict_gap"] = _output_gap(probe.get("outputs"), probe["eval_outputs"])
+    facts["unsaved_variables"] = sorted(str(name) for name in probe.get("loaded") or []
+                                        if name not in values)
+    return facts
 
 
 def _warm_start(pretrained_dir: Path, initial: dict, trainable: set[str]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from ckptlab.errors import CkptlabError
 __all__ = [
     "OBSERVATIONS_VERSION", "CheckpointCall", "EstimatorRun", "FlowPosition", "Judged",
     "LearnerError", "ModeTrace", "ObjectState", "ObservationError", "Observations",
-    "PredictRecord",
+    "PredictRecord", "ProbeRecord",
     "ResumeRecord", "RoundTrip", "SavedCheckpoint", "SavedVariable", "ServingRecord",
     "TrainRecord", "ValueGap",
 ]
@@ -121,6 +121,20 @@ class PredictRecord:
     # computes largest_gap and fixed_gap from them
     outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()
     fixed_outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()
+    probe_digest: str = ""  # which checker probes fixed_outputs are of (runners/probes)
+
+
+@dataclass(frozen=True)
+class ProbeRecord:
+    """The model as saved (train stage: the tracer's graphs with the values the training
+    session held after its last step) run on the checker's probes."""
+
+    digest: str  # which probes (the restore stage reports the digest of its own)
+    outputs: tuple[tuple[float, ...], ...] = ()  # PREDICT graph, flat values per example
+    # EVAL graph on the same probes, when its spec carries PREDICT's predictions
+    eval_outputs: tuple[tuple[float, ...], ...] = ()
+    loaded: tuple[str, ...] = ()  # the variables given the trained values, by name
+    local: tuple[str, ...] = ()  # those of them that are local variables
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,7 @@ class EstimatorRun:
     # stage ("evaluate", "predict") -> the values its session held at its first step, by
     # variable name: what it restored (the judge compares them with the checkpoint)
     restored: dict[str, dict[str, tuple[float, ...]]] = field(default_factory=dict)
+    probe: ProbeRecord | None = None
 
 
 # --- TF2 track ----------------------------------------------------------------------------
@@ -247,6 +262,13 @@ class Judged:
     # claims the disk contradicts in a way no honest runner can produce (e.g. checkpoints
     # claimed that the model_dir does not hold): an error whatever else was found
     contradicted: tuple[str, ...] = ()
+    # evaluate/predict sessions that held other values than the checkpoint they restored
+    overwritten_in: dict[str, tuple[ValueGap, ...]] = field(default_factory=dict)
+    # the model as saved vs restored by predict(), on the same checker probes (largest gap)
+    saved_output_gap: float | None = None
+    eval_predict_gap: float | None = None  # the saved model's EVAL vs PREDICT graph, probes
+    # variables the saved model computed with that the last checkpoint does not hold
+    unsaved_variables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

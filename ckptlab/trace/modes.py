@@ -10,6 +10,7 @@ names what will break or silently go wrong when EVAL/PREDICT restore a TRAIN che
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import tensorflow as tf
@@ -32,7 +33,7 @@ from ckptlab.trace.mode_records import (
     compare_modes,
 )
 
-__all__ = ["trace_modes"]
+__all__ = ["ModeBuild", "trace_modes"]
 
 _v1 = tf.compat.v1
 _SPEC_FIELDS = ("predictions", "loss", "train_op", "eval_metric_ops", "export_outputs",
@@ -44,6 +45,15 @@ _EMPTY_PREDICTIONS = (
     "first example because the PREDICT EstimatorSpec's predictions dict is empty, so it "
     "cannot tell how many examples a batch holds; return at least one tensor, e.g. "
     "predictions={'y': outputs}.")
+
+
+@dataclass(frozen=True)
+class ModeBuild:
+    """What model_fn was given and returned in a traced mode's graph (for on_graph)."""
+
+    features: Any
+    labels: Any
+    spec: Any
 
 
 class _OriginCapture(VariableCapture):
@@ -122,13 +132,16 @@ def _predict_failure(mode: str, spec: Any) -> ModeError | None:
 
 def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any = None,
                labels: Any = None, config: Any = None, input_fn: Callable | None = None,
-               on_graph: Callable[[str, tf.Graph], None] | None = None) -> ModeTrace:
+               on_graph: Callable[[str, tf.Graph, ModeBuild], None] | None = None
+               ) -> ModeTrace:
     """Build model_fn once in `mode` in a fresh graph; never raises for the model's errors.
 
-    on_graph(mode, graph): called with the graph once model_fn has returned in it (so a
-    caller that reads the graph, e.g. the dataflow, need not build it again)."""
+    on_graph(mode, graph, build): called with the graph once model_fn has returned in it
+    and what it was given and returned (so a caller that reads or runs the graph, e.g. the
+    dataflow or the checker's probes, need not build it again)."""
     graph = tf.Graph()
     spec, error, built = None, None, False
+    feature_tensors = label_tensors = None
     with graph.as_default(), _OriginCapture() as capture:
         try:
             _v1.train.get_or_create_global_step()  # the Estimator makes it before model_fn
@@ -145,7 +158,7 @@ def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any 
         except Exception as failure:  # recorded, not raised: the other modes still run
             error = _error_of(failure)
     if built and on_graph is not None:
-        on_graph(mode, graph)
+        on_graph(mode, graph, ModeBuild(feature_tensors, label_tensors, spec))
     variables = tuple(
         TracedVariable(fact.name, fact.scope, None if fact.shape is None else tuple(fact.shape),
                        fact.dtype, fact.trainable, fact.local, origin, fact.order)
@@ -159,7 +172,8 @@ def trace_mode(model_fn: Callable, mode: str, params: Any = None, features: Any 
 
 def trace_modes(model_fn: Callable, params: Any = None, features: Any = None,
                 labels: Any = None, *, input_fn: Callable | None = None,
-                on_graph: Callable[[str, tf.Graph], None] | None = None) -> ModeReport:
+                on_graph: Callable[[str, tf.Graph, ModeBuild], None] | None = None
+                ) -> ModeReport:
     """Build `model_fn` in TRAIN, EVAL and PREDICT (fresh graph each, no session).
 
     input_fn: the learner's, called in each mode's graph as the Estimator calls it (with

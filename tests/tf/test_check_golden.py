@@ -46,6 +46,15 @@ PROVOKED = {
     # predictions that mix the examples of a batch (one at a time vs in one batch)
     "PREDICTIONS_DEPEND_ON_BATCH": "provoke/estimator_normalize_over_batch.py",
     "PREDICTIONS_DEPEND_ON_BATCH@tf2": "provoke/tf2_scale_by_batch_max.py",
+    # dropout on in EVAL too (mode != PREDICT): the EVAL spec's predictions disagree
+    "EVAL_PREDICT_DIFFER": "provoke/estimator_eval_dropout_on.py",
+    # the model as saved vs the model predict() restored, on the checker's probes
+    "OUTPUTS_DIFFER_AFTER_RESTORE@local_variable":
+        "provoke/estimator_running_mean_in_local_variable.py",
+    "OUTPUTS_DIFFER_AFTER_RESTORE@python_value": "provoke/estimator_mean_in_python_global.py",
+    # hooks that assign after the restore in evaluate() and predict() (no resume affected)
+    "RESTORE_OVERWRITTEN@evaluate_and_predict":
+        "provoke/estimator_prediction_hook_loads_pretrained.py",
     "EXCESSIVE_RESTORE": "estimator-serving/wrong_predict_per_example.py",
     "MODEL_DIR_TEMPORARY": "provoke/estimator_temporary_model_dir.py",
     "UNRESOLVED_OBJECTS": "tf2-round-trip/wrong_unbuilt_assert_consumed.py",

@@ -10,7 +10,7 @@ import numpy as np
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnoser
 from ckptlab.checker.findings import ERROR, Finding
-from ckptlab.checker.judge import TOLERANCE
+from ckptlab.checker.judge import OUTPUT_TOLERANCE, TOLERANCE
 from ckptlab.checker.observations import Observations
 from ckptlab.mode_names import TRAIN
 
@@ -118,23 +118,114 @@ def update_never_runs(obs: Observations) -> list[Finding]:
               [obs.judged.checkpoints[0], obs.judged.checkpoints[-1]]})]
 
 
+def _off_by(gap) -> str:
+    return f"{gap.max_abs_diff:.3g}" if gap.max_abs_diff is not None else "a shape"
+
+
 @diagnoser("estimator")
 def restore_overwritten(obs: Observations) -> list[Finding]:
     judged = obs.judged
-    if not judged or not judged.overwritten_after_restore or obs.failed("resume"):
+    if not judged:
         return []
-    gaps = judged.overwritten_after_restore
+    if judged.overwritten_after_restore and not obs.failed("resume"):
+        gaps, where = judged.overwritten_after_restore, "The resumed train()"
+        consequence = "so every resume throws the training away"
+    elif judged.overwritten_in:  # evaluate() / predict(): no resume overwritten
+        stages = sorted(judged.overwritten_in)
+        gaps = judged.overwritten_in[stages[0]]
+        where = " and ".join(f"{stage}()" for stage in stages)
+        consequence = ("so the model evaluated and served is not the trained one")
+    else:
+        return []
     worst = gaps[0]
+    evidence = {"overwritten": [g.name for g in gaps], "restored checkpoint": judged.latest}
+    if judged.overwritten_in:
+        evidence["in"] = " and ".join(sorted(judged.overwritten_in))
     return [make_finding(
         "RESTORE_OVERWRITTEN",
-        f"The resumed train() restored {judged.latest}, but before its first step "
-        f"{len(gaps)} variable(s) held other values (e.g. {worst.name}, off by "
-        f"{worst.max_abs_diff if worst.max_abs_diff is not None else 'a shape'}): something "
-        "assigned them after the restore, so every resume throws the training away.",
+        f"{where} restored {judged.latest}, but before the first step {len(gaps)} "
+        f"variable(s) held other values (e.g. {worst.name}, off by {_off_by(worst)}): "
+        f"something assigned them after the restore, {consequence}.",
         "Load pretrained values only when no checkpoint exists yet: tf.train.Scaffold("
         "init_fn=...) or warm_start_from run only on a fresh start; do not assign in a hook's "
-        "after_create_session or in a local_init_op.",
-        {"overwritten": [g.name for g in gaps], "restored checkpoint": judged.latest})]
+        "after_create_session (training_hooks, evaluation_hooks, prediction_hooks) or in a "
+        "local_init_op.", evidence)]
+
+
+def _deterministic(obs: Observations) -> bool:
+    """The restored model gave the same outputs twice on the checker's probes."""
+    predict = obs.estimator.predict if obs.estimator else None
+    return predict is not None and predict.fixed_gap is not None \
+        and predict.fixed_gap <= TOLERANCE
+
+
+@diagnoser("estimator")
+def outputs_differ_after_restore(obs: Observations) -> list[Finding]:
+    judged = obs.judged
+    if not _trained(obs) or _step_never_moved(obs) or judged.saved_output_gap is None \
+            or judged.saved_output_gap <= OUTPUT_TOLERANCE or not _deterministic(obs) \
+            or judged.overwritten_in:
+        return []
+    probe = obs.estimator.probe
+    local = [n for n in judged.unsaved_variables if n in probe.local]
+    left_out = [n for n in judged.unsaved_variables if n not in probe.local]
+    what = (f"On the checker's {len(probe.outputs)} probe examples, the model predict() "
+            f"restored from {judged.latest} computes other outputs than the model training "
+            f"saved (up to {judged.saved_output_gap:.3g} apart, relative), although the "
+            "restored values are the checkpoint's.")
+    evidence: dict = {"largest output difference (relative)": judged.saved_output_gap,
+                      "restored checkpoint": judged.latest}
+    if left_out:
+        what += (f" {left_out[0]} is a variable of the model that the checkpoint does not "
+                 "hold: every new session starts it from its initializer.")
+        evidence["variables the checkpoint leaves out"] = left_out
+        fix = ("Save every variable the model computes with: leave var_list out of "
+               "tf.train.Saver() (it then saves all global variables), or add "
+               f"{left_out[0]} to it.")
+    elif local:
+        what += (f" {local[0]} is a local variable: checkpoints never hold local variables, "
+                 "so every new session starts it from its initializer.")
+        evidence["local variables the model computes with"] = local
+        fix = ("Keep state the model needs in a global variable, which checkpoints save: "
+               "tf.get_variable(name, shape, trainable=False) instead of "
+               "tf.get_local_variable or collections=[tf.GraphKeys.LOCAL_VARIABLES].")
+    else:
+        what += (" Every variable it uses came back: the difference is a value held outside "
+                 "variables, computed in Python when model_fn or input_fn runs.")
+        evidence["variables it computes with, all restored"] = len(probe.loaded)
+        fix = ("Compute the model only from its variables and its features: a value model_fn "
+               "takes from Python (a numpy array, a global set by the training code, a "
+               "counter, params changed at run time) is made again, differently, by every "
+               "new graph; keep it in a variable, tf.get_variable(name, initializer=value, "
+               "trainable=False), so the checkpoint saves it.")
+    return [make_finding("OUTPUTS_DIFFER_AFTER_RESTORE", what, fix, evidence)]
+
+
+@diagnoser("estimator")
+def eval_predict_differ(obs: Observations) -> list[Finding]:
+    judged = obs.judged
+    if not _trained(obs) or judged.eval_predict_gap is None \
+            or judged.eval_predict_gap <= OUTPUT_TOLERANCE or not _deterministic(obs):
+        return []
+    probe = obs.estimator.probe
+    rows = [(index, a, b) for index, (a, b) in enumerate(zip(probe.outputs, probe.eval_outputs,
+                                                              strict=False))]
+    index, predicted, evaluated = max(rows, key=lambda r: max(
+        abs(x - y) for x, y in zip(r[1], r[2], strict=False)) if r[1] else 0.0)
+    return [make_finding(
+        "EVAL_PREDICT_DIFFER",
+        f"With the same trained values and the same {len(probe.outputs)} probe examples, "
+        "the EVAL graph's predictions differ from the PREDICT graph's (up to "
+        f"{judged.eval_predict_gap:.3g} apart, relative): example {index + 1} gets "
+        f"{[round(v, 4) for v in evaluated]} in EVAL, {[round(v, 4) for v in predicted]} in "
+        "PREDICT. evaluate() measures another model than predict() serves.",
+        "Switch training behaviour on in TRAIN only, for every layer: "
+        "training=(mode == tf.estimator.ModeKeys.TRAIN) for dropout and batch normalization "
+        "(not mode != tf.estimator.ModeKeys.PREDICT, not True).",
+        {"probe examples": len(probe.outputs),
+         "largest difference (relative)": judged.eval_predict_gap,
+         f"example {index + 1} in EVAL": [round(v, 4) for v in evaluated],
+         f"example {index + 1} in PREDICT": [round(v, 4) for v in predicted]})]
 
 
 @diagnoser("estimator")

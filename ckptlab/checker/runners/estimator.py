@@ -32,9 +32,17 @@ from ckptlab.checker.judge import (
     checkpoint_prefixes,
 )
 from ckptlab.checker.runners.dataflow import DATAFLOW_MODES, positions_in
+from ckptlab.checker.runners.probes import (
+    PROBE_FILE,
+    digest,
+    load_probe,
+    make_probe,
+    save_probe,
+    saved_outputs,
+)
 from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
 from ckptlab.estimator.calls import mode_inputs
-from ckptlab.mode_names import PREDICT
+from ckptlab.mode_names import EVAL, PREDICT
 
 __all__ = ["default_input_fn", "restore_stage", "run_estimator", "train_stage"]
 
@@ -97,8 +105,8 @@ class _SessionValues(_v1.train.SessionRunHook):
         self.start_values: dict[str, list[float]] = {}
         self.end_values: dict[str, list[float]] = {}
 
-    def begin(self):
-        self.variables = [v for v in _v1.global_variables()
+    def begin(self):  # local variables too: state a new session does not restore
+        self.variables = [v for v in [*_v1.global_variables(), *_v1.local_variables()]
                           if v.dtype.base_dtype.is_floating or v.op.name == "global_step"]
 
     def before_run(self, run_context):
@@ -193,8 +201,11 @@ def _predict(estimator: Any, input_fn: Callable, count: int = BATCH,
 
 
 def _flat(prediction: Any) -> list[float]:
-    values = list(prediction.values()) if isinstance(prediction, dict) else [prediction]
-    return [float(x) for value in values for x in np.asarray(value, np.float64).ravel()]
+    """One example's numeric predictions, flat, keys in sorted order (as probes.rows)."""
+    values = [prediction[k] for k in sorted(prediction)] if isinstance(prediction, dict) \
+        else [prediction]
+    return [float(x) for value in map(np.asarray, values) if value.dtype.kind in "fiub"
+            for x in value.astype(np.float64).ravel()]
 
 
 def _raw(outputs: list[Any]) -> list[list[float]]:
@@ -250,15 +261,18 @@ def _mode_trace(report: Any) -> dict[str, Any]:
 
 
 def _trace(functions: dict, params: dict | None, input_fn: Callable,
-           dataflow: dict | None = None) -> dict[str, Any]:
+           dataflow: dict | None = None, builds: dict | None = None) -> dict[str, Any]:
     """The modes traced with the learner's own input_fn (called with the mode and params);
     `dataflow`, when given, gets {mode: positions} of DATAFLOW_MODES read from the same
-    graphs (None for a mode whose model_fn raised)."""
+    graphs (None for a mode whose model_fn raised); `builds` gets {mode: (graph, build)}
+    of EVAL and PREDICT (kept to run the model as saved on the probes after training)."""
     from ckptlab.trace.modes import trace_modes
 
-    def read(mode: str, graph: Any) -> None:
+    def read(mode: str, graph: Any, build: Any) -> None:
         if mode in DATAFLOW_MODES:
             dataflow[mode] = positions_in(graph)
+        if builds is not None and mode in (EVAL, PREDICT):
+            builds[mode] = (graph, build)
 
     if dataflow is not None:
         dataflow.update(dict.fromkeys(DATAFLOW_MODES))
@@ -300,8 +314,11 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
         return
     record = {"examples": len(outputs[0]), "largest_gap": _largest_gap(*outputs),
               "outputs": [_raw(out) for out in outputs]}
-    try:  # the checker's own fixed input: tells "the model is random" from "the input is"
-        features = _fixed_features(predict_input, params)
+    try:  # the checker's probes: tell "the model is random" from "the input is"
+        features = load_probe(Path(model_dir).parent / PROBE_FILE)  # the train stage's
+        if features is None:
+            features = make_probe(_fixed_features(predict_input, params), BATCH)
+        record["probe_digest"] = digest(features)
         fixed = [_predict(_make(model_dir, params, None, functions),
                           _constant_input(features, BATCH))]
         gap = record["largest_gap"]
@@ -317,6 +334,18 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
     except Exception:  # the learner's predictions already ran; these probes are extra
         pass
     est["predict"] = record
+
+
+def _saved_on_probe(builds: dict, values: dict, predict_input: Callable, params: Any,
+                    workdir: Path) -> dict[str, Any] | None:
+    """The checker's probes (left in the work folder for the restore stage) and the model
+    as saved run on them in the tracer's graphs (runners/probes); None when it cannot."""
+    try:
+        probe = make_probe(_fixed_features(predict_input, params), BATCH)
+        save_probe(probe, workdir / PROBE_FILE)
+        return saved_outputs(builds, values, probe, BATCH)
+    except Exception:  # an extra comparison: the learner's own stages already ran
+        return None
 
 
 def _warm_start(run: Run, functions: dict, workdir: Path, params: Any, input_fn: Callable):
@@ -362,8 +391,9 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
     model_dir = str(workdir / est["model_dir"])
     with Listening(run):
         flow: dict[str, Any] = {}  # read from the tracer's graphs: no model built twice
+        builds: dict[str, Any] = {}
         traced, est["modes"] = run.call("trace modes", _trace, functions, params, input_fn,
-                                        flow)
+                                        flow, builds)
         est["dataflow"] = flow if traced else None
         if given["restore_params"] != params:
             est["restore_modes"] = run.call("trace modes", _trace, functions,
@@ -380,6 +410,9 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
                         "checkpoints": checkpoint_prefixes(model_dir),
                         "trainable": hook.trainable, "assigned": hook.assigned,
                         "warm_start_from": source, "end_values": hook.end_values}
+        if builds and given["restore_params"] == params and not run.obs["errors"]:
+            est["probe"] = _saved_on_probe(builds, hook.end_values, given["predict_input"],
+                                           params, workdir)
     run.emit("train", run.obs)
     return run.obs
 

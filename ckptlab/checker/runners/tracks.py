@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ckptlab.checker.judge import MODEL_DIR, TRAINED_MARK
+from ckptlab.checker.judge import MODEL_DIR, PROBE_FILE, TRAINED_MARK
 
 __all__ = ["SEED", "STAGES", "install_legacy_support", "prepare", "prepared", "run_track",
            "seeded", "stages_of"]
@@ -27,7 +27,7 @@ SEED = 0
 # After each stage the grader takes its evidence/ out of the sandbox ("vault": what else it
 # moves or copies; see warm._between): a later stage cannot read or rewrite it.
 _ESTIMATOR = "ckptlab.checker.runners.estimator"
-_RESTORE_NEEDS = [MODEL_DIR, TRAINED_MARK]
+_RESTORE_NEEDS = [MODEL_DIR, TRAINED_MARK, PROBE_FILE]  # + the checker's probes
 STAGES = {"tf2": [{"name": "save", "call": "ckptlab.checker.runners.tf2:save_stage"},
                   {"name": "restore", "call": "ckptlab.checker.runners.tf2:restore_stage"}],
           "estimator": [
