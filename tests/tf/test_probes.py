@@ -22,7 +22,7 @@ from ckptlab.checker.runners.probes import (
     save_probe,
     saved_outputs,
 )
-from ckptlab.mode_names import EVAL, PREDICT
+from ckptlab.mode_names import PREDICT
 from ckptlab.trace.modes import trace_modes
 
 pytestmark = pytest.mark.tf
@@ -56,7 +56,7 @@ def _model_fn(features, labels, mode):
     hidden = tf.concat([features["x"], embedded, colour], axis=1)
     output = tf.matmul(hidden, _v1.get_variable("out/kernel", [9, 1]))
     spec = {"mode": mode, "predictions": {"y": output}}
-    if mode != "infer":
+    if mode != PREDICT:
         loss = tf.reduce_mean(tf.square(output - labels))
         spec.update(loss=loss, train_op=_v1.assign_add(_v1.train.get_global_step(), 1))
     from ckptlab.estimator import EstimatorSpec

@@ -129,6 +129,8 @@ def _run(graph: Any, build: Any, predictions: Any, values: dict[str, Any], probe
             loaded = []
             for variable in variables:
                 name = variable.op.name
+                if name not in values and name in local:
+                    continue  # made in this mode only (EVAL's metrics): a new session's too
                 if name not in values:  # (over the report's budget, or not a float)
                     raise ValueError(f"no trained value of {name}: not the model as saved")
                 shape = variable.shape.as_list() if variable.shape.rank is not None else None
@@ -155,6 +157,9 @@ def saved_outputs(builds: dict[str, tuple[Any, Any]], values: dict[str, Any], pr
         eval_graph, eval_build = builds[EVAL]
         eval_predictions = eval_build.spec.predictions
         if _comparable(predictions, eval_predictions):
-            record["eval_outputs"] = _run(eval_graph, eval_build, eval_predictions, values,
-                                          probe, count)[0]
+            try:  # e.g. EVAL's predictions need the labels: PREDICT's comparison stays
+                record["eval_outputs"] = _run(eval_graph, eval_build, eval_predictions,
+                                              values, probe, count)[0]
+            except Exception:
+                pass
     return record
