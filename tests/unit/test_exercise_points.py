@@ -75,3 +75,11 @@ def test_an_exercise_links_to_the_tutorial_it_practises_and_fixes_its_starter():
     migrated = get_exercise("tf2-from-name-based").for_exercise(finding("OBJECT_PATH_MISMATCH"))
     assert migrated.tutorial == "tutorials/09_migrating_to_tf2.ipynb#names-and-paths"
     assert "tf.train.load_checkpoint" in migrated.fix and "NAME_MAP" in migrated.fix
+
+
+def test_serving_untrained_or_overwritten_weights_costs_the_deterministic_points():
+    """Predictions of no checkpoint, or of values assigned after the restore, do not depend
+    on the input and the checkpoint only: a FAIL for them never keeps 5/5."""
+    for code in ("NO_CHECKPOINT", "RESTORE_OVERWRITTEN", "OUTPUTS_DIFFER_AFTER_RESTORE"):
+        assert points("estimator-serving", finding(code)) == {
+            "runs": 1, "one_restore": 2, "deterministic": 0}, code

@@ -125,27 +125,26 @@ def _off_by(gap) -> str:
 @diagnoser("estimator")
 def restore_overwritten(obs: Observations) -> list[Finding]:
     judged = obs.judged
-    if not judged:
+    resumed = bool(judged and judged.overwritten_after_restore) and not obs.failed("resume")
+    if not judged or not (resumed or judged.overwritten_in):
         return []
-    if judged.overwritten_after_restore and not obs.failed("resume"):
-        gaps, where = judged.overwritten_after_restore, "The resumed train()"
-        consequence = "so every resume throws the training away"
-    elif judged.overwritten_in:  # evaluate() / predict(): no resume overwritten
-        stages = sorted(judged.overwritten_in)
-        gaps = judged.overwritten_in[stages[0]]
-        where = " and ".join(f"{stage}()" for stage in stages)
-        consequence = ("so the model evaluated and served is not the trained one")
-    else:
-        return []
+    stages = sorted(judged.overwritten_in)
+    gaps = judged.overwritten_after_restore if resumed else judged.overwritten_in[stages[0]]
+    where = [*(["the resumed train()"] if resumed else []), *(f"{s}()" for s in stages)]
+    where_text = where[0] if len(where) == 1 else f"{', '.join(where[:-1])} and {where[-1]}"
+    consequences = [*(["every resume throws the training away"] if resumed else []),
+                    *(["the model evaluated and served is not the trained one"]
+                      if stages else [])]
     worst = gaps[0]
     evidence = {"overwritten": [g.name for g in gaps], "restored checkpoint": judged.latest}
-    if judged.overwritten_in:
-        evidence["in"] = " and ".join(sorted(judged.overwritten_in))
+    if stages:
+        evidence["in"] = where_text
     return [make_finding(
         "RESTORE_OVERWRITTEN",
-        f"{where} restored {judged.latest}, but before the first step {len(gaps)} "
-        f"variable(s) held other values (e.g. {worst.name}, off by {_off_by(worst)}): "
-        f"something assigned them after the restore, {consequence}.",
+        f"{where_text[0].upper() if resumed else where_text[0]}{where_text[1:]} restored "
+        f"{judged.latest}, but before the first step {len(gaps)} variable(s) held other "
+        f"values (e.g. {worst.name}, off by {_off_by(worst)}): something assigned them "
+        f"after the restore, so {', and '.join(consequences)}.",
         "Load pretrained values only when no checkpoint exists yet: tf.train.Scaffold("
         "init_fn=...) or warm_start_from run only on a fresh start; do not assign in a hook's "
         "after_create_session (training_hooks, evaluation_hooks, prediction_hooks) or in a "

@@ -15,6 +15,7 @@ building model_fn again. The judge compares those outputs with the restored mode
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -157,9 +158,8 @@ def saved_outputs(builds: dict[str, tuple[Any, Any]], values: dict[str, Any], pr
         eval_graph, eval_build = builds[EVAL]
         eval_predictions = eval_build.spec.predictions
         if _comparable(predictions, eval_predictions):
-            try:  # e.g. EVAL's predictions need the labels: PREDICT's comparison stays
+            # (e.g. EVAL's predictions need the labels: PREDICT's comparison stays)
+            with contextlib.suppress(Exception):
                 record["eval_outputs"] = _run(eval_graph, eval_build, eval_predictions,
                                               values, probe, count)[0]
-            except Exception:
-                pass
     return record

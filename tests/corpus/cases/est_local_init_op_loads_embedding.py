@@ -5,7 +5,7 @@ the pretrained embedding instead of the trained one."""
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-PRETRAINED = np.full((10, 3), 0.2, np.float32)
+PRETRAINED = np.linspace(-1.0, 1.0, 30, dtype=np.float32).reshape(10, 3)
 
 
 def input_fn():
