@@ -31,7 +31,7 @@ from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name, step_of
 
 __all__ = ["AFTER_TRAIN", "EVIDENCE", "MODEL_DIR", "OUTPUT_TOLERANCE", "PROBE_FILE", "TOLERANCE",
            "TRAINED_MARK", "checkpoint_prefixes", "evidence_path", "judge", "merged_claims",
-           "merged_stages"]
+           "merged_stages", "restored_by_other_name"]
 
 TOLERANCE = 1e-5  # THE gap below which two values count as equal (judge, runners, diagnosers)
 # relative, for model outputs computed two ways (in a batch vs one row at a time): float32
@@ -99,15 +99,40 @@ def checkpoint_prefixes(model_dir: str | Path) -> list[str]:
                                            else step_of_prefix(name), name))
 
 
+def restored_by_other_name(held: dict[str, Any], values: dict[str, np.ndarray]
+                           ) -> dict[str, str]:
+    """{variable: checkpoint key} for the variables a session holds with the checkpoint's
+    value of ANOTHER key (a Saver mapping names, e.g. ema.variables_to_restore() loading
+    'w/ExponentialMovingAverage' into w): restored from the checkpoint, not overwritten."""
+    def equal(value: np.ndarray, mine: np.ndarray) -> bool:
+        gap = _gap(value.astype(np.float64).ravel(), mine)
+        return gap is not None and gap <= TOLERANCE
+
+    found = {}
+    for name, reported in sorted(held.items()):
+        mine = np.asarray(reported, np.float64).ravel()
+        if name not in values or not mine.size or equal(values[name], mine):
+            continue
+        other = [key for key, value in sorted(values.items())
+                 if key != name and value.size == mine.size and equal(value, mine)]
+        if other:
+            found[name] = other[0]
+    return found
+
+
 def _session_gaps(claimed: dict[str, Any], index: CheckpointIndex,
                   values: dict[str, np.ndarray]) -> tuple[int, list[str]]:
-    """(values compared, mismatches) between a session's reported values and a checkpoint."""
+    """(values compared, mismatches) between a session's reported values and a checkpoint
+    (a value restored from another key of it is no mismatch: restored_by_other_name)."""
     compared, differ = 0, []
+    renamed = restored_by_other_name(claimed, values)
     for name, reported in sorted(claimed.items()):
         if name not in values:
             continue
         compared += 1
         gap = _gap(values[name].astype(np.float64).ravel(), np.asarray(reported, np.float64))
+        if name in renamed:
+            continue
         if gap is None or gap > TOLERANCE:
             differ.append(f"{name} off by {'a shape' if gap is None else f'{gap:.3g}'}")
     return compared, differ
@@ -252,8 +277,9 @@ def _overwritten(held: dict[str, Any], values: dict[str, np.ndarray],
                  kinds: dict[str, str]) -> list[dict[str, Any]]:
     """The weights a session held at its first step other than the checkpoint's."""
     found = []
+    renamed = restored_by_other_name(held, values)
     for name, claimed in sorted(held.items()):
-        if name in values and kinds.get(name) == KIND_WEIGHT:
+        if name in values and kinds.get(name) == KIND_WEIGHT and name not in renamed:
             gap = _gap(values[name].astype(np.float64).ravel(), np.asarray(claimed, np.float64))
             if gap is None or gap > TOLERANCE:
                 found.append({"name": name, "max_abs_diff": gap})
@@ -282,7 +308,11 @@ def _probe_facts(est: dict[str, Any], values: dict[str, np.ndarray]) -> dict[str
     facts: dict[str, Any] = {}
     predict = est.get("predict") if isinstance(est.get("predict"), dict) else {}
     fixed = predict.get("fixed_outputs") or []
-    if fixed and probe.get("digest") and predict.get("probe_digest") == probe.get("digest"):
+    held = (est.get("restored") or {}).get("predict")
+    renamed = restored_by_other_name(held, values) if isinstance(held, dict) else {}
+    # a Saver that maps names restores other values on purpose: no model "as saved" then
+    if fixed and probe.get("digest") and predict.get("probe_digest") == probe.get("digest") \
+            and not renamed:
         facts["saved_output_gap"] = _output_gap(probe.get("outputs"), fixed[0])
     if probe.get("eval_outputs"):
         facts["eval_predict_gap"] = _output_gap(probe.get("outputs"), probe["eval_outputs"])

@@ -76,3 +76,17 @@ def test_restore_overwritten_says_where_it_happened():
     [serving] = diagnose(_obs(saved_gap=None, overwritten={"predict": gap}))[0]
     assert serving.what.startswith("predict() restored model.ckpt-5")
     assert dict(serving.evidence)["in"] == "predict()"
+
+
+def test_a_value_restored_from_another_key_is_not_overwritten():
+    """Saver(ema.variables_to_restore()) loads 'w/ExponentialMovingAverage' into w: the
+    session holds a checkpoint value, under another name (verified from the disk)."""
+    import numpy as np
+
+    from ckptlab.checker.judge import restored_by_other_name
+
+    saved = {"w": np.array([0.5, 1.5]), "w/ExponentialMovingAverage": np.array([0.4, 1.2]),
+             "b": np.array([0.0, 0.0])}
+    assert restored_by_other_name({"w": [0.4, 1.2], "b": [0.0, 0.0]}, saved) == {
+        "w": "w/ExponentialMovingAverage"}
+    assert restored_by_other_name({"w": [9.0, 9.0]}, saved) == {}  # really overwritten

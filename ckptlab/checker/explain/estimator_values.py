@@ -152,10 +152,12 @@ def restore_overwritten(obs: Observations) -> list[Finding]:
 
 
 def _deterministic(obs: Observations) -> bool:
-    """The restored model gave the same outputs twice on the checker's probes."""
+    """The restored model gave the same outputs twice (on the checker's probes, else on
+    the learner's input when the checker made only one call on its probes)."""
     predict = obs.estimator.predict if obs.estimator else None
-    return predict is not None and predict.fixed_gap is not None \
-        and predict.fixed_gap <= TOLERANCE
+    gap = None if predict is None else \
+        predict.fixed_gap if predict.fixed_gap is not None else predict.largest_gap
+    return gap is not None and gap <= TOLERANCE
 
 
 @diagnoser("estimator")
