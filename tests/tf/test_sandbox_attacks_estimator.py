@@ -126,15 +126,12 @@ def test_values_read_as_zeros_do_not_pass(attacked):
     assert report.verdict != "pass", report.codes()
 
 
-def test_replayed_predictions_are_the_documented_limit(attacked):
-    """The threat model's limit (docs/instructors.md): predictions are claims of a learner
-    process and the judge runs no learner code, so outputs replayed consistently pass as
-    real. Asserted as it is: once a check catches it, move the attack to ATTACKS and
-    update the threat model."""
-    outcome, report = attacked["results"][REPLAYED_PREDICTIONS.name]
-    assert "ATTEMPT replay predictions: done" in outcome.output.decode(errors="replace")
-    assert outcome.isolated and outcome.survivors == []
-    assert report.verdict == "pass", report.codes()
+def test_replayed_predictions_do_not_pass(attacked):
+    """predict() replaying its first outputs hides the dropout from the two restored calls,
+    but the model as saved (the train stage's traced graphs on the checker's probes) still
+    disagrees with them (docs/instructors.md, threat model)."""
+    _, report, _ = _assert_stopped(attacked, REPLAYED_PREDICTIONS)
+    assert "OUTPUTS_DIFFER_AFTER_RESTORE" in report.codes(), report.codes()
 
 
 def test_no_estimator_attack_left_anything_behind(attacked):
