@@ -46,8 +46,8 @@ PROVOKED = {
     # predictions that mix the examples of a batch (one at a time vs in one batch)
     "PREDICTIONS_DEPEND_ON_BATCH": "provoke/estimator_normalize_over_batch.py",
     "PREDICTIONS_DEPEND_ON_BATCH@tf2": "provoke/tf2_scale_by_batch_max.py",
-    # dropout on in EVAL too (mode != PREDICT): the EVAL spec's predictions disagree
-    "EVAL_PREDICT_DIFFER": "provoke/estimator_eval_dropout_on.py",
+    # batch statistics in EVAL too (mode != PREDICT): the EVAL spec's predictions disagree
+    "EVAL_PREDICT_DIFFER": "provoke/estimator_eval_batch_statistics.py",
     # the model as saved vs the model predict() restored, on the checker's probes
     "OUTPUTS_DIFFER_AFTER_RESTORE@local_variable":
         "provoke/estimator_running_mean_in_local_variable.py",
