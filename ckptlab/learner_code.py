@@ -1,7 +1,8 @@
 """Which line of a traceback or call stack is the learner's: the ONE rule, and its text.
 
 A frame is library code when its file is in ckptlab, Python's standard library, or an
-installed package (site-packages: TensorFlow, Keras, IPython...), or is frozen/builtin.
+installed package (site-packages: TensorFlow, Keras, IPython...), is frozen/builtin, or
+is AutoGraph's generated rewrite of a tf.function.
 The learner's line is the innermost frame in the learner's own files when those are
 known, else the innermost frame that is not library code. It reads "file.py, line 12",
 or "cell [5], line 3" for a notebook cell (ckptlab.source_location words it).
@@ -33,6 +34,9 @@ LIBRARY_DIRS = tuple(dict.fromkeys(
 # the key under which a cloudpickled dict of functions carries their code's real file names
 ORIGINS_KEY = "__code_origins__"
 _SENT_BY_VALUE = "<dynamic-code>"  # cloudpickle's co_filename for code it sends by value
+# TensorFlow writes the code AutoGraph generates from a tf.function to temporary files
+# named __autograph_generated_file<random>.py: neither the learner's file nor stable
+_AUTOGRAPH_PREFIX = "__autograph_generated_file"
 
 
 def is_library(path: str) -> bool:
@@ -42,6 +46,8 @@ def is_library(path: str) -> bool:
         # learner's (a notebook's functions checked in the sandboxed worker)
         return not path.startswith(("<ipython-input", "<stdin>", "<string>",
                                     "<dynamic-code>"))
+    if os.path.basename(path).startswith(_AUTOGRAPH_PREFIX):
+        return True  # AutoGraph's rewrite of a tf.function, in a temporary file
     full = os.path.abspath(path)
     return (full.startswith((_CKPTLAB_DIR, *LIBRARY_DIRS)) or "site-packages" in full
             or "dist-packages" in full)

@@ -72,6 +72,21 @@ def test_code_sent_by_value_is_the_learners():
     assert not is_library(sent.__code__.co_filename)
 
 
+def test_autographs_generated_file_is_never_named(tmp_path):
+    """A tf.function's code runs from a temporary file that AutoGraph writes
+    (__autograph_generated_file<random>.py): naming it would point the learner at a file
+    they never wrote, with a name that changes every run."""
+    generated = tmp_path / "__autograph_generated_filek3j9x2ab.py"
+    generated.write_text("def tf__model_fn():\n    raise ValueError('no spec')\n")
+    namespace: dict = {}
+    exec(compile(generated.read_text(), str(generated), "exec"), namespace)
+    with pytest.raises(ValueError) as raised:
+        namespace["tf__model_fn"]()  # the innermost line outside the generated file
+    assert is_library(str(generated))
+    line = raised.value.__traceback__.tb_lineno
+    assert error_location(raised.value) == f"test_learner_code.py, line {line}"
+
+
 _CELL_HELPER = "def widen(x):\n    raise ValueError('needs a batch')\n"
 _CELL_MODEL = """
 class Net:
