@@ -28,7 +28,7 @@ import pytest
 
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, serve_course
 from tests.conftest import skip_or_fail
-from tests.helpers.binder import MEMORY_LIMIT_BYTES, memory_of
+from tests.helpers.binder import MEMORY_LIMIT_BYTES, memory_of, memory_report, memory_reports
 from tests.helpers.jupyter import start_jupyterlab
 from tests.helpers.lab_page import (
     PANEL,
@@ -111,14 +111,13 @@ def saved_problems(page, server, notebook: str) -> list[str]:
 @pytest.fixture(scope="module")
 def binder_course(binder_env, tmp_path_factory):
     """A JupyterLab serving the course whose "python3" kernel (the one every notebook asks
-    for) is Binder's, memory-limited; each kernel reports to <reports>/kernel-<id>.json."""
+    for) is Binder's, memory-limited; each kernel reports to the folder <reports>."""
     if not CHROMIUM.exists():
         skip_or_fail(f"{CHROMIUM} is missing.", "apt-get install chromium (Debian).")
     base = tmp_path_factory.mktemp("binder-lab")
     reports = base / "memory"
     reports.mkdir()
-    kernels = binder_env.kernel_spec(base / "kernels", str(reports / "{kernel}.json"),
-                                     name="python3")
+    kernels = binder_env.kernel_spec(base / "kernels", reports, name="python3")
     server = start_jupyterlab(base, env={"JUPYTER_PATH": str(kernels)})
     try:
         yield serve_course(server), reports
@@ -130,8 +129,8 @@ def kernel_memory(server, reports: Path, notebook: str) -> dict:
     """What the notebook's kernel reported of its memory ({} if nothing); "killed" also when
     an earlier kernel of this test went over the limit (JupyterLab then starts another)."""
     kernel = kernel_of(server, notebook)
-    memory = memory_of(reports / f"kernel-{kernel}.json") if kernel else {}
-    killed = any(memory_of(path).get("killed") for path in reports.glob("kernel-*.json"))
+    memory = memory_of(memory_report(reports, kernel)) if kernel else {}
+    killed = any(memory_of(path).get("killed") for path in memory_reports(reports))
     return {**memory, "killed": killed} if memory else {}
 
 
@@ -183,7 +182,7 @@ def test_notebook_runs_cleanly_in_jupyterlab(binder_course, lab_page, notebook):
     page, console = lab_page
     course, reports = binder_course
     relative = notebook.relative_to(REPO).as_posix()
-    for earlier in reports.glob("kernel-*.json"):  # of kernels shut down after their test
+    for earlier in memory_reports(reports):  # of kernels shut down after their test
         earlier.unlink()
     open_next_notebook(page, course, relative)
     try:

@@ -35,7 +35,6 @@ BINDER = REPO / "binder"
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 KERNEL_NAME = "ckptlab-binder"
 MEMORY_KERNEL = REPO / "tests" / "helpers" / "memory_kernel.py"
-KERNEL_ID = "{kernel}"  # in CKPTLAB_MEMORY_REPORT: replaced by the kernel's connection file name
 
 
 @dataclass(frozen=True)
@@ -51,13 +50,14 @@ class BinderEnv:
         """PATH with the environment's bin/ first, as in a Binder session."""
         return f"{self.root / 'venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"
 
-    def kernel_spec(self, jupyter_dir: Path, report: str, name: str = KERNEL_NAME) -> Path:
+    def kernel_spec(self, jupyter_dir: Path, reports: Path, name: str = KERNEL_NAME) -> Path:
         """Write a memory-limited kernel spec of this environment under `jupyter_dir`
-        (for JUPYTER_PATH); each kernel writes its memory to `report` (KERNEL_ID in it
-        names the kernel). Named "python3", it is the kernel every notebook asks for."""
+        (for JUPYTER_PATH); each kernel writes its memory to the folder `reports`
+        (memory_report, memory_reports). Named "python3", it is the kernel every notebook
+        asks for."""
         return write_kernel_spec(jupyter_dir, str(self.python), {
             "PATH": self.path, "CKPTLAB_MEMORY_LIMIT_BYTES": str(MEMORY_LIMIT_BYTES),
-            "CKPTLAB_MEMORY_REPORT": report}, name)
+            "CKPTLAB_MEMORY_REPORT": str(reports / "{kernel}.json")}, name)
 
 
 def runtime_python() -> str:
@@ -80,6 +80,18 @@ def write_kernel_spec(jupyter_dir: Path, python: str, env: dict[str, str],
         "argv": [python, str(MEMORY_KERNEL), "-f", "{connection_file}"],
         "display_name": "ckptlab, memory-limited", "language": "python", "env": env}))
     return jupyter_dir
+
+
+def memory_report(reports: Path, kernel_id: str) -> Path:
+    """The report of one kernel: named by its id (memory_kernel.kernel_id), which for a
+    kernel a Jupyter server started is the id of its REST API."""
+    return reports / f"{kernel_id}.json"
+
+
+def memory_reports(reports: Path) -> list[Path]:
+    """Every kernel's report in the folder (whoever started the kernel and named its
+    connection file)."""
+    return sorted(reports.glob("*.json"))
 
 
 def memory_of(report: Path) -> dict:

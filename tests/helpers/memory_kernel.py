@@ -8,8 +8,7 @@ resident memory (cgroups), so this launcher does the same by polling: a thread r
 VmRSS and VmHWM from /proc/self/status every POLL_SECONDS, writes the peak (VmHWM) to
 the file named by CKPTLAB_MEMORY_REPORT, and ends the kernel with exit code 137 (like
 the out-of-memory killer) once VmRSS exceeds CKPTLAB_MEMORY_LIMIT_BYTES. A "{kernel}" in
-CKPTLAB_MEMORY_REPORT is replaced by the kernel's connection file name ("kernel-<id>"), so
-the kernels of one server report apart.
+CKPTLAB_MEMORY_REPORT is replaced by kernel_id(), so the kernels of one server report apart.
 
 Usage in a kernel spec: [python, this_file, "-f", "{connection_file}"].
 """
@@ -48,11 +47,18 @@ def watch(limit_bytes: int, report_path: str) -> None:
         time.sleep(POLL_SECONDS)
 
 
+def kernel_id(connection_file: str) -> str:
+    """The kernel's id as its connection file names it: a Jupyter server writes
+    kernel-<id>.json (its REST API's id); nbclient (jupyter_client without a server) a
+    temporary file, tmp<random>.json, whose stem is then the id."""
+    stem = os.path.splitext(os.path.basename(connection_file))[0]
+    return stem.removeprefix("kernel-")
+
+
 def main() -> None:
     limit = int(os.environ["CKPTLAB_MEMORY_LIMIT_BYTES"])
     connection = sys.argv[sys.argv.index("-f") + 1] if "-f" in sys.argv else "kernel"
-    report = os.environ["CKPTLAB_MEMORY_REPORT"].replace(
-        "{kernel}", os.path.splitext(os.path.basename(connection))[0])
+    report = os.environ["CKPTLAB_MEMORY_REPORT"].replace("{kernel}", kernel_id(connection))
     threading.Thread(target=watch, args=(limit, report), daemon=True).start()
     from ipykernel import kernelapp
 

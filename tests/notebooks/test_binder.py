@@ -23,7 +23,7 @@ import subprocess
 
 import pytest
 
-from tests.helpers.binder import KERNEL_NAME, MEMORY_LIMIT_BYTES, memory_of
+from tests.helpers.binder import KERNEL_NAME, MEMORY_LIMIT_BYTES, memory_of, memory_reports
 from tests.helpers.notebooks import REPO, execute_copy, learner_notebooks
 
 NOTEBOOKS = learner_notebooks()
@@ -34,10 +34,11 @@ pytestmark = pytest.mark.timeout(3600)
 
 @pytest.fixture(scope="module")
 def binder_kernels(binder_env, tmp_path_factory):
-    """JUPYTER_PATH holding the memory-limited kernel spec; reports in <dir>/kernel-<id>.json"""
-    reports = tmp_path_factory.mktemp("binder-memory")
-    jupyter = binder_env.kernel_spec(reports / "jupyter", str(reports / "{kernel}.json"))
-    return jupyter, reports
+    """JUPYTER_PATH holding the memory-limited kernel spec, and its kernels' reports folder"""
+    base = tmp_path_factory.mktemp("binder-memory")
+    reports = base / "reports"
+    reports.mkdir()
+    return binder_env.kernel_spec(base / "jupyter", reports), reports
 
 
 def test_binder_env_has_the_pinned_versions(binder_env):
@@ -65,13 +66,13 @@ def test_binder_env_has_the_pinned_versions(binder_env):
 def test_notebook_runs_in_binder_within_2gb(notebook, binder_kernels, tmp_path, monkeypatch):
     """Runs in Binder's environment within 2 GB, and shows the learner nothing stray."""
     jupyter, reports = binder_kernels
-    for old in reports.glob("kernel-*.json"):
+    for old in memory_reports(reports):
         old.unlink()
     monkeypatch.setenv("JUPYTER_PATH", str(jupyter))
     try:
         result = execute_copy(notebook, tmp_path, kernel_name=KERNEL_NAME)
     finally:
-        reported = [memory_of(path) for path in reports.glob("kernel-*.json")]
+        reported = [memory_of(path) for path in memory_reports(reports)]
         memory = reported[0] if len(reported) == 1 else {}
         print(f"{notebook.name}: kernel peak resident memory "
               f"{memory.get('peak_rss_bytes', 0) / 2**20:.0f} MiB")
