@@ -20,6 +20,14 @@ PLOTTED_Z = f"() => JSON.stringify({PLOT}.data[0].z)"
 TITLE = f"() => {PLOT}.querySelector('.gtitle').textContent"
 MARKED_STEP = f"() => {PLOT}.data[3].x[0]"
 TREE = f"{ROOT} .ckptlab-tree"
+# the title lines (title, subtitle) that do not fit across the plot: plotly never wraps
+# them, and the plot's SVG cuts what runs past its edge
+TITLES_CUT = f"""() => {{ const plot = {PLOT}, edge = plot.getBoundingClientRect();
+    return [...plot.querySelectorAll('.gtitle, .gtitle-subtitle')].filter(line => {{
+        const box = line.getBoundingClientRect();
+        return box.width > 0 && (box.left < edge.left || box.right > edge.right); }})
+        .map(line => `${{line.textContent}} (${{Math.round(line.getBoundingClientRect().width)}}`
+             + ` px in a ${{Math.round(edge.width)}} px plot)`); }}"""
 
 
 def test_tree_pick_and_step_slider_update_the_figure(jupyter, page):
@@ -33,6 +41,7 @@ def test_tree_pick_and_step_slider_update_the_figure(jupyter, page):
     # plotly.js came from the kernel in a message (no widget state holds it): plotly's
     # labextension defines no Plotly global until it renders a plotly mime bundle itself
     assert page.evaluate("() => globalThis.__ckptlabPlotlyFrom") == "kernel"
+    assert page.evaluate(TITLES_CUT) == []  # the sizes view, the one a learner sees first
     tree = page.locator(TREE)
     rows = tree.locator("[role=treeitem]").all_text_contents()
     assert any(row.startswith("\u25bemodel/[6 variables,") for row in rows), rows
@@ -57,4 +66,9 @@ def test_tree_pick_and_step_slider_update_the_figure(jupyter, page):
     assert page.evaluate(PLOTTED_Z) != before
     assert page.evaluate(MARKED_STEP) == 2
     assert page.locator(f"{ROOT} .widget-readout").first.inner_text() == "2"
+    assert page.evaluate(TITLES_CUT) == []
     save_screenshot(page.locator(".jp-OutputArea").last, "checkpoint_explorer")
+
+    page.locator(f"{ROOT} .widget-toggle-button", has_text="diff").click()
+    page.wait_for_function(f"() => ({TITLE})().includes('What changed')", timeout=30_000)
+    assert page.evaluate(TITLES_CUT) == []

@@ -109,7 +109,8 @@ def test_charts_say_what_they_show(tmp_path):
     assert list(few.data[0].x) == ["[0]", "[1]", "[2]"] and few.layout.yaxis.title.text == "value"
     explorer.show_diff(0, 2)
     bars = [y for trace in explorer.figure.data for y in trace.y]
-    assert "global_step" not in bars and "global_step" in explorer.figure.layout.title.text
+    assert "global_step" not in bars
+    assert "global_step" in explorer.figure.layout.title.subtitle.text
     assert [t.name for t in explorer.figure.data] == ["changed", "unchanged"]
     explorer.set_step(1)  # the slider moved to the first checkpoint: diff it with the next
     assert explorer.diff.a.step == 1 and explorer.diff.b.step == 2

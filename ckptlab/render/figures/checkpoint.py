@@ -13,9 +13,12 @@ from ckptlab.render.units import human_bytes, shape_text
 __all__ = ["diff_figure", "sizes_figure", "values_figure"]
 
 
-def _layout(title: str) -> dict:
-    return {"title": {"text": title}, "height": 420, "margin": {"l": 40, "r": 20, "t": 50,
-            "b": 40}, "font": {"family": FONT_FAMILY, "size": FONT_SIZE}}
+def _layout(title: str, key: str = "") -> dict:
+    """A short title; what the colours or marks mean (`key`) on a line of its own below it:
+    plotly never wraps a title, so one long line runs past a narrow plot and is cut."""
+    heading = {"text": title, "subtitle": {"text": key}} if key else {"text": title}
+    return {"title": heading, "height": 420, "margin": {"l": 40, "r": 20,
+            "t": 75 if key else 50, "b": 40}, "font": {"family": FONT_FAMILY, "size": FONT_SIZE}}
 
 
 def sizes_figure(index, selected: str | None = None, scope: str = "") -> go.Figure:
@@ -42,8 +45,9 @@ def sizes_figure(index, selected: str | None = None, scope: str = "") -> go.Figu
                        hovertemplate="%{id}<br>%{value} bytes<extra></extra>")
     totals = index.totals()
     return go.Figure([trace], _layout(
-        f"Where the {human_bytes(totals['bytes'])} live (area: bytes; blue: model weight, "
-        "orange: optimizer state, green: step counter, red: your pick)"))
+        f"Where the {human_bytes(totals['bytes'])} live",
+        "area: bytes; blue: model weight, orange: optimizer state, green: step counter, "
+        "red: your pick"))
 
 
 TINY = 16  # a vector of at most this many values: show the numbers, not a distribution
@@ -141,19 +145,19 @@ def diff_figure(diff) -> go.Figure:
                              orientation="h", name=look(state)[1],
                              marker={"color": look(state)[0]},
                              hovertemplate="%{y}: %{x:.4g}<extra></extra>"))
-    counted = f" (step counters left out: {', '.join(sorted(counters))})" if counters else ""
+    counted = f"step counters left out: {', '.join(sorted(counters))}" if counters else ""
     extra = ", ".join(f"{n} {what}" for n, what in (
         (len(diff.added), "added"), (len(diff.removed), "removed"),
         (len(diff.shape_changed), "reshaped")) if n)
     title = (f"What changed from step {diff.a.step} to step {diff.b.step}"
-             + (f"; {extra}" if extra else "") + counted)
+             + (f"; {extra}" if extra else ""))
     if diff.a.step == diff.b.step:
         title = f"Step {diff.a.step} compared with itself: pick another checkpoint"
-    layout = _layout(title)
+    layout = _layout(title, counted)
     layout.update(height=max(320, 150 + 22 * len(changes)), barmode="overlay",
                   legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1,
                           "yanchor": "bottom"})
-    layout["margin"].update(t=80, l=10)
+    layout["margin"].update(t=105 if counted else 80, l=10)
     figure = go.Figure(traces, layout)
     figure.update_yaxes(autorange="reversed", title_text="variable", automargin=True)
     figure.update_xaxes(title_text="largest change of one element (absolute value)")
