@@ -68,8 +68,10 @@ def contradicted(claims: tuple[str, ...]) -> Finding:
     return could_not_run(
         "Your run's report contradicts what it left on disk, so its result cannot be "
         f"trusted: {'; '.join(claims)}.",
-        "Let the check call your functions to the end: do not write to its file "
-        "descriptors or replace the checker's, NumPy's or TensorFlow's functions.",
+        "Leave the checkpoints to the Estimator and the check: do not write, delete or "
+        "rename files in the model_dir from your code (model_fn, hooks, input_fn), and do "
+        "not replace the checker's, NumPy's or TensorFlow's functions; the check reads "
+        "what train() left on disk itself.",
         {"contradicted": list(claims)})
 
 

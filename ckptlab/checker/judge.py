@@ -24,6 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from ckptlab.checker.not_compared import WHERE_EVALUATE, WHERE_PREDICT, note
+from ckptlab.checker.stage_names import ALL as ALL_STAGE
+from ckptlab.checker.stage_names import RESTORE as RESTORE_STAGE
+from ckptlab.checker.stage_names import SAVE as SAVE_STAGE
+from ckptlab.checker.stage_names import TRAIN as TRAIN_STAGE
 from ckptlab.checkpoint.load import inspect_checkpoint
 from ckptlab.checkpoint.records import CheckpointIndex
 from ckptlab.checkpoint.values import read_value
@@ -75,7 +80,7 @@ def _gap(a: np.ndarray, b: np.ndarray) -> float | None:
 
 def _staged(vault: Path | None) -> bool:
     """The run had stages of its own (not one process "all")."""
-    return vault is not None and not (vault / "all").is_dir()
+    return vault is not None and not (vault / ALL_STAGE).is_dir()
 
 
 def evidence_path(scratch: Path, vault: Path | None, stage: str, relative: str) -> Path:
@@ -88,7 +93,7 @@ def evidence_path(scratch: Path, vault: Path | None, stage: str, relative: str) 
     if _staged(vault):
         return vault / stage / relative
     if vault is not None and relative.split("/")[0] == EVIDENCE:
-        return vault / "all" / relative
+        return vault / ALL_STAGE / relative
     return scratch / relative
 
 
@@ -215,8 +220,10 @@ def _estimator_boundaries(obs: dict[str, Any], scratch: Path, model_dir: Path,
 
 def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[str, Any]:
     est = obs["estimator"]
-    staged, after_train = _staged(vault), evidence_path(scratch, vault, "all", AFTER_TRAIN)
-    model_dir = evidence_path(scratch, vault, "train", est.get("model_dir", MODEL_DIR))
+    staged, after_train = _staged(vault), evidence_path(scratch, vault, ALL_STAGE,
+                                                      AFTER_TRAIN)
+    model_dir = evidence_path(scratch, vault, TRAIN_STAGE,
+                              est.get("model_dir", MODEL_DIR))
     if not staged and after_train.is_dir():
         model_dir = after_train
     train = est.get("train") or {}
@@ -265,10 +272,10 @@ def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[s
         stage: gaps for stage, held in sorted((est.get("restored") or {}).items())
         if stage in ("evaluate", "predict") and stage not in failed and isinstance(held, dict)
         and (gaps := _overwritten(held, values, kinds))}
-    judged.update(_probe_facts(est, values))
+    judged.update(_probe_facts(est, values, failed))
     source = train.get("warm_start_from")
     if source:
-        judged.update(_warm_start(evidence_path(scratch, vault, "train", source), initial,
+        judged.update(_warm_start(evidence_path(scratch, vault, TRAIN_STAGE, source), initial,
                                   trainable))
     return judged
 
@@ -298,26 +305,100 @@ def _output_gap(first: Any, second: Any) -> float | None:
     return float(np.max(np.abs(a - b)) / (1.0 + np.max(np.abs(a))))
 
 
-def _probe_facts(est: dict[str, Any], values: dict[str, np.ndarray]) -> dict[str, Any]:
-    """The model as saved (train stage) against the restored model (restore stage) and its
-    own EVAL graph, on the checker's probes; the variables it used that no checkpoint holds
-    (read here from the last checkpoint)."""
+def _claimed_notes(est: dict[str, Any]) -> list[str]:
+    """The stand-downs the runners recorded, worded by not_compared (known reasons only)."""
+    claimed = est.get("not_compared")
+    found = [note(c.get("where"), c.get("reason"), c.get("detail", ""))
+             for c in claimed if isinstance(c, dict)] if isinstance(claimed, list) else []
+    return [text for text in dict.fromkeys(found) if text]
+
+
+def _compared(where: str, saved: Any, restored: Any, saved_digest: Any, digest: Any,
+              held: Any, values: dict[str, np.ndarray], notes: list[str]) -> float | None:
+    """The gap between the model as saved and as restored on the probes, or None and a
+    note saying why not (not_compared: one wording for every stand-down)."""
+    renamed = restored_by_other_name(held, values) if isinstance(held, dict) else {}
+    if renamed:  # a Saver that maps names restores other values on purpose
+        name, key = sorted(renamed.items())[0]
+        notes.append(note(where, "renamed", f"{name} holds the value of {key}"))
+        return None
+    if not saved_digest or digest != saved_digest:
+        notes.append(note(where, "other_probes"))
+        return None
+    gap = _output_gap(saved, restored)
+    if gap is None:
+        notes.append(note(where, "unlike"))
+    return gap
+
+
+def _evaluate_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str, np.ndarray],
+                    notes: list[str]) -> dict[str, Any]:
+    """The saved model's EVAL graph against the model evaluate() restored, on the same
+    probes: its loss (probe labels) and its predictions where both stages have them, each
+    restored one run twice (a random EVAL graph is no evidence); and the unsaved state
+    evaluate()'s session held otherwise than the trained one."""
+    evaluated = est.get("evaluate_probe")
+    if not isinstance(evaluated, dict):
+        return {}
+    pairs = [(probe.get(saved), evaluated.get(restored) or []) for saved, restored in
+             (("eval_outputs", "outputs"), ("eval_loss", "loss"))]
+    pairs = [(saved, runs) for saved, runs in pairs if saved and len(runs) == 2]
+    if not pairs:
+        notes.append(note(WHERE_EVALUATE, "eval_predictions"))
+        return {}
+    repeats = [_output_gap(*runs) for _, runs in pairs]
+    if any(r is None for r in repeats):
+        notes.append(note(WHERE_EVALUATE, "unlike"))
+        return {}
+    if max(repeats) > OUTPUT_TOLERANCE:
+        notes.append(note(WHERE_EVALUATE, "eval_random", f"{max(repeats):.3g}"))
+        return {}
+    if probe.get("labels_digest") != evaluated.get("labels_digest"):
+        notes.append(note(WHERE_EVALUATE, "other_probes"))
+        return {}
+    held = (est.get("restored") or {}).get("evaluate")
+    why: list[str] = []  # (one reason per pair: said once, notes are deduplicated)
+    gaps = [_compared(WHERE_EVALUATE, saved, runs[0], probe.get("digest"), evaluated.get("digest"),
+                      held, values, why) for saved, runs in pairs]
+    notes.extend(why)
+    gap = None if None in gaps else max(gaps)
+    trained = ((est.get("train") or {}).get("end_values")) or {}
+    differs = []
+    for name, value in sorted(held.items()) if isinstance(held, dict) else ():
+        if name in values or name not in trained:
+            continue  # a checkpoint's value is checked against the checkpoint itself
+        gap_of = _gap(np.asarray(value, np.float64).ravel(),
+                      np.asarray(trained[name], np.float64).ravel())
+        if gap_of is None or gap_of > TOLERANCE:
+            differs.append(name)
+    return {"evaluate_output_gap": gap, "evaluate_state_differs": differs}
+
+
+def _probe_facts(est: dict[str, Any], values: dict[str, np.ndarray], failed: set
+                 ) -> dict[str, Any]:
+    """The model as saved (train stage) against the models predict() and evaluate()
+    restored (restore stage) and its own EVAL graph, on the checker's probes; the
+    variables it used that no checkpoint holds (read here from the last checkpoint).
+    Every comparison that stands down says why in a note."""
+    notes = _claimed_notes(est)
     probe = est.get("probe")
     if not isinstance(probe, dict):
-        return {}
+        return {"notes": notes}
     facts: dict[str, Any] = {}
     predict = est.get("predict") if isinstance(est.get("predict"), dict) else {}
     fixed = predict.get("fixed_outputs") or []
-    held = (est.get("restored") or {}).get("predict")
-    renamed = restored_by_other_name(held, values) if isinstance(held, dict) else {}
-    # a Saver that maps names restores other values on purpose: no model "as saved" then
-    if fixed and probe.get("digest") and predict.get("probe_digest") == probe.get("digest") \
-            and not renamed:
-        facts["saved_output_gap"] = _output_gap(probe.get("outputs"), fixed[0])
+    if fixed and "predict" not in failed:
+        facts["saved_output_gap"] = _compared(
+            WHERE_PREDICT, probe.get("outputs"), fixed[0], probe.get("digest"),
+            predict.get("probe_digest"), (est.get("restored") or {}).get("predict"), values,
+            notes)
     if probe.get("eval_outputs"):
         facts["eval_predict_gap"] = _output_gap(probe.get("outputs"), probe["eval_outputs"])
+    if "evaluate" not in failed:
+        facts.update(_evaluate_facts(est, probe, values, notes))
     facts["unsaved_variables"] = sorted(str(name) for name in probe.get("loaded") or []
                                         if name not in values)
+    facts["notes"] = [text for text in dict.fromkeys(notes) if text]
     return facts
 
 
@@ -354,7 +435,7 @@ def _paired(saved: CheckpointIndex, restored: CheckpointIndex) -> dict[str, Any]
 
 def _tf2_evidence(scratch: Path, vault: Path | None, name: str) -> CheckpointIndex | None:
     """An evidence checkpoint as the stage that writes it left it ("saved_*": save)."""
-    stage = "save" if name.startswith("saved") else "restore"
+    stage = SAVE_STAGE if name.startswith("saved") else RESTORE_STAGE
     return _open(evidence_path(scratch, vault, stage, f"{EVIDENCE}/{name}"))
 
 
@@ -414,6 +495,9 @@ def merged_stages(stage_obs: list[dict[str, Any]]) -> dict[str, Any]:
                 for name, item in value.items():
                     if name == "optimizer_types" and name in part:
                         item = _pair_of(part[name], item)
+                    elif name == "not_compared" and isinstance(part.get(name), list) \
+                            and isinstance(item, list):  # every stage's stand-downs
+                        item = [*part[name], *item]
                     part[name] = item
                 merged[key] = part
             else:
@@ -481,7 +565,9 @@ def judge(obs: dict[str, Any], scratch: str | Path, vault: str | Path | None = N
                      f"{error})")
         unverified = ["the judge could not read the checkpoints"]
     if notes or unverified:
-        result["judged"] = {**result.get("judged", {}), "notes": notes, "unverified": unverified}
+        judged = result.get("judged", {})
+        result["judged"] = {**judged, "notes": [*judged.get("notes", []), *notes],
+                            "unverified": unverified}
     return result
 
 

@@ -22,9 +22,9 @@ from typing import Any, Union
 from ckptlab.errors import CkptlabError
 
 __all__ = [
-    "OBSERVATIONS_VERSION", "CheckpointCall", "EstimatorRun", "FlowPosition", "Judged",
-    "LearnerError", "ModeTrace", "ObjectState", "ObservationError", "Observations",
-    "PredictRecord", "ProbeRecord",
+    "OBSERVATIONS_VERSION", "CheckpointCall", "EstimatorRun", "EvaluateProbe", "FlowPosition",
+    "Judged", "LearnerError", "ModeTrace", "NotCompared", "ObjectState", "ObservationError",
+    "Observations", "PredictRecord", "ProbeRecord",
     "ResumeRecord", "RoundTrip", "SavedCheckpoint", "SavedVariable", "ServingRecord",
     "TrainRecord", "ValueGap",
 ]
@@ -133,8 +133,31 @@ class ProbeRecord:
     outputs: tuple[tuple[float, ...], ...] = ()  # PREDICT graph, flat values per example
     # EVAL graph on the same probes, when its spec carries PREDICT's predictions
     eval_outputs: tuple[tuple[float, ...], ...] = ()
+    # EVAL's loss on the probes and the checker's label probes ([[loss]]), and which labels
+    eval_loss: tuple[tuple[float, ...], ...] | None = None
+    labels_digest: str = ""
     loaded: tuple[str, ...] = ()  # the variables given the trained values, by name
     local: tuple[str, ...] = ()  # those of them that are local variables
+
+
+@dataclass(frozen=True)
+class EvaluateProbe:
+    """The model evaluate() restored (EVAL graph, the values its session held after the
+    restore) run twice on the checker's probes in the restore stage."""
+
+    digest: str
+    outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()  # two runs, flat values per example
+    loss: tuple[tuple[tuple[float, ...], ...], ...] = ()  # two runs, [[loss]] each
+    labels_digest: str = ""
+
+
+@dataclass(frozen=True)
+class NotCompared:
+    """Why outputs after a restore were not compared (a reason of checker/not_compared)."""
+
+    where: str  # "restore" (any), "predict", "evaluate"
+    reason: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +184,8 @@ class EstimatorRun:
     # variable name: what it restored (the judge compares them with the checkpoint)
     restored: dict[str, dict[str, tuple[float, ...]]] = field(default_factory=dict)
     probe: ProbeRecord | None = None
+    evaluate_probe: EvaluateProbe | None = None
+    not_compared: tuple[NotCompared, ...] = ()  # stand-downs the runners saw (the judge words)
 
 
 # --- TF2 track ----------------------------------------------------------------------------
@@ -267,6 +292,11 @@ class Judged:
     # the model as saved vs restored by predict(), on the same checker probes (largest gap)
     saved_output_gap: float | None = None
     eval_predict_gap: float | None = None  # the saved model's EVAL vs PREDICT graph, probes
+    # the saved model's EVAL graph vs the model evaluate() restored, on the same probes
+    evaluate_output_gap: float | None = None
+    # values evaluate()'s session held after its restore other than the trained session's,
+    # of variables no checkpoint holds (local ones, those a Saver leaves out)
+    evaluate_state_differs: tuple[str, ...] = ()
     # variables the saved model computed with that the last checkpoint does not hold
     unsaved_variables: tuple[str, ...] = ()
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ckptlab.checker.isolation import Limits, Sandbox
 from ckptlab.checker.judge import EVIDENCE, judge, merged_claims
+from ckptlab.checker.stage_names import ALL
 from ckptlab.quiet import FORK_SAFE, quiet_environment
 
 __all__ = ["Outcome", "run_isolated", "runner_env"]
@@ -339,7 +340,7 @@ def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
         target.chmod(0o644)
         request = {**box.join_request(), "track": track, "kind": kind,
                    "path": f"{box.join_request()['root']}/submission/{name}",
-                   "stages": stages or [{"name": "all"}], "learner_files": learner_files or [],
+                   "stages": stages or [{"name": ALL}], "learner_files": learner_files or [],
                    "handshake": True}
         results_read, results_write = os.pipe()
         output_read, output_write = os.pipe()

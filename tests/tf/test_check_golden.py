@@ -52,6 +52,10 @@ PROVOKED = {
     "OUTPUTS_DIFFER_AFTER_RESTORE@local_variable":
         "provoke/estimator_running_mean_in_local_variable.py",
     "OUTPUTS_DIFFER_AFTER_RESTORE@python_value": "provoke/estimator_mean_in_python_global.py",
+    # only evaluate()'s restore goes wrong (an evaluation hook sets a local variable): its
+    # variables match the checkpoint, its outputs on the probes do not
+    "OUTPUTS_DIFFER_AFTER_RESTORE@evaluate_hook":
+        "provoke/estimator_evaluation_hook_sets_state.py",
     # hooks that assign after the restore in evaluate() and predict() (no resume affected)
     "RESTORE_OVERWRITTEN@evaluate_and_predict":
         "provoke/estimator_prediction_hook_loads_pretrained.py",
@@ -73,11 +77,25 @@ PROVOKED = {
     "CRASHED@segfault": "provoke/segfault.py",
     "CRASHED@memory": "provoke/memory_bomb.py",
 }
+# submission -> the note its report must hold: a comparison of outputs after restore that
+# stands down says why (checker/not_compared), provoked for real
+STAND_DOWNS = {
+    "estimator-training-state/wrong_params_shape_change.py":
+        "outputs after restore not compared because RESTORE_PARAMS differ from PARAMS",
+    "provoke/estimator_fixed_batch_input.py":
+        "outputs after restore not compared because the model needs a fixed batch size "
+        "(features['x'] has the shape (8, 4))",
+    # evaluating with the moving averages of the weights, restored by name maps
+    "../corpus/cases/ok_est_ema_weights_for_eval.py":
+        "outputs after predict()'s restore not compared because a Saver maps checkpoint "
+        "names onto other variables",
+}
 LIMITS = Limits(timeout=60, memory_mb=1500)
 
 
 # the folders a learner owns here: every checked submission's folder (corpus cases too)
-OWNED = sorted({(SUBMISSIONS / name).resolve().parent for name in PROVOKED.values()})
+OWNED = sorted({(SUBMISSIONS / name).resolve().parent
+                for name in [*PROVOKED.values(), *STAND_DOWNS]})
 
 
 def _owned_files() -> dict[str, tuple[str, int, int]]:
@@ -105,7 +123,7 @@ def reports(request, before):
     with_key = {PROVOKED[key] for key in selected if key}
     others = any(not hasattr(item, "callspec") for item in request.session.items
                  if item.module is request.module)
-    files = sorted(set(PROVOKED.values()) if others else with_key)
+    files = sorted({*PROVOKED.values(), *STAND_DOWNS} if others else with_key)
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = pool.map(lambda name: check_file(SUBMISSIONS / name, LIMITS), files)
         return dict(zip(files, done, strict=True))
@@ -143,6 +161,17 @@ def test_a_step_that_never_moves_is_the_one_cause(reports):
     report = reports["provoke/estimator_update_ops_without_global_step.py"]
     assert report.codes() == ["GLOBAL_STEP_NOT_INCREMENTED"]
     assert "before the first step" in dict(report.findings[0].evidence)["not judged yet"]
+
+
+def test_stand_downs_are_said(reports):
+    """Outputs after restore that are not compared: the report's note says why (and a
+    model that is otherwise right still passes)."""
+    for name, expected in STAND_DOWNS.items():
+        notes = reports[name].notes
+        assert any(note.startswith(expected) for note in notes), (name, notes)
+    for name in ("provoke/estimator_fixed_batch_input.py",
+                 "../corpus/cases/ok_est_ema_weights_for_eval.py"):
+        assert reports[name].verdict == "pass", reports[name].codes()
 
 
 def test_learner_files_are_never_modified(reports, before):

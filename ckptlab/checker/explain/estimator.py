@@ -114,11 +114,13 @@ def shape_mismatch(obs: Observations) -> list[Finding]:
     if not differ:
         return []
     name, (old, new) = next(iter(sorted(differ.items())))
+    # a restore that raised for another reason (a missing key) must not be contradicted
+    raised = any(obs.failed(stage) for stage in ("evaluate", "predict", "resume"))
+    silent = ("This shape raises nothing by itself" if raised else "No error was raised")
     return [make_finding(
         "SHAPE_MISMATCH",
         f"The restoring model builds {name} with shape {new}, the checkpoint holds {old}. "
-        "No error was raised: the checkpoint's shape silently wins and the new setting has "
-        "no effect.",
+        f"{silent}: the checkpoint's shape silently wins and the new setting has no effect.",
         "Train again in a new model_dir after changing a size in params, or keep RESTORE_PARAMS "
         "sizes equal to the ones used for training.",
         {"variables (checkpoint shape -> model shape)":

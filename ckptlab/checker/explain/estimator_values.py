@@ -13,6 +13,7 @@ from ckptlab.checker.findings import ERROR, Finding
 from ckptlab.checker.judge import OUTPUT_TOLERANCE, TOLERANCE
 from ckptlab.checker.observations import Observations
 from ckptlab.mode_names import TRAIN
+from ckptlab.scopes.names import step_of_prefix
 
 _KERAS_OPTIMIZER = re.compile(r"(^|/)(iter|iterations)$|^(training/)?\w+/.+/(m|v|velocity)$")
 
@@ -25,8 +26,14 @@ def _trained(obs: Observations) -> bool:
 
 def _step_never_moved(obs: Observations) -> bool:
     """Every checkpoint is at step 0: written before the first training step, its values say
-    nothing about training (GLOBAL_STEP_NOT_INCREMENTED is the cause to report)."""
-    return _trained(obs) and bool(obs.judged.latest) and obs.judged.global_step in (0, None)
+    nothing about training (GLOBAL_STEP_NOT_INCREMENTED is the cause to report). A
+    checkpoint without global_step (a Saver that leaves it out) is judged by its name,
+    model.ckpt-N, which the Estimator takes from the session's step; without either, the
+    step is unknown, not stuck."""
+    if not (_trained(obs) and obs.judged.latest):
+        return False
+    step = obs.judged.global_step
+    return (step if step is not None else step_of_prefix(obs.judged.latest)) == 0
 
 
 @diagnoser("estimator")
@@ -160,23 +167,59 @@ def _deterministic(obs: Observations) -> bool:
     return gap is not None and gap <= TOLERANCE
 
 
+def _differ_in(obs: Observations) -> list[str]:
+    """The restores whose model computes other outputs on the probes than the model as
+    saved (predict(): only a deterministic model; a stage whose session was overwritten
+    has RESTORE_OVERWRITTEN as its cause)."""
+    judged = obs.judged
+    found = []
+    if judged.saved_output_gap is not None and judged.saved_output_gap > OUTPUT_TOLERANCE \
+            and _deterministic(obs) and "predict" not in judged.overwritten_in:
+        found.append("predict")
+    if judged.evaluate_output_gap is not None \
+            and judged.evaluate_output_gap > OUTPUT_TOLERANCE \
+            and "evaluate" not in judged.overwritten_in:
+        found.append("evaluate")
+    return found
+
+
 @diagnoser("estimator")
 def outputs_differ_after_restore(obs: Observations) -> list[Finding]:
-    judged = obs.judged
-    if not _trained(obs) or _step_never_moved(obs) or judged.saved_output_gap is None \
-            or judged.saved_output_gap <= OUTPUT_TOLERANCE or not _deterministic(obs) \
-            or judged.overwritten_in:
+    if not _trained(obs) or _step_never_moved(obs):
         return []
+    stages = _differ_in(obs)
+    if not stages:
+        return []
+    judged = obs.judged
     probe = obs.estimator.probe
+    gap = max(g for g in (judged.saved_output_gap if "predict" in stages else None,
+                          judged.evaluate_output_gap if "evaluate" in stages else None)
+              if g is not None)
+    who = " and ".join(f"{stage}()" for stage in stages)
+    model = "the models" if len(stages) == 2 else "the model"
+    eval_part = "" if "evaluate" not in stages else (
+        f" ({'its' if len(stages) == 1 else 'for evaluate(), its'} EVAL graph with the values "
+        "its session held after the restore)")
     local = [n for n in judged.unsaved_variables if n in probe.local]
     left_out = [n for n in judged.unsaved_variables if n not in probe.local]
-    what = (f"On the checker's {len(probe.outputs)} probe examples, the model predict() "
-            f"restored from {judged.latest} computes other outputs than the model training "
-            f"saved (up to {judged.saved_output_gap:.3g} apart, relative), although the "
-            "restored values are the checkpoint's.")
-    evidence: dict = {"largest output difference (relative)": judged.saved_output_gap,
-                      "restored checkpoint": judged.latest}
-    if left_out:
+    set_after = list(judged.evaluate_state_differs) if "evaluate" in stages else []
+    what = (f"On the checker's {len(probe.outputs)} probe examples, {model} {who} restored "
+            f"from {judged.latest}{eval_part} compute{'s' if len(stages) == 1 else ''} other "
+            f"outputs than the model training saved (up to {gap:.3g} apart, relative), "
+            "although the restored values are the checkpoint's.")
+    evidence: dict = {"largest output difference (relative)": gap,
+                      "restored checkpoint": judged.latest, "restored by": who}
+    if set_after and stages == ["evaluate"]:
+        what += (f" {set_after[0]}, which no checkpoint holds, had another value in "
+                 "evaluate()'s session than in the trained model's: something set it after "
+                 "the restore, only in EVAL.")
+        evidence["state evaluate() held otherwise, not in any checkpoint"] = set_after
+        fix = ("Do not set model state in evaluation_hooks (after_create_session) or in an "
+               "EVAL Scaffold's local_init_op: evaluate() must run the model training saved. "
+               f"If the model needs {set_after[0]}, keep it in a global variable, "
+               "tf.get_variable(name, shape, trainable=False), so the checkpoint saves it, "
+               "and set it in TRAIN only.")
+    elif left_out:
         what += (f" {left_out[0]} is a variable of the model that the checkpoint does not "
                  "hold: every new session starts it from its initializer.")
         evidence["variables the checkpoint leaves out"] = left_out

@@ -189,8 +189,11 @@ def outputs_differ_after_restore(obs: Observations) -> list[Finding]:
     if not trip or trip.output_diff is None or trip.output_diff <= 1e-4 or _value_gaps(trip) \
             or any(g.max_abs_diff is None for g in trip.value_gaps):
         return []
-    what = (f"Every saved variable came back, yet on the checker's probe inputs the restored "
-            f"model's outputs differ from the saved model's by up to {trip.output_diff:.3g}.")
+    missing = len(trip.unpaired_restored)
+    came_back = ("Every saved variable came back" if not missing else
+                 f"Every variable the checkpoint gave a value came back ({missing} got none)")
+    what = (f"{came_back}, yet on the checker's probe inputs the restored model's outputs "
+            f"differ from the saved model's by up to {trip.output_diff:.3g}.")
     fix = ("Find the state that is not a restored variable: a layer that needs adapt() (Keras 3 "
            "Normalization keeps its statistics outside the restored weights until adapt() or "
            "load_weights of a .weights.h5 file), or a Python attribute used in call(). Save it "

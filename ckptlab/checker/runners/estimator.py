@@ -31,10 +31,20 @@ from ckptlab.checker.judge import (
     TRAINED_MARK,
     checkpoint_prefixes,
 )
+from ckptlab.checker.not_compared import (
+    VALUES_BUDGET,
+    WHERE_EVALUATE,
+    WHERE_PREDICT,
+    WHERE_RESTORE,
+    stand_down,
+)
 from ckptlab.checker.runners.dataflow import DATAFLOW_MODES, positions_in
 from ckptlab.checker.runners.probes import (
+    LABELS_SEED,
     PROBE_FILE,
+    NotComparable,
     digest,
+    evaluated_outputs,
     load_probe,
     make_probe,
     save_probe,
@@ -53,7 +63,7 @@ EXAMPLES = 64
 BATCH = 16
 SERVED_EXAMPLES = 4
 PROBES = 4  # examples predicted one at a time to see that predictions depend on input
-MAX_VALUES = 20000  # values of one session reported back, at most
+MAX_VALUES = VALUES_BUDGET  # values of one session reported back, at most
 
 
 def _synthetic() -> tuple[np.ndarray, np.ndarray]:
@@ -225,17 +235,18 @@ def _largest_gap(first: list, second: list) -> float | None:
     return float(np.max(np.abs(a - b))) if a.shape == b.shape and a.size else None
 
 
-def _fixed_features(input_fn: Callable, params: Any) -> Any:
-    """The first batch of `input_fn`'s PREDICT features (input_fn called as the Estimator
-    calls it) as numpy: an input the checker then fixes."""
+def _fixed_features(input_fn: Callable, params: Any, mode: str = PREDICT) -> Any:
+    """The first batch of `input_fn`'s PREDICT features (EVAL: its labels; input_fn called
+    as the Estimator calls it) as numpy: an input the checker then fixes."""
     with tf.Graph().as_default():
-        features, _, hooks = mode_inputs(input_fn, PREDICT, params if params is not None else {})
+        features, labels, hooks = mode_inputs(input_fn, mode,
+                                              params if params is not None else {})
         for hook in hooks:
             hook.begin()
         with _v1.Session() as session:
             for hook in hooks:
                 hook.after_create_session(session, None)
-            return session.run(features)
+            return session.run(features if mode == PREDICT else labels)
 
 
 def _constant_input(features: Any, batch: int) -> Callable:
@@ -331,21 +342,72 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
                           _constant_input(features, 1), PROBES)
         record["single_outputs"] = [_flat(p) for p in single]
         record["batched_outputs"] = [_flat(p) for p in fixed[0][:len(single)]]
-    except Exception:  # the learner's predictions already ran; these probes are extra
-        pass
+    except Exception as error:  # the learner's predictions already ran; probes are extra
+        if "fixed_outputs" not in record:
+            _not_compared(run, WHERE_PREDICT, error)
     est["predict"] = record
 
 
-def _saved_on_probe(builds: dict, values: dict, predict_input: Callable, params: Any,
-                    workdir: Path) -> dict[str, Any] | None:
-    """The checker's probes (left in the work folder for the restore stage) and the model
-    as saved run on them in the tracer's graphs (runners/probes); None when it cannot."""
+def _not_compared(run: Run, where: str, error: Exception | str, detail: str = "") -> None:
+    """Say why the outputs after a restore are not compared (a reason of not_compared)."""
+    if isinstance(error, NotComparable):
+        reason, detail = error.reason, error.detail
+    elif isinstance(error, Exception):
+        reason, detail = "failed", f"{type(error).__name__}: {str(error).splitlines()[0]}" \
+            if str(error) else type(error).__name__
+    else:
+        reason = error
+    run.obs["estimator"].setdefault("not_compared", []).append(
+        stand_down(where, reason, detail))
+
+
+def _label_probe(input_fn: Callable, params: Any) -> Any:
+    """Probe labels with the structure of input_fn's EVAL labels (None without labels)."""
     try:
-        probe = make_probe(_fixed_features(predict_input, params), BATCH)
-        save_probe(probe, workdir / PROBE_FILE)
-        return saved_outputs(builds, values, probe, BATCH)
-    except Exception:  # an extra comparison: the learner's own stages already ran
+        labels = _fixed_features(input_fn, params, EVAL)
+    except Exception:  # EVAL's loss is then not compared; its predictions still are
         return None
+    return None if labels is None else make_probe(labels, BATCH, LABELS_SEED)
+
+
+def _saved_on_probe(run: Run, builds: dict, values: dict, given: dict, workdir: Path
+                    ) -> dict[str, Any] | None:
+    """The checker's probes (left in the work folder for the restore stage) and the model
+    as saved run on them in the tracer's graphs (runners/probes); None (and why) when it
+    cannot."""
+    try:
+        probe = make_probe(_fixed_features(given["predict_input"], given["params"]), BATCH)
+        labels = _label_probe(given["input_fn"], given["params"])
+        record = saved_outputs(builds, values, probe, BATCH, labels)
+        # left only with a model as saved to compare with (the restore stage makes the
+        # same probes itself for its other uses)
+        save_probe(probe, workdir / PROBE_FILE, labels)
+        return record
+    except Exception as error:  # an extra comparison: the learner's own stages already ran
+        _not_compared(run, WHERE_RESTORE, error)
+        return None
+
+
+def _evaluate_on_probe(run: Run, functions: dict, params: Any, input_fn: Callable,
+                       values: dict, workdir: Path) -> None:
+    """The model evaluate() restored (EVAL graph, the values its session held after its
+    restore, hooks and Scaffold) run on the train stage's probes: evaluate() returns only
+    metrics. One EVAL graph built again here (~1 model_fn call and one session)."""
+    from ckptlab.trace.modes import trace_mode
+
+    probe = load_probe(workdir / PROBE_FILE)
+    if probe is None:
+        return  # the train stage made none, and said why
+    builds: dict[str, Any] = {}
+    try:  # built from the input_fn the train stage traced with: the same input tensors
+        trace_mode(functions["model_fn"], EVAL, params, input_fn=input_fn,
+                   on_graph=lambda mode, graph, build: builds.update({mode: (graph, build)}))
+        if EVAL not in builds:
+            raise NotComparable("failed", "model_fn in EVAL")
+        run.obs["estimator"]["evaluate_probe"] = evaluated_outputs(
+            builds[EVAL], values, probe, BATCH, load_probe(workdir / PROBE_FILE, "l"))
+    except Exception as error:  # evaluate() itself ran; this comparison is extra
+        _not_compared(run, WHERE_EVALUATE, error)
 
 
 def _warm_start(run: Run, functions: dict, workdir: Path, params: Any, input_fn: Callable):
@@ -410,9 +472,10 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
                         "checkpoints": checkpoint_prefixes(model_dir),
                         "trainable": hook.trainable, "assigned": hook.assigned,
                         "warm_start_from": source, "end_values": hook.end_values}
-        if builds and given["restore_params"] == params and not run.obs["errors"]:
-            est["probe"] = _saved_on_probe(builds, hook.end_values, given["predict_input"],
-                                           params, workdir)
+        if builds and given["restore_params"] != params:
+            _not_compared(run, WHERE_RESTORE, "restore_params")
+        elif builds and not run.obs["errors"]:
+            est["probe"] = _saved_on_probe(run, builds, hook.end_values, given, workdir)
     run.emit("train", run.obs)
     return run.obs
 
@@ -438,6 +501,8 @@ def restore_stage(track: str, functions: dict[str, Any], workdir: Path,
             ok, _ = run.call("evaluate", evaluator.evaluate, given["eval_input"], hooks=[hook])
             if ok:
                 est.setdefault("restored", {})["evaluate"] = hook.start_values
+                _evaluate_on_probe(run, functions, given["restore_params"],
+                                   given["input_fn"], hook.start_values, workdir)
         _predictions(run, functions, model_dir, given["restore_params"], recorder,
                      given["predict_input"], log)
         _resume(run, functions, model_dir, given)

@@ -11,6 +11,10 @@ process, predicts on exactly the same ones; both report their digest to the judg
 process anyway) on the probes, with the values the training session held after its last
 step loaded by variable name: the model as it was saved, without a restore and without
 building model_fn again. The judge compares those outputs with the restored model's.
+`evaluated_outputs` does the same in the restore stage with the values evaluate()'s
+session held after its own restore (its hooks and Scaffold included): evaluate() returns
+metrics, not outputs, so this is the model evaluate() restored, run on the probes.
+When a model cannot be run so, `NotComparable` says why (not_compared.REASONS).
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ import tensorflow as tf
 from ckptlab.checker.judge import PROBE_FILE
 from ckptlab.mode_names import EVAL, PREDICT
 
-__all__ = ["PROBE_FILE", "PROBE_SEED", "digest", "load_probe", "make_probe", "rows",
-           "save_probe", "saved_outputs"]
+__all__ = ["LABELS_SEED", "PROBE_FILE", "PROBE_SEED", "NotComparable", "digest",
+           "evaluated_outputs", "load_probe", "make_probe", "rows", "save_probe",
+           "saved_outputs"]
 
 _v1 = tf.compat.v1
 PROBE_SEED = 20261201
@@ -57,26 +62,38 @@ def _probe_array(data: np.ndarray, count: int, number: int) -> np.ndarray:
     return np.asarray(seen, dtype=bytes)[rng.integers(0, len(seen), size=shape)]
 
 
-def make_probe(batch: Any, count: int) -> Any:
-    """`count` probe examples with the structure of `batch` (numpy features or a dict)."""
+def make_probe(batch: Any, count: int, first: int = 0) -> Any:
+    """`count` probe examples with the structure of `batch` (numpy features or a dict;
+    `first`: where the seeds of its arrays start, so labels get draws of their own)."""
     if isinstance(batch, Mapping):
-        return {key: _probe_array(batch[key], count, number)
+        return {key: _probe_array(batch[key], count, first + number)
                 for number, key in enumerate(sorted(batch))}
-    return _probe_array(batch, count, 0)
+    return _probe_array(batch, count, first)
 
 
-def save_probe(probe: Any, path: Path) -> None:
-    arrays = dict(probe) if isinstance(probe, Mapping) else {_SINGLE: probe}
+LABELS_SEED = 1000  # make_probe(labels, count, LABELS_SEED)
+
+
+def save_probe(probe: Any, path: Path, labels: Any = None) -> None:
+    """Features under f_<key>, labels (when given) under l_<key>."""
+    found = {}
+    for prefix, part in (("f", probe), ("l", labels)):
+        if part is not None:
+            arrays = dict(part) if isinstance(part, Mapping) else {_SINGLE: part}
+            found.update({f"{prefix}_{key}": value for key, value in arrays.items()})
     with open(path, "wb") as out:
-        np.savez(out, **{f"f_{key}": value for key, value in arrays.items()})
+        np.savez(out, **found)
 
 
-def load_probe(path: Path) -> Any:
-    """The probe the train stage left, or None (no pickles are ever loaded)."""
+def load_probe(path: Path, part: str = "f") -> Any:
+    """The probe's features ("f") or labels ("l") the train stage left, or None (no
+    pickles are ever loaded)."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            arrays = {key[2:]: data[key] for key in data.files}
+            arrays = {key[2:]: data[key] for key in data.files if key[:2] == f"{part}_"}
     except (OSError, ValueError):
+        return None
+    if not arrays:
         return None
     return arrays[_SINGLE] if set(arrays) == {_SINGLE} else arrays
 
@@ -101,12 +118,29 @@ def rows(predictions: Any, count: int) -> list[list[float]]:
     return np.concatenate(arrays, axis=1).tolist() if arrays else []
 
 
-def _feed(features: Any, probe: Any) -> dict[Any, Any]:
-    if isinstance(features, Mapping):
-        if not isinstance(probe, Mapping) or set(features) != set(probe):
-            raise ValueError("the probe has other feature keys than the graph")
-        return {features[key]: probe[key] for key in features}
-    return {features: probe}
+class NotComparable(Exception):
+    """The model cannot be run on the probes as saved or restored: `reason` is a key of
+    not_compared.REASONS, `detail` its fact (a variable name, a shape)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail = reason, detail
+
+
+def _feed(tensors: Any, probe: Any, count: int, name: str) -> list[tuple[Any, Any]]:
+    """(tensor, probe array) pairs; a tensor of a fixed batch size other than the probe's
+    is NotComparable (`name`: "features" or "labels", for the reason's detail)."""
+    if isinstance(tensors, Mapping):
+        if not isinstance(probe, Mapping) or set(tensors) != set(probe):
+            raise ValueError("the probe has other keys than the graph's inputs")
+        named = [(f"{name}[{key!r}]", tensors[key], probe[key]) for key in sorted(tensors)]
+    else:
+        named = [(name, tensors, probe)]
+    for what, tensor, _ in named:
+        shape = tensor.shape.as_list() if tensor.shape.rank else []
+        if shape and shape[0] is not None and shape[0] != count:
+            raise NotComparable("fixed_batch", f"{what} has the shape {tuple(shape)}")
+    return [(tensor, value) for _, tensor, value in named]
 
 
 def _comparable(predict: Any, other: Any) -> bool:
@@ -117,49 +151,109 @@ def _comparable(predict: Any, other: Any) -> bool:
     return other is not None and predict is not None
 
 
-def _run(graph: Any, build: Any, predictions: Any, values: dict[str, Any], probe: Any,
-         count: int) -> tuple[list[list[float]], list[str], list[str]]:
-    """(outputs, variables loaded, local ones among them) of one graph on the probe."""
-    with graph.as_default():
-        variables = [*_v1.global_variables(), *_v1.local_variables()]
-        local = {v.op.name for v in _v1.local_variables()}
-        init = [_v1.global_variables_initializer(), _v1.local_variables_initializer(),
-                _v1.tables_initializer()]
-        with _v1.Session(graph=graph) as session:
-            session.run(init)
+class _Loaded:
+    """A session of `graph` whose every variable holds its value in `values` (each
+    initializer run with its initial value fed, all in one session run), fed the probe."""
+
+    def __init__(self, graph: Any, build: Any, values: dict[str, Any], probe: Any,
+                 count: int, labels: Any = None):
+        self.graph = graph
+        with graph.as_default():
+            variables = [*_v1.global_variables(), *_v1.local_variables()]
+            local = {v.op.name for v in _v1.local_variables()}
+            loads: dict[Any, Any] = {}
             loaded = []
             for variable in variables:
                 name = variable.op.name
                 if name not in values and name in local:
                     continue  # made in this mode only (EVAL's metrics): a new session's too
-                if name not in values:  # (over the report's budget, or not a float)
-                    raise ValueError(f"no trained value of {name}: not the model as saved")
+                if name not in values:  # not the model as saved (or as restored) then
+                    floating = variable.dtype.base_dtype.is_floating
+                    raise NotComparable("over_budget" if floating else "not_float", name)
                 shape = variable.shape.as_list() if variable.shape.rank is not None else None
                 value = np.asarray(values[name], variable.dtype.base_dtype.as_numpy_dtype)
                 if shape is not None and None not in shape:
                     value = value.reshape(shape)
-                session.run(variable.initializer, {variable.initializer.inputs[1]: value})
+                initial = variable.initializer.inputs[1]
+                if initial in loads:  # one initial value for two variables
+                    raise NotComparable("failed", f"{name} shares its initial value")
+                loads[initial] = value
                 loaded.append(name)
-            out = session.run(predictions, _feed(build.features, probe))
-    return rows(out, count), sorted(loaded), sorted(set(loaded) & local)
+            pairs = _feed(build.features, probe, count, "features")
+            if labels is not None and build.labels is not None:
+                pairs += _feed(build.labels, labels, count, "labels")
+            self.feed = dict(pairs)
+            self.loaded, self.local = sorted(loaded), sorted(set(loaded) & local)
+            init = [_v1.global_variables_initializer(), _v1.local_variables_initializer(),
+                    _v1.tables_initializer()]
+            self.session = _v1.Session(graph=graph)
+            try:
+                self.session.run(init, loads)
+            except BaseException:
+                self.session.close()
+                raise
+
+    def run(self, fetch: Any) -> Any:
+        return self.session.run(fetch, self.feed)
+
+    def __enter__(self) -> _Loaded:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.session.close()
+
+
+def _loss(loaded: _Loaded, spec: Any) -> list[list[float]] | None:
+    """EVAL's loss on the probe (and label probe) as one row, or None without one."""
+    if getattr(spec, "loss", None) is None:
+        return None
+    return [[float(np.asarray(loaded.run(spec.loss), np.float64).ravel()[0])]]
 
 
 def saved_outputs(builds: dict[str, tuple[Any, Any]], values: dict[str, Any], probe: Any,
-                  count: int) -> dict[str, Any]:
-    """The traced PREDICT (and EVAL, when its spec carries the same predictions) graphs
-    run on the probe with the trained session's `values`: the model as saved. Raises when
-    the graphs cannot be run so (the caller drops the comparison)."""
+                  count: int, labels: Any = None) -> dict[str, Any]:
+    """The traced PREDICT graph (and EVAL: its loss on the probe and label probe, and its
+    predictions when its spec carries PREDICT's) run on the probe with the trained
+    session's `values`: the model as saved. Raises when the graphs cannot be run so (the
+    caller drops the comparison and says why)."""
     graph, build = builds[PREDICT]
     predictions = build.spec.predictions
     record: dict[str, Any] = {"digest": digest(probe)}
-    record["outputs"], record["loaded"], record["local"] = _run(
-        graph, build, predictions, values, probe, count)
+    with _Loaded(graph, build, values, probe, count) as loaded:
+        record["outputs"] = rows(loaded.run(predictions), count)
+        record["loaded"], record["local"] = loaded.loaded, loaded.local
     if EVAL in builds:
         eval_graph, eval_build = builds[EVAL]
         eval_predictions = eval_build.spec.predictions
-        if _comparable(predictions, eval_predictions):
-            # (e.g. EVAL's predictions need the labels: PREDICT's comparison stays)
-            with contextlib.suppress(Exception):
-                record["eval_outputs"] = _run(eval_graph, eval_build, eval_predictions,
-                                              values, probe, count)[0]
+        # (an EVAL graph that cannot be run so: PREDICT's comparison stays)
+        with contextlib.suppress(Exception), _Loaded(eval_graph, eval_build, values, probe,
+                                                     count, labels) as loaded:
+            record["eval_loss"] = _loss(loaded, eval_build.spec)
+            if labels is not None:
+                record["labels_digest"] = digest(labels)
+            if _comparable(predictions, eval_predictions):
+                record["eval_outputs"] = rows(loaded.run(eval_predictions), count)
+    return record
+
+
+def evaluated_outputs(build: tuple[Any, Any], values: dict[str, Any], probe: Any,
+                      count: int, labels: Any = None) -> dict[str, Any]:
+    """The EVAL graph `build` (graph, ModeBuild) run twice on the probe with the values
+    evaluate()'s session held after its restore: its loss (and its predictions, when it
+    has any), each run twice (the judge tells a random EVAL graph from a restore that went
+    wrong)."""
+    graph, mode_build = build
+    predictions = mode_build.spec.predictions
+    record: dict[str, Any] = {"digest": digest(probe), "loss": [], "outputs": []}
+    if labels is not None:
+        record["labels_digest"] = digest(labels)
+    with _Loaded(graph, mode_build, values, probe, count, labels) as loaded:
+        for _ in range(2):
+            loss = _loss(loaded, mode_build.spec)
+            if loss is not None:
+                record["loss"].append(loss)
+        if predictions is not None and not (isinstance(predictions, Mapping)
+                                            and not predictions):
+            with contextlib.suppress(Exception):  # (predictions that need what is not fed)
+                record["outputs"] = [rows(loaded.run(predictions), count) for _ in range(2)]
     return record

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ckptlab.checker.judge import MODEL_DIR, PROBE_FILE, TRAINED_MARK
+from ckptlab.checker.stage_names import RESTORE, SAVE, TRAIN
 
 __all__ = ["SEED", "STAGES", "install_legacy_support", "prepare", "prepared", "run_track",
            "seeded", "stages_of"]
@@ -28,16 +29,16 @@ SEED = 0
 # moves or copies; see warm._between): a later stage cannot read or rewrite it.
 _ESTIMATOR = "ckptlab.checker.runners.estimator"
 _RESTORE_NEEDS = [MODEL_DIR, TRAINED_MARK, PROBE_FILE]  # + the checker's probes
-STAGES = {"tf2": [{"name": "save", "call": "ckptlab.checker.runners.tf2:save_stage"},
-                  {"name": "restore", "call": "ckptlab.checker.runners.tf2:restore_stage"}],
+STAGES = {"tf2": [{"name": SAVE, "call": "ckptlab.checker.runners.tf2:save_stage"},
+                  {"name": RESTORE, "call": "ckptlab.checker.runners.tf2:restore_stage"}],
           "estimator": [
               # the model_dir as training left it (a resume rewrites its last checkpoint);
               # later stages see only the model_dir (and the mark that training started)
-              {"name": "train", "call": f"{_ESTIMATOR}:train_stage",
+              {"name": TRAIN, "call": f"{_ESTIMATOR}:train_stage",
                "vault": {"copy": [MODEL_DIR], "keep": _RESTORE_NEEDS}},
               # evaluate, predict, then resume (the resume rewrites the last checkpoint:
               # the judge reads the trained one from the train stage's copy)
-              {"name": "restore", "call": f"{_ESTIMATOR}:restore_stage"}]}
+              {"name": RESTORE, "call": f"{_ESTIMATOR}:restore_stage"}]}
 
 
 def stages_of(track: str) -> list[dict] | None:

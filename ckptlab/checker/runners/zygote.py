@@ -324,7 +324,9 @@ def _supervise(request: dict, fds: list[int]) -> None:
     sandbox = _sandbox_pids() if request.get("holder") else set()  # before any stage
     results = select.poll()
     results.register(3, 0)
-    for stage in request.get("stages") or [{"name": "all"}]:
+    from ckptlab.checker.stage_names import ALL
+
+    for stage in request.get("stages") or [{"name": ALL}]:
         name = stage["name"]
         read, write = os.pipe()
         pid = os.fork()

@@ -1,0 +1,53 @@
+"""THE rule for saying why the model's outputs after a restore were not compared.
+
+The saved-vs-restored comparison on the checker's probes (judge: saved_output_gap,
+evaluate_output_gap) stands down when the two models cannot be compared fairly. A stand
+down is never silent: the runner (or the judge, for what it sees itself) names a reason
+from REASONS, and the judge turns it into one report note, worded here. Unknown reasons
+from a runner are not repeated (a claim is not a text to show).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["REASONS", "VALUES_BUDGET", "WHERE_EVALUATE", "WHERE_PREDICT", "WHERE_RESTORE", "note",
+           "stand_down"]
+
+VALUES_BUDGET = 20000  # values of one session a check reports back, at most
+# where a comparison stood down: any restore, or one stage's
+WHERE_RESTORE, WHERE_PREDICT, WHERE_EVALUATE = "restore", "predict", "evaluate"
+_WHERE = {WHERE_RESTORE: "restore", WHERE_PREDICT: "predict()'s restore",
+          WHERE_EVALUATE: "evaluate()'s restore"}
+REASONS = {
+    "restore_params": "RESTORE_PARAMS differ from PARAMS: the restored model is built with "
+                      "other params than the model training saved",
+    "renamed": "a Saver maps checkpoint names onto other variables ({detail}), so the "
+               "restored model differs from the saved one on purpose",
+    "not_float": "{detail} is not a floating-point variable, and a check reports only "
+                 "floating-point values",
+    "over_budget": "the model's variables hold more values than the {budget} a check "
+                   "reports ({detail} left out)",
+    "fixed_batch": "the model needs a fixed batch size ({detail}) and the checker's probes "
+                   "are another number of examples",
+    "eval_predictions": "the EVAL EstimatorSpec has no predictions with PREDICT's keys to "
+                        "run on the probes",
+    "eval_random": "the EVAL graph gave other outputs on two runs of the same probes with "
+                   "the same values (up to {detail} apart)",
+    "other_probes": "the restored model was run on other probes than the saved one",
+    "unlike": "the saved and the restored model's outputs have different shapes",
+    "failed": "running the model on the probes raised {detail}",
+}
+
+
+def stand_down(where: str, reason: str, detail: str = "") -> dict[str, str]:
+    """A stand-down as a runner records it (JSON), for the judge to word."""
+    return {"where": where, "reason": reason, "detail": str(detail)[:160]}
+
+
+def note(where: Any, reason: Any, detail: Any = "") -> str | None:
+    """The report note for one stand-down; None for a reason this ckptlab does not know."""
+    if where not in _WHERE or reason not in REASONS:
+        return None
+    text = REASONS[reason].format(detail=str(detail)[:160] or "?", budget=f"{VALUES_BUDGET:,}")
+    return f"outputs after {_WHERE[where]} not compared because {text}"

@@ -1,0 +1,12 @@
+"""THE names of a check's stage processes: runners/tracks.STAGES lists each track's stages
+by them, the grader's vault keeps each stage's evidence under them, and the judge reads
+that evidence by them (free of TensorFlow and of the runners, for the judge)."""
+
+from __future__ import annotations
+
+__all__ = ["ALL", "RESTORE", "SAVE", "TRAIN"]
+
+ALL = "all"  # the whole track in one process (the default stage)
+TRAIN = "train"  # Estimator: trace the modes, train; its model_dir is copied after it
+SAVE = "save"  # TF2: build, train and save
+RESTORE = "restore"  # both tracks: a fresh process that restores what the first one saved
