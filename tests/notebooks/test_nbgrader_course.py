@@ -16,8 +16,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ import pytest
 from ckptlab.classroom.nbgrader_course import CODE_STUB
 from ckptlab.exercises import EXERCISES
 from ckptlab.exercises.answers import starter_source
+from tests.helpers.nbgrader_variants import NBGRADER_WRONG
 from tests.helpers.notebooks import REPO
 
 pytest.importorskip("nbgrader")
@@ -32,22 +35,7 @@ pytestmark = pytest.mark.timeout(3600)
 
 SUBMISSIONS = REPO / "tests" / "submissions"
 ASSIGNMENT = "ckptlab"
-# exercise -> a known-wrong variant that defines every name its check cell passes (a
-# submission without PARAMS gets 0 from nbgrader: the check cell raises NameError), and
-# is not the starter code itself
-WRONG = {
-    "estimator-first-model-fn": "wrong_feature_key.py",
-    "estimator-step-in-checkpoint": "wrong_update_without_step.py",
-    "estimator-stable-names": "wrong_gate_built_late.py",
-    "estimator-spec-per-mode": "wrong_eval_without_loss.py",
-    "estimator-checkpoint-config": "wrong_checkpointing_off.py",
-    "estimator-serving": "wrong_predict_per_example.py",
-    "estimator-mode-consistency": "wrong_auto_named_swap.py",
-    "estimator-training-state": "wrong_update_ops_outside_minimize.py",
-    "tf2-round-trip": "wrong_unbuilt_assert_consumed.py",
-    "keras-weights-files": "wrong_wider_model.py",
-    "tf2-from-name-based": "wrong_kernels_only.py",
-}
+WRONG = {exercise: variant for exercise, (variant, _) in NBGRADER_WRONG.items()}
 # the validate tests below use two of these
 REPRESENTATIVE = ("estimator-training-state", "estimator-spec-per-mode", "keras-weights-files")
 GRADED = tuple(WRONG) if os.environ.get("CKPTLAB_NBGRADER") == "all" else REPRESENTATIVE
@@ -89,8 +77,23 @@ def python_code(path: Path) -> str:
     return path.read_text().split('"""', 2)[-1].lstrip("\n")  # without the docstring
 
 
+# (student, exercise) whose submitted notebook `nbgrader validate` checks
+VALIDATED = (("solution", "keras-weights-files"), ("wrong", "keras-weights-files"),
+             ("starter", "estimator-spec-per-mode"))
+
+
+def validate(course: Path, student: str, exercise_id: str) -> subprocess.CompletedProcess:
+    """`nbgrader validate` on a copy of the submitted notebook, as the learner runs it on
+    their own file before submitting (a copy: it runs while autograde reads submitted/)."""
+    name = f"{EXERCISES[exercise_id].notebook}.ipynb"
+    copy = course / "validating" / student / name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(course / "submitted" / student / ASSIGNMENT / name, copy)
+    return nbgrader(course, "validate", str(copy), check=False)
+
+
 @pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
+def course_and_validations(tmp_path_factory) -> tuple[Path, dict]:
     course = tmp_path_factory.mktemp("course")
     done = subprocess.run([sys.executable, "-m", "ckptlab", "nbgrader-course", str(course),
                            "--assignment", ASSIGNMENT], capture_output=True, text=True)
@@ -101,8 +104,17 @@ def course(tmp_path_factory) -> Path:
         submit(course, "starter", notebook, None)
         submit(course, "wrong", notebook, python_code(folder / WRONG[exercise_id]))
         submit(course, "solution", notebook, python_code(folder / "solution.py"))
-    nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    return course
+    # validate needs only the submissions: it runs beside autograde (one notebook at a
+    # time), on the cores autograde leaves idle while its kernels start and wait
+    with ThreadPoolExecutor(len(VALIDATED)) as pool:
+        validating = {case: pool.submit(validate, course, *case) for case in VALIDATED}
+        nbgrader(course, "autograde", ASSIGNMENT, "--force")
+        return course, {case: future.result() for case, future in validating.items()}
+
+
+@pytest.fixture(scope="module")
+def course(course_and_validations) -> Path:
+    return course_and_validations[0]
 
 
 def test_every_exercise_is_in_the_course():
@@ -125,18 +137,9 @@ def test_release_keeps_the_starter_code_and_hides_the_solution(course):
 
 @pytest.fixture(scope="module")
 def sandbox_points() -> dict[str, int]:
-    """What `ckptlab grade`'s sandbox gives each wrong variant: nbgrader must agree."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from ckptlab.checker.grade import grade_submission
-
-    def points(item):
-        exercise_id, wrong = item
-        row, _ = grade_submission(SUBMISSIONS / exercise_id / wrong, exercise_id)
-        return exercise_id, row.total
-
-    with ThreadPoolExecutor(2) as pool:
-        return dict(pool.map(points, [(e, WRONG[e]) for e in GRADED]))
+    """What `ckptlab grade`'s sandbox gives each wrong variant (tests/tf/
+    test_check_exercises.py checks it does): nbgrader must agree."""
+    return {exercise: NBGRADER_WRONG[exercise][1] for exercise in GRADED}
 
 
 def test_autograde_scores_starter_wrong_and_solution(course, sandbox_points):
@@ -168,13 +171,9 @@ def test_graded_cells_have_no_stderr_and_show_the_report(course):
                 assert "not answered" in shown
 
 
-@pytest.mark.parametrize(("student", "exercise_id"), [
-    ("solution", "keras-weights-files"), ("wrong", "keras-weights-files"),
-    ("starter", "estimator-spec-per-mode")])
-def test_validate_agrees_with_autograde(course, student, exercise_id):
-    notebook = (course / "submitted" / student / ASSIGNMENT
-                / f"{EXERCISES[exercise_id].notebook}.ipynb")
-    done = nbgrader(course, "validate", str(notebook), check=False)
+@pytest.mark.parametrize(("student", "exercise_id"), VALIDATED)
+def test_validate_agrees_with_autograde(course_and_validations, student, exercise_id):
+    done = course_and_validations[1][student, exercise_id]
     if student == "solution":
         assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout
     else:

@@ -14,6 +14,7 @@ import pytest
 from ckptlab.classroom.grading import grade_folder
 from ckptlab.exercises import EXERCISES
 from ckptlab.exercises.answers import answered_source
+from tests.helpers.nbgrader_variants import NBGRADER_WRONG
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 
@@ -86,6 +87,8 @@ def test_solution_passes_and_wrong_variants_fail(exercise, tmp_path):
         assert rows[name].verdict == "fail", (name, rows[name].codes)
         assert code in rows[name].codes, (name, rows[name].codes)
         assert rows[name].total < EXERCISES[exercise].total
+    nbgrader_variant, points = NBGRADER_WRONG[exercise]  # nbgrader's autograde must agree
+    assert rows[nbgrader_variant].total == points, nbgrader_variant
     with (tmp_path / "grades.csv").open() as handle:
         table = list(csv.DictReader(handle))
     assert {r["file"] for r in table} == set(rows)

@@ -4,6 +4,7 @@ the same sandboxed child process as local grading (same records, same points).""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ from ckptlab.classroom.grading import grade_folder
 from ckptlab.exercises import EXERCISES
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions" / "tf2-round-trip"
 
@@ -56,7 +58,9 @@ def test_grade_on_a_local_cluster_of_two_workers(tmp_path):
 
 def test_the_default_engine_is_a_dask_cluster_in_this_process(tmp_path, monkeypatch):
     """Without --scheduler: a LocalCluster in the grading process (no worker processes,
-    one warm runner for every check, as with threads), each submission a Dask task."""
+    one warm runner for every check, as with threads), each submission a Dask task, on a
+    worker made with our settings (LOCAL_CLUSTER_CONFIG, LOCAL_WORKER_MEMORY_LIMIT): no
+    profiler sampling the grader's threads, no memory monitor, a slower watchdog."""
     from ckptlab.classroom import distributed as engine
 
     folder = tmp_path / "in"
@@ -68,7 +72,11 @@ def test_the_default_engine_is_a_dask_cluster_in_this_process(tmp_path, monkeypa
 
     def grade_bytes(name, *args):
         worker = distributed.get_worker()  # raises outside a Dask worker
-        (seen / name).write_text(f"{worker.address} {os.getpid()}")
+        callbacks = worker.periodic_callbacks  # with Dask's defaults: profile every 10 ms,
+        (seen / name).write_text(json.dumps({  # memory_monitor every 100 ms, tick every 20
+            "address": worker.address, "pid": os.getpid(),
+            "sampling": sorted({"profile", "memory_monitor"} & set(callbacks)),
+            "tick ms": callbacks["tick"].callback_time}))
         return real(name, *args)
 
     real = engine.grade_bytes
@@ -76,7 +84,9 @@ def test_the_default_engine_is_a_dask_cluster_in_this_process(tmp_path, monkeypa
     records = grade_folder(folder, "tf2-round-trip", tmp_path / "out", workers=2, dask=True)
     assert {r.learner: (r.state, r.total) for r in records} == {
         "erin": ("graded", EXERCISES["tf2-round-trip"].total), "frank": ("not_answered", 0)}
-    ran_on = {path.name: path.read_text().split() for path in seen.iterdir()}
+    ran_on = {path.name: json.loads(path.read_text()) for path in seen.iterdir()}
     assert sorted(ran_on) == ["erin.py", "frank.py"]
-    assert all(address.startswith("inproc://") and pid == str(os.getpid())
-               for address, pid in ran_on.values())
+    for worker in ran_on.values():
+        assert worker["address"].startswith("inproc://") and worker["pid"] == os.getpid()
+        assert (worker["sampling"], worker["tick ms"]) == ([], 1000)  # LOCAL_CLUSTER_CONFIG
+    assert dask.config.get("distributed.worker.profile.enabled")  # set for our cluster only
