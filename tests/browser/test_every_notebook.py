@@ -6,7 +6,9 @@ limited to 2 GB as on mybinder.org. JupyterLab is loaded once in one tab, and th
 are opened in it one after the other (each alone, in a fresh kernel), as a learner goes
 from one to the next. Each test fails on:
 - an error output, or anything on stderr (TensorFlow's chatter included);
-- what output_problems finds in the saved notebook (the same rule as the headless run);
+- what output_problems finds in the saved notebook (the same rule as the headless run),
+  and for an exercise, a check cell that does not report its stub's finding
+  (tests/helpers/exercise_stubs.py);
 - a console error or an uncaught exception in the page;
 - a dead link: every link of the page is resolved, and a "Learn more" link of a check
   report is clicked: it must open its tutorial with the section in view;
@@ -29,6 +31,7 @@ import pytest
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, serve_course
 from tests.conftest import skip_or_fail
 from tests.helpers.binder import MEMORY_LIMIT_BYTES, memory_of, memory_report, memory_reports
+from tests.helpers.exercise_stubs import stub_problems
 from tests.helpers.jupyter import start_jupyterlab
 from tests.helpers.lab_page import (
     PANEL,
@@ -105,7 +108,9 @@ def saved_problems(page, server, notebook: str) -> list[str]:
     cells = json.loads((server.workspace / notebook).read_text())["cells"]
     unrun = [n for n, c in enumerate(cells, 1) if c["cell_type"] == "code"
              and not c.get("execution_count")]
-    return [f"cells {unrun} saved without an execution count"] if unrun else output_problems(cells)
+    if unrun:
+        return [f"cells {unrun} saved without an execution count"]
+    return output_problems(cells) + stub_problems(notebook, cells)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.helpers.exercise_stubs import stub_problems
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -118,4 +120,6 @@ def execute_copy(notebook: Path, scratch: Path, timeout: int = 300,
     client.execute()
     return Execution(notebook, time.perf_counter() - start,
                      sum(cell.cell_type == "code" for cell in document.cells), peak[0],
-                     problems=tuple(output_problems(document.cells)), tree_mb=tree[0])
+                     problems=tuple(output_problems(document.cells)
+                                    + stub_problems(notebook, document.cells)),
+                     tree_mb=tree[0])
