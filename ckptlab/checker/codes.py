@@ -134,7 +134,7 @@ _CATALOG = [
          "batch. A computation over the batch axis (a mean, a norm or a softmax over axis 0, "
          "batch statistics at prediction time) mixes the examples of a batch, so what a served "
          "example gets depends on what it was batched with.",
-         f"{TRAINING_STATE}#nondeterministic-predict"),
+         f"{TRAINING_STATE}#predictions-depend-on-batch"),
     Code("PREDICT_NEVER_ENDS", ERROR, "predict() was given an input that never ends",
          "predict() yields until its input_fn's data runs out. An input_fn that returns plain "
          "tensors (not a tf.data.Dataset) never runs out: the same batch is predicted forever.",
