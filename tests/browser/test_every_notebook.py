@@ -22,7 +22,6 @@ browser-notebooks` runs only this module.
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -34,7 +33,10 @@ from tests.helpers.binder import MEMORY_LIMIT_BYTES, memory_of, memory_report, m
 from tests.helpers.exercise_stubs import stub_problems
 from tests.helpers.jupyter import start_jupyterlab
 from tests.helpers.lab_page import (
+    IN_FRONT_JS,
     PANEL,
+    STALE_WIDGET,
+    STALE_WIDGET_CONSOLE,
     cell_errors,
     close_every_tab,
     follow_a_learn_more_link,
@@ -42,6 +44,7 @@ from tests.helpers.lab_page import (
     open_next_notebook,
     run_all_cells,
     shut_down_kernels,
+    stale_widget_outputs,
     stderr_outputs,
 )
 from tests.helpers.notebooks import REPO, learner_notebooks, output_problems
@@ -147,12 +150,6 @@ def lab(shared_context):
     tab.close()
 
 
-# Console errors seen and not yet explained, reported as warnings until they are (issue 16):
-# once in 22 notebooks (exercise 01 in one run, tutorial 06 in another), right after the
-# previous notebook's tab was closed and its kernel shut down by this module.
-KNOWN_ERRORS = ("widget model not found",)
-
-
 @pytest.fixture
 def lab_page(lab, binder_course, request):
     """The module's tab, with this test's console errors; a screenshot if the test failed."""
@@ -204,10 +201,23 @@ def test_notebook_runs_cleanly_in_jupyterlab(binder_course, lab_page, notebook):
     assert dead_links(page, course, relative) == []
     if relative in CLICKED:
         assert follow_a_learn_more_link(page) == ""
-    # the kernels are shut down after each test (lab_page)
-    unexplained = [text for text in console if not any(known in text for known in KNOWN_ERRORS)]
+        console = without_stale_widgets(page, console)
+    assert console == []  # the kernels are shut down after each test (lab_page)
+
+
+def without_stale_widgets(page, console: list[str]) -> list[str]:
+    """The console errors, less one "widget model not found" per widget output of the
+    notebook a clicked link opened that shows STALE_WIDGET: that notebook was run and saved
+    by its own test in this module, and the models of its saved widget outputs died with
+    that test's kernel (shut down in its teardown). Waited for by follow_a_learn_more_link,
+    these errors used to arrive seconds after this test, in the next notebook's."""
+    stale = stale_widget_outputs(page)
+    if stale:
+        print(f"{page.evaluate(IN_FRONT_JS)}, reopened by the link: {stale} widget outputs "
+              f"show {STALE_WIDGET!r}")
+    left = list(console)
     for text in console:
-        if text not in unexplained:
-            warnings.warn(f"{relative}: known console error (issue 16): {text[:200]}",
-                          stacklevel=1)
-    assert unexplained == []
+        if stale and text.startswith(STALE_WIDGET_CONSOLE) and "renderModel" in text:
+            left.remove(text)
+            stale -= 1
+    return left

@@ -138,10 +138,41 @@ SECTION_SHOWN_JS = """([path, id]) => { const widget = window.jupyterapp.shell.c
     return box.top >= 0 && box.top < window.innerHeight; }"""
 
 
+# ipywidgets' renderer of a widget output reads LOADING_WIDGET until it finds the output's
+# model. A saved output whose model died with the kernel that made it (its notebook
+# reopened with a fresh kernel, e.g. by a clicked link) then reads STALE_WIDGET, and the
+# renderer logs STALE_WIDGET_CONSOLE, once per output (jupyterlab_widgets 3.0: get_model
+# polls 2 s, then WidgetRenderer.renderModel logs it).
+LOADING_WIDGET = "Loading widget..."
+STALE_WIDGET = "Error displaying widget: model not found"
+STALE_WIDGET_CONSOLE = "Error: widget model not found"
+# the outputs of the notebook in front that read LOADING_WIDGET or STALE_WIDGET, found
+# through its cells (a cell out of view may be detached from the page, its outputs rendered
+# all the same) and by their text (JupyterLab marks no mime type on a widget's output)
+WIDGET_STATES_JS = f"""() => (window.jupyterapp.shell.currentWidget?.content?.widgets ?? [])
+    .filter(cell => cell.outputArea).flatMap(cell => [...cell.outputArea.node
+        .querySelectorAll('.jp-OutputArea-output')].map(output => output.textContent.trim())
+        .filter(text => text === '{LOADING_WIDGET}' || text === '{STALE_WIDGET}'))"""
+# the notebook in front has its kernel (its widget manager looks for models there) and no
+# widget output of it still loads
+WIDGETS_SETTLED_JS = f"""() => {{ const widget = window.jupyterapp.shell.currentWidget;
+    const kernel = widget?.sessionContext?.session?.kernel;
+    if (!kernel || kernel.connectionStatus !== 'connected' || kernel.status !== 'idle')
+        return false;
+    return !({WIDGET_STATES_JS})().includes('{LOADING_WIDGET}'); }}"""
+
+
+def stale_widget_outputs(page) -> int:
+    """How many widget outputs of the notebook in front show STALE_WIDGET."""
+    return page.evaluate(WIDGET_STATES_JS).count(STALE_WIDGET)
+
+
 def follow_a_learn_more_link(page) -> str | None:
     """Click the first "Learn more" of a report in the notebook in front, as a learner does
     (the first one in view: an open card's, else the first of all); '' when JupyterLab
-    opened its tutorial with the section in view, else what went wrong (None: no such link)."""
+    opened its tutorial with the section in view, its kernel started and every widget
+    output of it drawn or failed (what they log is logged now, not in the teardown or the
+    next test), else what went wrong (None: no such link)."""
     links = page.locator(f"{PANEL} .jp-OutputArea a", has_text="Learn more")
     if not links.count():
         return None
@@ -163,4 +194,8 @@ def follow_a_learn_more_link(page) -> str | None:
         now = page.evaluate(IN_FRONT_JS)
         return (f"'Learn more' -> {path}#{href.fragment} did not show the section "
                 f"(in front: {now}): {error}")
+    try:
+        page.wait_for_function(WIDGETS_SETTLED_JS, timeout=60_000, polling=250)
+    except Exception as error:
+        return f"'Learn more' -> {path}: no kernel, or its widget outputs still load: {error}"
     return ""
