@@ -13,6 +13,8 @@ from one to the next. Each test fails on:
 - a dead link: every link of the page is resolved, and a "Learn more" link of a check
   report is clicked: it must open its tutorial with the section in view;
 - the kernel going over 2 GB (or not reporting its memory).
+Each notebook's page, as the learner sees it once Run All is over, is kept in
+tests/browser/artifacts/notebooks/ (not committed) to be looked at.
 It checks everything the headless runs of tests/notebooks check (test_notebooks.py: clean
 outputs; test_binder.py: Binder's environment within 2 GB), so when it runs they step aside
 for it (tests/conftest.py): each notebook is executed once per suite. `make
@@ -50,6 +52,7 @@ from tests.helpers.lab_page import (
 from tests.helpers.notebooks import REPO, learner_notebooks, output_problems
 
 NOTEBOOKS = learner_notebooks()
+LAST_PAGES = ARTIFACTS / "notebooks"  # each notebook's page once it has run (not committed)
 # the Binder environment is built in the first test's setup (it installs TensorFlow)
 pytestmark = pytest.mark.timeout(3600)
 # links of the page: [href as written in the page, href resolved by the browser, text]
@@ -142,6 +145,21 @@ def kernel_memory(server, reports: Path, notebook: str) -> dict:
     return {**memory, "killed": killed} if memory else {}
 
 
+# the notebook in front scrolled to its last cell, resolved once the page has drawn two
+# frames since (a scroll of its window past the end showed an empty page)
+SCROLL_TO_END_JS = """async () => { const notebook = window.jupyterapp.shell.currentWidget.content;
+    await notebook.scrollToCell(notebook.widgets[notebook.widgets.length - 1], 'end');
+    await new Promise(drawn => requestAnimationFrame(() => requestAnimationFrame(drawn))); }"""
+
+
+def keep_the_last_page(page, relative: str) -> None:
+    """A screenshot of the notebook's end (its last outputs: the check report of an
+    exercise) as the learner sees it once Run All is over, in LAST_PAGES."""
+    LAST_PAGES.mkdir(parents=True, exist_ok=True)
+    page.evaluate(SCROLL_TO_END_JS)
+    page.screenshot(path=str(LAST_PAGES / f"{relative.replace('/', '__')}.png"))
+
+
 @pytest.fixture(scope="module")
 def lab(shared_context):
     """One tab holding JupyterLab for every notebook of the module."""
@@ -191,6 +209,7 @@ def test_notebook_runs_cleanly_in_jupyterlab(binder_course, lab_page, notebook):
         run_all_cells(page, timeout_ms=300_000)  # tutorial 6: about 30 s on a quiet machine
     finally:
         memory = kernel_memory(course, reports, relative)
+    keep_the_last_page(page, relative)
     assert memory, "the kernel never reported its memory: was it Binder's memory-limited one?"
     assert not memory["killed"], f"the kernel went over {MEMORY_LIMIT_BYTES} bytes"
     assert 0 < memory["peak_rss_bytes"] <= MEMORY_LIMIT_BYTES
