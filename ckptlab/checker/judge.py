@@ -275,8 +275,10 @@ def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[s
     judged.update(_probe_facts(est, values, failed))
     source = train.get("warm_start_from")
     if source:
-        judged.update(_warm_start(evidence_path(scratch, vault, TRAIN_STAGE, source), initial,
-                                  trainable))
+        warm = _warm_start(evidence_path(scratch, vault, TRAIN_STAGE, source), initial,
+                           trainable)
+        notes = [*judged.get("notes", []), *warm.pop("notes", [])]  # the probes' too
+        judged.update(warm, notes=notes)
     return judged
 
 

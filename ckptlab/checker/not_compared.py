@@ -28,6 +28,10 @@ REASONS = {
                  "floating-point values",
     "over_budget": "the model's variables hold more values than the {budget} a check "
                    "reports ({detail} left out)",
+    "not_in_session": "{detail}, a variable the outputs need, was not in the session whose "
+                      "values the model is run with (it is made in some modes only)",
+    "shape": "a variable has another shape in this graph than in the session ({detail})",
+    "no_graph": "model_fn built no {detail} graph to run",
     "fixed_batch": "the model needs a fixed batch size ({detail}) and the checker's probes "
                    "are another number of examples",
     "eval_predictions": "the EVAL EstimatorSpec has no predictions with PREDICT's keys to "

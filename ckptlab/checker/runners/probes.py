@@ -29,7 +29,8 @@ import numpy as np
 import tensorflow as tf
 
 from ckptlab.checker.judge import PROBE_FILE
-from ckptlab.mode_names import EVAL, PREDICT
+from ckptlab.checker.not_compared import VALUES_BUDGET
+from ckptlab.mode_names import EVAL, PREDICT, label
 
 __all__ = ["LABELS_SEED", "PROBE_FILE", "PROBE_SEED", "NotComparable", "digest",
            "evaluated_outputs", "load_probe", "make_probe", "rows", "save_probe",
@@ -151,28 +152,59 @@ def _comparable(predict: Any, other: Any) -> bool:
     return other is not None and predict is not None
 
 
+def _upstream(fetches: Any) -> set[str]:
+    """The names of the ops `fetches` (tensors, possibly nested) are computed from."""
+    todo = [t.op for t in tf.nest.flatten(fetches) if hasattr(t, "op")]
+    seen: set[str] = set()
+    while todo:
+        op = todo.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        todo.extend(t.op for t in op.inputs)
+        todo.extend(op.control_inputs)
+    return seen
+
+
+def _missing(variable: Any, values: dict[str, Any]) -> NotComparable:
+    """Why a variable the outputs need has no value to load (not_compared.REASONS)."""
+    name = variable.op.name
+    if not variable.dtype.base_dtype.is_floating:
+        return NotComparable("not_float", name)
+    size = variable.shape.num_elements() if variable.shape.is_fully_defined() else 0
+    if sum(len(v) for v in values.values()) + size > VALUES_BUDGET:
+        return NotComparable("over_budget", name)
+    return NotComparable("not_in_session", name)
+
+
 class _Loaded:
-    """A session of `graph` whose every variable holds its value in `values` (each
-    initializer run with its initial value fed, all in one session run), fed the probe."""
+    """A session of `graph` whose variables that `fetches` depend on hold their values in
+    `values` (each initializer run with its initial value fed, all in one session run;
+    the others keep their initial values), fed the probe."""
 
     def __init__(self, graph: Any, build: Any, values: dict[str, Any], probe: Any,
-                 count: int, labels: Any = None):
+                 count: int, fetches: Any, labels: Any = None):
         self.graph = graph
         with graph.as_default():
             variables = [*_v1.global_variables(), *_v1.local_variables()]
             local = {v.op.name for v in _v1.local_variables()}
+            needed = _upstream(fetches)
             loads: dict[Any, Any] = {}
             loaded = []
             for variable in variables:
                 name = variable.op.name
+                if name not in needed:
+                    continue  # (an optimizer's counter in EVAL: nothing computed reads it)
                 if name not in values and name in local:
                     continue  # made in this mode only (EVAL's metrics): a new session's too
                 if name not in values:  # not the model as saved (or as restored) then
-                    floating = variable.dtype.base_dtype.is_floating
-                    raise NotComparable("over_budget" if floating else "not_float", name)
+                    raise _missing(variable, values)
                 shape = variable.shape.as_list() if variable.shape.rank is not None else None
                 value = np.asarray(values[name], variable.dtype.base_dtype.as_numpy_dtype)
                 if shape is not None and None not in shape:
+                    if value.size != int(np.prod(shape)):
+                        raise NotComparable("shape", f"{name}: {value.size} values for the "
+                                            f"shape {tuple(shape)}")
                     value = value.reshape(shape)
                 initial = variable.initializer.inputs[1]
                 if initial in loads:  # one initial value for two variables
@@ -216,22 +248,26 @@ def saved_outputs(builds: dict[str, tuple[Any, Any]], values: dict[str, Any], pr
     predictions when its spec carries PREDICT's) run on the probe with the trained
     session's `values`: the model as saved. Raises when the graphs cannot be run so (the
     caller drops the comparison and says why)."""
+    if PREDICT not in builds:
+        raise NotComparable("no_graph", label(PREDICT))
     graph, build = builds[PREDICT]
     predictions = build.spec.predictions
     record: dict[str, Any] = {"digest": digest(probe)}
-    with _Loaded(graph, build, values, probe, count) as loaded:
+    with _Loaded(graph, build, values, probe, count, predictions) as loaded:
         record["outputs"] = rows(loaded.run(predictions), count)
         record["loaded"], record["local"] = loaded.loaded, loaded.local
     if EVAL in builds:
         eval_graph, eval_build = builds[EVAL]
         eval_predictions = eval_build.spec.predictions
+        comparable = _comparable(predictions, eval_predictions)
+        fetches = [eval_build.spec.loss, *([eval_predictions] if comparable else [])]
         # (an EVAL graph that cannot be run so: PREDICT's comparison stays)
         with contextlib.suppress(Exception), _Loaded(eval_graph, eval_build, values, probe,
-                                                     count, labels) as loaded:
+                                                     count, fetches, labels) as loaded:
             record["eval_loss"] = _loss(loaded, eval_build.spec)
             if labels is not None:
                 record["labels_digest"] = digest(labels)
-            if _comparable(predictions, eval_predictions):
+            if comparable:
                 record["eval_outputs"] = rows(loaded.run(eval_predictions), count)
     return record
 
@@ -247,13 +283,15 @@ def evaluated_outputs(build: tuple[Any, Any], values: dict[str, Any], probe: Any
     record: dict[str, Any] = {"digest": digest(probe), "loss": [], "outputs": []}
     if labels is not None:
         record["labels_digest"] = digest(labels)
-    with _Loaded(graph, mode_build, values, probe, count, labels) as loaded:
+    has_predictions = predictions is not None and not (isinstance(predictions, Mapping)
+                                                       and not predictions)
+    fetches = [mode_build.spec.loss, *([predictions] if has_predictions else [])]
+    with _Loaded(graph, mode_build, values, probe, count, fetches, labels) as loaded:
         for _ in range(2):
             loss = _loss(loaded, mode_build.spec)
             if loss is not None:
                 record["loss"].append(loss)
-        if predictions is not None and not (isinstance(predictions, Mapping)
-                                            and not predictions):
+        if has_predictions:
             with contextlib.suppress(Exception):  # (predictions that need what is not fed)
                 record["outputs"] = [rows(loaded.run(predictions), count) for _ in range(2)]
     return record
