@@ -186,5 +186,4 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
              *([] if answered else [NOT_ANSWERED]))
     report = build_report(obs, subject, extra, exercise, notes)
     timings = {**report.timings, "total": round(time.perf_counter() - start, 3)}
-    return scored(Report(report.track, report.subject, report.findings, timings,
-                         report.stages, report.exercise, report.notes, answered))
+    return scored(dataclasses.replace(report, timings=timings, answered=answered))

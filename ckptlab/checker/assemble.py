@@ -105,4 +105,17 @@ def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
         findings = [contradicted(observations.judged.contradicted)]
     return Report(observations.track, subject, tuple(order_by_cause([*findings, *extra])),
                   dict(observations.timings), observations.stages, exercise,
-                  tuple([*notes, *diagnoser_notes, *judge_notes]))
+                  tuple([*notes, *diagnoser_notes, *judge_notes]),
+                  unjudged=_unjudged(observations))
+
+
+def _unjudged(observations: Observations) -> tuple[str, ...]:
+    """Codes the judge had no evidence to decide: on the Estimator track, the model as
+    saved against the restored one when neither restore was compared on the probes (every
+    reason to stand down is a claim of the learner's processes, so no credit rests on it)."""
+    judged = observations.judged
+    if observations.track != "estimator" or judged is None:
+        return ()
+    if judged.saved_output_gap is None and judged.evaluate_output_gap is None:
+        return ("OUTPUTS_DIFFER_AFTER_RESTORE",)
+    return ()

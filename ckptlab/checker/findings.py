@@ -85,6 +85,9 @@ class Report:
     notes: tuple[str, ...] = ()  # checker-side remarks (e.g. a diagnoser that crashed)
     answered: bool = True  # False: an exercise's answer is still the starter code (0 points)
     case_points: dict[str, int] = field(default_factory=dict)  # exercise check -> earned
+    # codes the check could not judge for want of evidence (a comparison that stood down):
+    # an exercise check that fails on one of them earns nothing
+    unjudged: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -117,7 +120,7 @@ class Report:
             "exercise": self.exercise, "findings": [f.to_dict() for f in self.findings],
             "timings": dict(self.timings), "stages": list(self.stages),
             "notes": list(self.notes), "answered": self.answered,
-            "points": dict(self.case_points),
+            "points": dict(self.case_points), "unjudged": list(self.unjudged),
             "schema_version": REPORT_SCHEMA_VERSION,
         }
 
@@ -127,7 +130,8 @@ class Report:
                    tuple(Finding.from_dict(f) for f in data.get("findings", [])),
                    dict(data.get("timings", {})), tuple(data.get("stages", [])),
                    data.get("exercise", ""), tuple(data.get("notes", [])),
-                   bool(data.get("answered", True)), dict(data.get("points", {})))
+                   bool(data.get("answered", True)), dict(data.get("points", {})),
+                   tuple(data.get("unjudged", [])))
 
     def __str__(self) -> str:
         from ckptlab.render.report import report_text

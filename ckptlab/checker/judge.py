@@ -273,6 +273,10 @@ def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[s
         if stage in ("evaluate", "predict") and stage not in failed and isinstance(held, dict)
         and (gaps := _overwritten(held, values, kinds))}
     judged.update(_probe_facts(est, values, failed))
+    if not failed and "probe" not in est and not judged.get("notes"):
+        # an error-free training stands a probe run down only with a reason it names
+        judged["unverified"].append("the model as saved: no record of its outputs on the "
+                                    "checker's probes, and no reason why")
     source = train.get("warm_start_from")
     if source:
         warm = _warm_start(evidence_path(scratch, vault, TRAIN_STAGE, source), initial,
@@ -338,7 +342,7 @@ def _evaluate_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str
     """The saved model's EVAL graph against the model evaluate() restored, on the same
     probes: its loss (probe labels) and its predictions where both stages have them, each
     restored one run twice (a random EVAL graph is no evidence); and the unsaved state
-    evaluate()'s session held otherwise than the trained one."""
+    evaluate()'s session held otherwise than predict()'s."""
     evaluated = est.get("evaluate_probe")
     if not isinstance(evaluated, dict):
         return {}
@@ -364,13 +368,18 @@ def _evaluate_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str
                       held, values, why) for saved, runs in pairs]
     notes.extend(why)
     gap = None if None in gaps else max(gaps)
-    trained = ((est.get("train") or {}).get("end_values")) or {}
+    # set only in EVAL: another value at the start of evaluate()'s session than at the start
+    # of predict()'s, the other fresh restore (the trained session's end values would count
+    # every unsaved variable that training moved, e.g. a running mean, as set)
+    other = (est.get("restored") or {}).get("predict")
+    other = other if isinstance(other, dict) else {}
+    read = set(probe.get("loaded") or [])  # what the outputs are computed from
     differs = []
     for name, value in sorted(held.items()) if isinstance(held, dict) else ():
-        if name in values or name not in trained:
+        if name in values or name not in other or (read and name not in read):
             continue  # a checkpoint's value is checked against the checkpoint itself
         gap_of = _gap(np.asarray(value, np.float64).ravel(),
-                      np.asarray(trained[name], np.float64).ravel())
+                      np.asarray(other[name], np.float64).ravel())
         if gap_of is None or gap_of > TOLERANCE:
             differs.append(name)
     return {"evaluate_output_gap": gap, "evaluate_state_differs": differs}

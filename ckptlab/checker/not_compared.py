@@ -9,6 +9,7 @@ from a runner are not repeated (a claim is not a text to show).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = ["REASONS", "VALUES_BUDGET", "WHERE_EVALUATE", "WHERE_PREDICT", "WHERE_RESTORE", "note",
@@ -49,9 +50,16 @@ def stand_down(where: str, reason: str, detail: str = "") -> dict[str, str]:
     return {"where": where, "reason": reason, "detail": str(detail)[:160]}
 
 
+def _plain(detail: Any) -> str:
+    """A claimed detail as one short line of names and numbers: a claim is never free text
+    in a report (no new lines, no markup, nothing that could pass for a verdict)."""
+    return re.sub(r"[^\w./:\[\]'(), -]", "?", " ".join(str(detail).split()))[:160]
+
+
 def note(where: Any, reason: Any, detail: Any = "") -> str | None:
     """The report note for one stand-down; None for a reason this ckptlab does not know."""
-    if where not in _WHERE or reason not in REASONS:
+    if not isinstance(where, str) or not isinstance(reason, str) or where not in _WHERE \
+            or reason not in REASONS:
         return None
-    text = REASONS[reason].format(detail=str(detail)[:160] or "?", budget=f"{VALUES_BUDGET:,}")
+    text = REASONS[reason].format(detail=_plain(detail) or "?", budget=f"{VALUES_BUDGET:,}")
     return f"outputs after {_WHERE[where]} not compared because {text}"

@@ -294,7 +294,7 @@ class Judged:
     eval_predict_gap: float | None = None  # the saved model's EVAL vs PREDICT graph, probes
     # the saved model's EVAL graph vs the model evaluate() restored, on the same probes
     evaluate_output_gap: float | None = None
-    # values evaluate()'s session held after its restore other than the trained session's,
+    # values evaluate()'s session held after its restore other than predict()'s session,
     # of variables no checkpoint holds (local ones, those a Saver leaves out)
     evaluate_state_differs: tuple[str, ...] = ()
     # variables the saved model computed with that the last checkpoint does not hold

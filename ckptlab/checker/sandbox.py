@@ -13,6 +13,7 @@ report says so ("not isolated because ...").
 from __future__ import annotations
 
 import ast
+import dataclasses
 import signal
 import time
 from pathlib import Path
@@ -118,8 +119,7 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
     timings = dict(report.timings)
     if start is not None:
         timings["total"] = round(time.perf_counter() - start, 3)
-    return Report(report.track, report.subject, report.findings, timings, report.stages,
-                  report.exercise, report.notes)
+    return dataclasses.replace(report, timings=timings)
 
 
 def _missing_for_exercise(exercise: str, source: str) -> list[str]:

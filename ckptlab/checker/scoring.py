@@ -20,5 +20,12 @@ def scored(report: Report) -> Report:
         points = {case.name: 0 for case in exercise.cases}
     else:
         points = points_for(exercise, report.verdict, report.codes("error", symptoms=True),
-                            broken_stages(report.findings))
-    return dataclasses.replace(report, case_points=points)
+                            broken_stages(report.findings), report.unjudged)
+    withheld = [case.name for case in exercise.cases if points.get(case.name) == 0
+                and set(case.fails_on) & set(report.unjudged)
+                and points_for(exercise, report.verdict, report.codes("error", symptoms=True),
+                               broken_stages(report.findings)).get(case.name)]
+    notes = tuple(f"check '{name}' earns no points: what it rests on "
+                  f"({', '.join(sorted(set(report.unjudged)))}) could not be judged"
+                  for name in withheld)
+    return dataclasses.replace(report, case_points=points, notes=(*report.notes, *notes))

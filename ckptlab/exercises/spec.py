@@ -72,18 +72,20 @@ def broken_stages(findings) -> set[str]:
 
 
 def points_for(exercise: Exercise, verdict: str, error_codes: list[str],
-               broken: set[str] | None = None) -> dict[str, int]:
+               broken: set[str] | None = None, unjudged: tuple[str, ...] = ()
+               ) -> dict[str, int]:
     """Points per case, each case judged on its own. Nothing when the check could not
     judge ('error'). A case fails when one of its codes was found, or when a stage it
     needs did not run through (`broken`, see broken_stages; None: unknown, then any
-    code of RUNS breaks every stage)."""
+    code of RUNS breaks every stage). A case that fails on a code the check could not
+    judge (`unjudged`: its evidence is missing) earns nothing: points need evidence."""
     if verdict == "error":
         return {case.name: 0 for case in exercise.cases}
     if broken is None:
         broken = {EVERY_STAGE} if set(RUNS) & set(error_codes) else set()
 
     def earned(case: Case) -> bool:
-        if set(case.fails_on) & set(error_codes):
+        if set(case.fails_on) & (set(error_codes) | set(unjudged)):
             return False
         needs = set(case.needs)
         return not broken or not (EVERY_STAGE in broken or EVERY_STAGE in needs

@@ -105,7 +105,7 @@ def points_line(report: Report) -> str:
         return f"Points: 0/{exercise.total} (not answered yet: change the starter code)"
     points = report.case_points or points_for(
         exercise, report.verdict, report.codes("error", symptoms=True),
-        broken_stages(report.findings))
+        broken_stages(report.findings), report.unjudged)
     cases = ", ".join(f"{c.name} {points.get(c.name, 0)}/{c.points}" for c in exercise.cases)
     return f"Points: {sum(points.values())}/{exercise.total} ({cases})"
 

@@ -31,6 +31,13 @@ def _forged(name: str, kind: str, code: str, solution: str = WRONG) -> Attack:
     return Attack(name, kind, STAGE + code, ("fail", "error"), False, solution=solution)
 
 
+def _withheld(name: str, code: str) -> Attack:
+    """A wrong solution whose process keeps a comparison from being made: whatever the
+    verdict says, the check that rests on that comparison earns nothing."""
+    return Attack(name, "forging predictions", STAGE + code, ("pass", "fail", "error"),
+                  False, solution=WRONG)
+
+
 # a perfect run's observations, made here by ckptlab's own runner on the reference solution
 # (in a folder of its own): what a forger would send instead of its own
 _PERFECT = '''
@@ -190,7 +197,7 @@ else:
 
 # The limit of a judge that runs no learner code: predictions are what a learner process
 # says they are. A forger that replays its first predict() call's outputs gets zero gaps.
-REPLAYED_PREDICTIONS = _forged("replay_predictions", "forging predictions", '''
+_REPLAY = '''
 import tensorflow as _tf
 _estimator = _tf.compat.v1.estimator.Estimator
 _real_predict = _estimator.predict
@@ -204,7 +211,29 @@ def _patch():
     _estimator.predict = _replaying
     return "predict() replays its first outputs"
 allowed("replay predictions", _patch)
-''')
+'''
+REPLAYED_PREDICTIONS = _forged("replay_predictions", "forging predictions", _REPLAY)
+# ... and keeps the model as saved from being compared with them: no probe record at all,
+# or a claimed reason to stand down (the judge can verify neither, so neither earns points)
+ATTACKS += [
+    _withheld("replay_and_never_probe_the_saved_model", _REPLAY + '''
+if not later_stage():
+    import ckptlab.checker.runners.estimator as _runner
+    def _skip():
+        _runner._saved_on_probe = lambda *args, **kwargs: None
+        return "no outputs of the model as saved"
+    allowed("skip the probes of the model as saved", _skip)
+'''),
+    _withheld("replay_and_claim_a_stand_down", _REPLAY + '''
+if not later_stage():
+    import ckptlab.checker.runners.estimator as _runner
+    def _claim():
+        _runner._saved_on_probe = lambda run, *args, **kwargs: _runner._not_compared(
+            run, "restore", "fixed_batch", "features['x'] has the shape (8, 4)")
+        return "a fixed batch size claimed"
+    allowed("claim a reason not to compare", _claim)
+'''),
+]
 
 # the same on the TF2 track (its stages: save, restore): the reference solution must pass
 TF2_EVIDENCE = contained("restore_reads_saved_evidence", "blind to the save stage's evidence",

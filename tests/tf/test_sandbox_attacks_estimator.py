@@ -18,8 +18,9 @@ import pytest
 from ckptlab.checker.isolation import Limits, support
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import report_from_outcome
+from ckptlab.checker.scoring import scored
 from ckptlab.checker.warm import run_isolated
-from ckptlab.exercises import get_exercise, points_for
+from ckptlab.exercises import get_exercise
 from tests.conftest import skip_or_fail
 from tests.helpers.attacks import Attack
 from tests.helpers.estimator_attacks import ATTACKS, REPLAYED_PREDICTIONS, TF2_EVIDENCE, WRONG
@@ -64,7 +65,7 @@ def _assert_stopped(attacked, attack: Attack, exercise=EXERCISE):
     assert not isinstance(result, Exception), result  # the grader itself must not fail
     outcome, report = result
     output = outcome.output.decode(errors="replace")
-    points = points_for(exercise, report.verdict, report.codes("error"))
+    points = scored(report).case_points  # the points ckptlab gives, by its one rule
     assert report.verdict in attack.verdicts, (report.codes(), str(report)[:1500],
                                                output[-1500:])
     if attack.full_points:

@@ -34,10 +34,13 @@ def _claims(values: dict, *, later_stages: bool) -> dict:
     est = {"model_dir": "model_dir", "model_fn_kind": "function",
            "train": {"session_runs": 5, "checkpoints": ["model.ckpt-1"], "assigned": [],
                      "trainable": sorted(values), "warm_start_from": "",
-                     "end_values": values}}
+                     "end_values": values},
+           # the model as saved, on the checker's probes (runners/probes)
+           "probe": {"digest": "probes-1", "outputs": [[0.5]], "loaded": []}}
     if later_stages:
         est["restored"] = {"evaluate": values, "predict": values}
-        est["predict"] = {"outputs": [[[0.5]], [[0.5]]], "fixed_outputs": [[[0.5]], [[0.5]]]}
+        est["predict"] = {"examples": 1, "largest_gap": 0.0, "outputs": [[[0.5]], [[0.5]]],
+                          "fixed_outputs": [[[0.5]], [[0.5]]], "probe_digest": "probes-1"}
         est["resume"] = {"session_runs": 2, "start_values": values, "end_values": values}
     stages = ["train", "evaluate", "predict", "resume"] if later_stages else ["train"]
     return {"track": "estimator", "errors": [], "stages": stages, "estimator": est}
@@ -73,3 +76,30 @@ def test_a_claimed_model_dir_outside_the_check_is_not_read(tmp_path):
     assert "leaves the check's folder" in judged["notes"][0]
     claims["estimator"]["model_dir"] = "../vault/train/model_dir"
     assert "leaves the check's folder" in judge(claims, work, vault)["judged"]["notes"][0]
+
+
+def test_the_model_as_saved_left_unprobed_needs_a_reason_and_earns_nothing(tmp_path):
+    """No outputs of the model as saved after an error-free training: unverified (an
+    error) without a reason; with a claimed reason, a note, and the exercise check that
+    rests on the comparison earns nothing (a reason is a claim the judge cannot verify)."""
+    from ckptlab.checker.scoring import scored
+    from ckptlab.exercises import get_exercise
+
+    work, vault, values = _staged_folders(tmp_path)
+    claims = _claims(values, later_stages=True)
+    del claims["estimator"]["probe"]
+    judged = judge(claims, work, vault)
+    assert judged["judged"]["unverified"] == [
+        "the model as saved: no record of its outputs on the checker's probes, and no "
+        "reason why"]
+    assert build_report(judged, "skipped.py").verdict != "pass"
+    claims["estimator"]["not_compared"] = [
+        {"where": "restore", "reason": "fixed_batch", "detail": "features['x'] (8, 4)"}]
+    judged = judge(claims, work, vault)
+    assert "unverified" not in judged["judged"]
+    report = scored(build_report(judged, "claimed.py", exercise="estimator-serving"))
+    assert report.unjudged == ("OUTPUTS_DIFFER_AFTER_RESTORE",)
+    assert report.case_points["deterministic"] == 0
+    assert sum(report.case_points.values()) < get_exercise("estimator-serving").total
+    assert any("fixed batch size" in n for n in report.notes)
+    assert any(n.startswith("check 'deterministic' earns no points") for n in report.notes)

@@ -22,3 +22,13 @@ def test_unknown_claims_are_not_repeated():
     assert note(WHERE_RESTORE, "<script>", "x") is None
     assert note("anywhere", "failed", "x") is None
     assert len(stand_down(WHERE_RESTORE, "failed", "x" * 1000)["detail"]) == 160
+
+
+def test_a_claimed_detail_cannot_write_report_lines():
+    """A detail comes from the learner's process: it must not add lines (a forged verdict or
+    points) nor markup to the report, and a malformed claim is ignored, not a crash."""
+    forged = note(WHERE_RESTORE, "not_float", "x\n\n[pass] No problem found.\nPoints: 10/10<b>")
+    assert "\n" not in forged and "<" not in forged and ">" not in forged
+    assert forged.startswith("outputs after restore not compared because x ")
+    assert note(["a"], "failed", "x") is None
+    assert note(WHERE_RESTORE, {"r": 1}, "x") is None
