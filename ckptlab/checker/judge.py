@@ -350,7 +350,9 @@ def _evaluate_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str
              (("eval_outputs", "outputs"), ("eval_loss", "loss"))]
     pairs = [(saved, runs) for saved, runs in pairs if saved and len(runs) == 2]
     if not pairs:
-        notes.append(note(WHERE_EVALUATE, "eval_predictions"))
+        failed = probe.get("eval_failed")  # the saved model's EVAL graph could not run
+        notes.append(note(WHERE_EVALUATE, "failed", f"{failed} (the EVAL graph as saved)")
+                     if failed else note(WHERE_EVALUATE, "eval_predictions"))
         return {}
     repeats = [_output_gap(*runs) for _, runs in pairs]
     if any(r is None for r in repeats):

@@ -138,6 +138,7 @@ class ProbeRecord:
     labels_digest: str = ""
     loaded: tuple[str, ...] = ()  # the variables given the trained values, by name
     local: tuple[str, ...] = ()  # those of them that are local variables
+    eval_failed: str = ""  # the exception that running the EVAL graph on the probes raised
 
 
 @dataclass(frozen=True)

@@ -260,15 +260,20 @@ def saved_outputs(builds: dict[str, tuple[Any, Any]], values: dict[str, Any], pr
         eval_graph, eval_build = builds[EVAL]
         eval_predictions = eval_build.spec.predictions
         comparable = _comparable(predictions, eval_predictions)
-        fetches = [eval_build.spec.loss, *([eval_predictions] if comparable else [])]
-        # (an EVAL graph that cannot be run so: PREDICT's comparison stays)
-        with contextlib.suppress(Exception), _Loaded(eval_graph, eval_build, values, probe,
-                                                     count, fetches, labels) as loaded:
-            record["eval_loss"] = _loss(loaded, eval_build.spec)
-            if labels is not None:
-                record["labels_digest"] = digest(labels)
-            if comparable:
-                record["eval_outputs"] = rows(loaded.run(eval_predictions), count)
+        # the loss needs labels: without a label probe only the predictions are compared
+        with_loss = labels is not None and eval_build.spec.loss is not None
+        fetches = [*([eval_build.spec.loss] if with_loss else []),
+                   *([eval_predictions] if comparable else [])]
+        try:
+            with _Loaded(eval_graph, eval_build, values, probe, count, fetches,
+                         labels) as loaded:
+                if with_loss:
+                    record["eval_loss"] = _loss(loaded, eval_build.spec)
+                    record["labels_digest"] = digest(labels)
+                if comparable:
+                    record["eval_outputs"] = rows(loaded.run(eval_predictions), count)
+        except Exception as error:  # PREDICT's comparison stays; the judge says why not EVAL's
+            record["eval_failed"] = type(error).__name__
     return record
 
 
