@@ -7,8 +7,8 @@ solution), validate on a few of those, and export. Scores are read from nbgrader
 gradebook, as its formgrader would show them.
 
 Every exercise is released; `make test` autogrades a representative few (an Estimator
-exercise with partial credit, one with a failing spec, a TF2/Keras one), `make
-nbgrader-course` (CKPTLAB_NBGRADER=all) autogrades every exercise.
+exercise with partial credit, one with a failing spec, a TF2/Keras one); CI (.ci/run) and
+`make nbgrader-course` set CKPTLAB_NBGRADER=all and autograde every exercise.
 """
 
 from __future__ import annotations
