@@ -17,15 +17,14 @@ def scored(report: Report) -> Report:
     if exercise is None:
         return report
     if not report.answered:
-        points = {case.name: 0 for case in exercise.cases}
-    else:
-        points = points_for(exercise, report.verdict, report.codes("error", symptoms=True),
-                            broken_stages(report.findings), report.unjudged)
-    withheld = [case.name for case in exercise.cases if points.get(case.name) == 0
-                and set(case.fails_on) & set(report.unjudged)
-                and points_for(exercise, report.verdict, report.codes("error", symptoms=True),
-                               broken_stages(report.findings)).get(case.name)]
-    notes = tuple(f"check '{name}' earns no points: what it rests on "
-                  f"({', '.join(sorted(set(report.unjudged)))}) could not be judged"
-                  for name in withheld)
-    return dataclasses.replace(report, case_points=points, notes=(*report.notes, *notes))
+        return dataclasses.replace(report, case_points={c.name: 0 for c in exercise.cases})
+    codes, broken = report.codes("error", symptoms=True), broken_stages(report.findings)
+    points = points_for(exercise, report.verdict, codes, broken, report.unjudged)
+    with_evidence = points_for(exercise, report.verdict, codes, broken)  # had it been judged
+    notes = [f"check '{case.name}' earns no points: it rests on "
+             f"{', '.join(sorted(set(case.fails_on) & set(report.unjudged)))}, which this run "
+             "could not judge (see why above); points come only from evidence the checker "
+             "verified" for case in exercise.cases
+             if with_evidence.get(case.name) and not points.get(case.name)]
+    return dataclasses.replace(report, case_points=points,
+                               notes=tuple(dict.fromkeys([*report.notes, *notes])))

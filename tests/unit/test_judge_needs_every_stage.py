@@ -5,6 +5,7 @@ check's folder."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -97,9 +98,13 @@ def test_the_model_as_saved_left_unprobed_needs_a_reason_and_earns_nothing(tmp_p
         {"where": "restore", "reason": "fixed_batch", "detail": "features['x'] (8, 4)"}]
     judged = judge(claims, work, vault)
     assert "unverified" not in judged["judged"]
-    report = scored(build_report(judged, "claimed.py", exercise="estimator-serving"))
+    built = build_report(judged, "claimed.py", exercise="estimator-serving")
+    report = scored(built)
     assert report.unjudged == ("OUTPUTS_DIFFER_AFTER_RESTORE",)
     assert report.case_points["deterministic"] == 0
     assert sum(report.case_points.values()) < get_exercise("estimator-serving").total
     assert any("fixed batch size" in n for n in report.notes)
     assert any(n.startswith("check 'deterministic' earns no points") for n in report.notes)
+    assert scored(report).notes == report.notes  # scoring twice says it once
+    unanswered = scored(dataclasses.replace(built, answered=False))
+    assert not any("earns no points" in n for n in unanswered.notes)  # nothing to withhold
