@@ -111,11 +111,16 @@ def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
 
 def _unjudged(observations: Observations) -> tuple[str, ...]:
     """Codes the judge had no evidence to decide: on the Estimator track, the model as
-    saved against the restored one when neither restore was compared on the probes (every
-    reason to stand down is a claim of the learner's processes, so no credit rests on it)."""
+    saved against the restored one when neither predict()'s nor evaluate()'s restore was
+    compared on the probes, or the resumed train()'s was not (the only evidence of what a
+    resume restores beyond the checkpoint's values; every reason to stand down is a claim
+    of the learner's processes, so no credit rests on it)."""
     judged = observations.judged
     if observations.track != "estimator" or judged is None:
         return ()
-    if judged.saved_output_gap is None and judged.evaluate_output_gap is None:
+    resumed = observations.estimator is not None and observations.estimator.resume is not None \
+        and not observations.failed("resume")
+    if (judged.saved_output_gap is None and judged.evaluate_output_gap is None) \
+            or (resumed and judged.resume_output_gap is None):
         return ("OUTPUTS_DIFFER_AFTER_RESTORE",)
     return ()

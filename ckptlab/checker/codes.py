@@ -11,7 +11,7 @@ from typing import Any
 
 from ckptlab.checker.findings import ERROR, WARNING, Finding
 
-__all__ = ["CODES", "ESTIMATOR_CODES", "TF2_CODES", "Code", "make_finding"]
+__all__ = ["CODES", "ESTIMATOR_CODES", "ESTIMATOR_VARIANTS", "TF2_CODES", "Code", "make_finding"]
 
 START = "tutorials/00_start_here.ipynb"
 MODES = "tutorials/03_model_fn_and_modes.ipynb"
@@ -223,6 +223,16 @@ _CATALOG = [
 ]
 
 CODES: dict[str, Code] = {code.code: code for code in _CATALOG}
+# a code whose concept reads otherwise on the Estimator track: (why, tutorial)
+ESTIMATOR_VARIANTS = {
+    "OUTPUTS_DIFFER_AFTER_RESTORE": (
+        "Every train(), evaluate() and predict() call opens a new session, and a restore "
+        "gives it only what the checkpoint holds. State outside it (a local variable, a "
+        "variable the Saver leaves out, a value a hook or a Scaffold sets, a number "
+        "model_fn takes from Python) is made again by each session, so a restored model "
+        "can compute other outputs although every value the checkpoint holds came back.",
+        f"{TRAINING_STATE}#state-outside-checkpoint"),
+}
 ESTIMATOR_CODES = ("SPEC_MISSING_FIELD", "MODEL_FN_SIGNATURE", "MODE_ONLY_VARIABLE",
                    "REUSE_IN_NEW_GRAPH", "NAME_DRIFT", "SHAPE_MISMATCH",
                    "GLOBAL_STEP_NOT_INCREMENTED", "NONDETERMINISTIC_PREDICT", "NO_CHECKPOINT",
@@ -243,8 +253,10 @@ def make_finding(code: str, what: str, fix: str, evidence: dict[str, Any] | None
                  severity: str | None = None, track: str = "") -> Finding:
     """A Finding for `code` with this run's facts; title, why and link come from the catalog."""
     entry = CODES[code]
-    anchor = entry.tutorial
+    why, anchor = entry.why, entry.tutorial
     if code == "SHAPE_MISMATCH" and track == "tf2":
         anchor = f"{OBJECTS}#shape-mismatch"
-    return Finding(code, severity or entry.severity, entry.title, what, entry.why, fix, anchor,
+    if track == "estimator" and code in ESTIMATOR_VARIANTS:
+        why, anchor = ESTIMATOR_VARIANTS[code]
+    return Finding(code, severity or entry.severity, entry.title, what, why, fix, anchor,
                    tuple((evidence or {}).items()))

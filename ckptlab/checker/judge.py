@@ -24,7 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from ckptlab.checker.not_compared import WHERE_EVALUATE, WHERE_PREDICT, note
+from ckptlab.checker.not_compared import (
+    WHERE_EVALUATE,
+    WHERE_PREDICT,
+    WHERE_RESTORE,
+    WHERE_RESUME,
+    note,
+)
 from ckptlab.checker.stage_names import ALL as ALL_STAGE
 from ckptlab.checker.stage_names import RESTORE as RESTORE_STAGE
 from ckptlab.checker.stage_names import SAVE as SAVE_STAGE
@@ -32,6 +38,7 @@ from ckptlab.checker.stage_names import TRAIN as TRAIN_STAGE
 from ckptlab.checkpoint.load import inspect_checkpoint
 from ckptlab.checkpoint.records import CheckpointIndex
 from ckptlab.checkpoint.values import read_value
+from ckptlab.mode_names import PREDICT
 from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name, step_of_prefix
 
 __all__ = ["AFTER_TRAIN", "EVIDENCE", "MODEL_DIR", "OUTPUT_TOLERANCE", "PROBE_FILE", "TOLERANCE",
@@ -277,6 +284,12 @@ def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[s
         # an error-free training stands a probe run down only with a reason it names
         judged["unverified"].append("the model as saved: no record of its outputs on the "
                                     "checker's probes, and no reason why")
+    if isinstance(est.get("probe"), dict) and isinstance(est.get("resume"), dict) \
+            and "resume" not in failed and "resume_probe" not in est \
+            and not _stood_down(est, (WHERE_RESUME, WHERE_RESTORE)):
+        # an error-free resume shows the model it restored, or names why it could not
+        judged["unverified"].append("resume: no record of the restored model's outputs on "
+                                    "the checker's probes, and no reason why")
     source = train.get("warm_start_from")
     if source:
         warm = _warm_start(evidence_path(scratch, vault, TRAIN_STAGE, source), initial,
@@ -311,6 +324,14 @@ def _output_gap(first: Any, second: Any) -> float | None:
     return float(np.max(np.abs(a - b)) / (1.0 + np.max(np.abs(a))))
 
 
+def _stood_down(est: dict[str, Any], places: tuple[str, ...]) -> bool:
+    """A runner claimed a stand-down (of a known reason) at one of `places`."""
+    claimed = est.get("not_compared")
+    return isinstance(claimed, list) and any(
+        isinstance(c, dict) and c.get("where") in places
+        and note(c.get("where"), c.get("reason")) is not None for c in claimed)
+
+
 def _claimed_notes(est: dict[str, Any]) -> list[str]:
     """The stand-downs the runners recorded, worded by not_compared (known reasons only)."""
     claimed = est.get("not_compared")
@@ -337,6 +358,65 @@ def _compared(where: str, saved: Any, restored: Any, saved_digest: Any, digest: 
     return gap
 
 
+def _repeated_gap(where: str, pairs: list[tuple[Any, Any]], probe: dict[str, Any],
+                  restored: dict[str, Any], held: Any, values: dict[str, np.ndarray],
+                  notes: list[str], random_reason: str) -> float | None:
+    """The largest gap between the model as saved and a model run twice in the restore
+    stage (`pairs`: (saved outputs, the two runs, computed with the label probes)), or None
+    and a note saying why not: no pair, two runs that disagree (a random graph is no
+    evidence), other probes."""
+    pairs = [(saved, runs, labelled) for saved, runs, labelled in pairs
+             if saved and len(runs) == 2]
+    if not pairs:
+        failed = probe.get("eval_failed")  # the saved model's EVAL graph could not run
+        notes.append(note(where, "failed", f"{failed} (the EVAL graph as saved)")
+                     if failed else note(where, "eval_predictions"))
+        return None
+    repeats = [_output_gap(*runs) for _, runs, _ in pairs]
+    if any(r is None for r in repeats):
+        notes.append(note(where, "unlike"))
+        return None
+    if max(repeats) > OUTPUT_TOLERANCE:
+        notes.append(note(where, random_reason, f"{max(repeats):.3g}"))
+        return None
+    if any(labelled for _, _, labelled in pairs) \
+            and probe.get("labels_digest") != restored.get("labels_digest"):
+        notes.append(note(where, "other_probes"))
+        return None
+    why: list[str] = []  # (one reason per pair: said once, notes are deduplicated)
+    gaps = [_compared(where, saved, runs[0], probe.get("digest"), restored.get("digest"),
+                      held, values, why) for saved, runs, _ in pairs]
+    notes.extend(why)
+    return None if None in gaps else max(gaps)
+
+
+def _unsaved_differs(held: Any, other: Any, values: dict[str, np.ndarray],
+                     probe: dict[str, Any]) -> list[str]:
+    """Variables no checkpoint holds that the saved outputs read (when known) and that
+    session `held` started with other values than session `other` held."""
+    other = other if isinstance(other, dict) else {}
+    read = set(probe.get("loaded") or [])  # what the outputs are computed from
+    differs = []
+    for name, value in sorted(held.items()) if isinstance(held, dict) else ():
+        if name in values or name not in other or (read and name not in read):
+            continue  # a checkpoint's value is checked against the checkpoint itself
+        try:
+            gap_of = _gap(np.asarray(value, np.float64).ravel(),
+                          np.asarray(other[name], np.float64).ravel())
+        except (TypeError, ValueError):
+            gap_of = None
+        if gap_of is None or gap_of > TOLERANCE:
+            differs.append(name)
+    return differs
+
+
+def _eval_pairs(probe: dict[str, Any], restored: dict[str, Any]) -> list[tuple[Any, Any, bool]]:
+    """The saved EVAL graph's outputs against a restored EVAL graph's two runs: predictions
+    and loss (the loss computed with the label probes)."""
+    return [(probe.get("eval_outputs"), restored.get("outputs") or [], False),
+            (probe.get("eval_loss"), restored.get("loss") or [], True)]
+
+
 def _evaluate_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str, np.ndarray],
                     notes: list[str]) -> dict[str, Any]:
     """The saved model's EVAL graph against the model evaluate() restored, on the same
@@ -346,45 +426,36 @@ def _evaluate_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str
     evaluated = est.get("evaluate_probe")
     if not isinstance(evaluated, dict):
         return {}
-    pairs = [(probe.get(saved), evaluated.get(restored) or []) for saved, restored in
-             (("eval_outputs", "outputs"), ("eval_loss", "loss"))]
-    pairs = [(saved, runs) for saved, runs in pairs if saved and len(runs) == 2]
-    if not pairs:
-        failed = probe.get("eval_failed")  # the saved model's EVAL graph could not run
-        notes.append(note(WHERE_EVALUATE, "failed", f"{failed} (the EVAL graph as saved)")
-                     if failed else note(WHERE_EVALUATE, "eval_predictions"))
-        return {}
-    repeats = [_output_gap(*runs) for _, runs in pairs]
-    if any(r is None for r in repeats):
-        notes.append(note(WHERE_EVALUATE, "unlike"))
-        return {}
-    if max(repeats) > OUTPUT_TOLERANCE:
-        notes.append(note(WHERE_EVALUATE, "eval_random", f"{max(repeats):.3g}"))
-        return {}
-    if probe.get("labels_digest") != evaluated.get("labels_digest"):
-        notes.append(note(WHERE_EVALUATE, "other_probes"))
-        return {}
     held = (est.get("restored") or {}).get("evaluate")
-    why: list[str] = []  # (one reason per pair: said once, notes are deduplicated)
-    gaps = [_compared(WHERE_EVALUATE, saved, runs[0], probe.get("digest"), evaluated.get("digest"),
-                      held, values, why) for saved, runs in pairs]
-    notes.extend(why)
-    gap = None if None in gaps else max(gaps)
+    gap = _repeated_gap(WHERE_EVALUATE, _eval_pairs(probe, evaluated), probe, evaluated, held,
+                        values, notes, "eval_random")
+    if gap is None:
+        return {}
     # set only in EVAL: another value at the start of evaluate()'s session than at the start
     # of predict()'s, the other fresh restore (the trained session's end values would count
     # every unsaved variable that training moved, e.g. a running mean, as set)
-    other = (est.get("restored") or {}).get("predict")
-    other = other if isinstance(other, dict) else {}
-    read = set(probe.get("loaded") or [])  # what the outputs are computed from
-    differs = []
-    for name, value in sorted(held.items()) if isinstance(held, dict) else ():
-        if name in values or name not in other or (read and name not in read):
-            continue  # a checkpoint's value is checked against the checkpoint itself
-        gap_of = _gap(np.asarray(value, np.float64).ravel(),
-                      np.asarray(other[name], np.float64).ravel())
-        if gap_of is None or gap_of > TOLERANCE:
-            differs.append(name)
+    differs = _unsaved_differs(held, (est.get("restored") or {}).get("predict"), values, probe)
     return {"evaluate_output_gap": gap, "evaluate_state_differs": differs}
+
+
+def _resume_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str, np.ndarray],
+                  notes: list[str]) -> dict[str, Any]:
+    """The model as saved against the model the resumed train() started from, on the same
+    probes (its EVAL graph's loss and predictions, or its PREDICT graph's predictions, as
+    the runner could; each run twice), and the unsaved state the resumed session started
+    from otherwise than the trained session held at its end (the model as saved)."""
+    resumed = est.get("resume_probe")
+    if not isinstance(resumed, dict):
+        return {}
+    pairs = [(probe.get("outputs"), resumed.get("outputs") or [], False)] \
+        if resumed.get("graph") == PREDICT else _eval_pairs(probe, resumed)
+    held = (est.get("resume") or {}).get("start_values")
+    gap = _repeated_gap(WHERE_RESUME, pairs, probe, resumed, held, values, notes,
+                        "resume_random")
+    if gap is None:
+        return {}
+    differs = _unsaved_differs(held, (est.get("train") or {}).get("end_values"), values, probe)
+    return {"resume_output_gap": gap, "resume_state_differs": differs}
 
 
 def _probe_facts(est: dict[str, Any], values: dict[str, np.ndarray], failed: set
@@ -409,6 +480,8 @@ def _probe_facts(est: dict[str, Any], values: dict[str, np.ndarray], failed: set
         facts["eval_predict_gap"] = _output_gap(probe.get("outputs"), probe["eval_outputs"])
     if "evaluate" not in failed:
         facts.update(_evaluate_facts(est, probe, values, notes))
+    if "resume" not in failed:
+        facts.update(_resume_facts(est, probe, values, notes))
     facts["unsaved_variables"] = sorted(str(name) for name in probe.get("loaded") or []
                                         if name not in values)
     facts["notes"] = [text for text in dict.fromkeys(notes) if text]

@@ -1,10 +1,11 @@
 """THE rule for saying why the model's outputs after a restore were not compared.
 
 The saved-vs-restored comparison on the checker's probes (judge: saved_output_gap,
-evaluate_output_gap) stands down when the two models cannot be compared fairly. A stand
-down is never silent: the runner (or the judge, for what it sees itself) names a reason
-from REASONS, and the judge turns it into one report note, worded here. Unknown reasons
-from a runner are not repeated (a claim is not a text to show).
+evaluate_output_gap, resume_output_gap) stands down when the two models cannot be
+compared fairly. A stand down is never silent: the runner (or the judge, for what it sees
+itself) names a reason from REASONS, and the judge turns it into one report note, worded
+here. Unknown reasons from a runner are not repeated (a claim is not a text to show). No
+points rest on a stand-down (assemble: Report.unjudged).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["REASONS", "VALUES_BUDGET", "WHERE_EVALUATE", "WHERE_PREDICT", "WHERE_RESTORE", "note",
-           "stand_down"]
+__all__ = ["REASONS", "VALUES_BUDGET", "WHERE_EVALUATE", "WHERE_PREDICT", "WHERE_RESTORE",
+           "WHERE_RESUME", "note", "stand_down"]
 
 VALUES_BUDGET = 20000  # values of one session a check reports back, at most
 # where a comparison stood down: any restore, or one stage's
 WHERE_RESTORE, WHERE_PREDICT, WHERE_EVALUATE = "restore", "predict", "evaluate"
+WHERE_RESUME = "resume"
 _WHERE = {WHERE_RESTORE: "restore", WHERE_PREDICT: "predict()'s restore",
-          WHERE_EVALUATE: "evaluate()'s restore"}
+          WHERE_EVALUATE: "evaluate()'s restore", WHERE_RESUME: "the resumed train()'s restore"}
 REASONS = {
     "restore_params": "RESTORE_PARAMS differ from PARAMS: the restored model is built with "
                       "other params than the model training saved",
@@ -37,6 +39,8 @@ REASONS = {
                    "are another number of examples",
     "eval_predictions": "the EVAL EstimatorSpec has no predictions with PREDICT's keys to "
                         "run on the probes",
+    "resume_random": "the model gave other outputs on two runs of the same probes with the "
+                     "same values (up to {detail} apart)",
     "eval_random": "the EVAL graph gave other outputs on two runs of the same probes with "
                    "the same values (up to {detail} apart)",
     "other_probes": "the restored model was run on other probes than the saved one",

@@ -25,7 +25,7 @@ __all__ = [
     "OBSERVATIONS_VERSION", "CheckpointCall", "EstimatorRun", "EvaluateProbe", "FlowPosition",
     "Judged", "LearnerError", "ModeTrace", "NotCompared", "ObjectState", "ObservationError",
     "Observations", "PredictRecord", "ProbeRecord",
-    "ResumeRecord", "RoundTrip", "SavedCheckpoint", "SavedVariable", "ServingRecord",
+    "ResumeProbe", "ResumeRecord", "RoundTrip", "SavedCheckpoint", "SavedVariable", "ServingRecord",
     "TrainRecord", "ValueGap",
 ]
 
@@ -153,10 +153,23 @@ class EvaluateProbe:
 
 
 @dataclass(frozen=True)
+class ResumeProbe:
+    """The model the resumed train() restored (the values its session started from) run
+    twice on the checker's probes in the restore stage, in the EVAL graph evaluate()'s
+    comparison built or, when that has nothing to compare, in a PREDICT graph."""
+
+    graph: str  # the mode of the graph: "eval" or "infer" (PREDICT)
+    digest: str
+    outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()  # two runs, flat values per example
+    loss: tuple[tuple[tuple[float, ...], ...], ...] = ()  # two runs, [[loss]] each (EVAL)
+    labels_digest: str = ""
+
+
+@dataclass(frozen=True)
 class NotCompared:
     """Why outputs after a restore were not compared (a reason of checker/not_compared)."""
 
-    where: str  # "restore" (any), "predict", "evaluate"
+    where: str  # "restore" (any), "predict", "evaluate", "resume"
     reason: str
     detail: str = ""
 
@@ -186,6 +199,7 @@ class EstimatorRun:
     restored: dict[str, dict[str, tuple[float, ...]]] = field(default_factory=dict)
     probe: ProbeRecord | None = None
     evaluate_probe: EvaluateProbe | None = None
+    resume_probe: ResumeProbe | None = None
     not_compared: tuple[NotCompared, ...] = ()  # stand-downs the runners saw (the judge words)
 
 
@@ -298,6 +312,11 @@ class Judged:
     # values evaluate()'s session held after its restore other than predict()'s session,
     # of variables no checkpoint holds (local ones, those a Saver leaves out)
     evaluate_state_differs: tuple[str, ...] = ()
+    # the model as saved vs the model the resumed train() started from, on the same probes
+    resume_output_gap: float | None = None
+    # values the resumed session started from other than the trained session's at its end,
+    # of variables the saved outputs read that no checkpoint holds
+    resume_state_differs: tuple[str, ...] = ()
     # variables the saved model computed with that the last checkpoint does not hold
     unsaved_variables: tuple[str, ...] = ()
 

@@ -235,6 +235,34 @@ if not later_stage():
 '''),
 ]
 
+# A wrong solution only the resumed train()'s comparison on the probes catches (a training
+# hook sets a local variable at step 0 only: evaluate() and predict() are right), whose
+# restore-stage process keeps that comparison from being made: no record (unverified), or a
+# claimed reason to stand down (OUTPUTS_DIFFER_AFTER_RESTORE unjudged: no points rest on it)
+_RESUME_BUG = SUBMISSIONS / "provoke" / "estimator_training_hook_sets_state_once.py"
+RESUME_WRONG = "import numpy as np\n" + _RESUME_BUG.read_text() \
+    + SOLUTION[SOLUTION.index("\ndef predict_many"):]
+RESUME_ATTACKS = [
+    Attack("resume_state_and_never_probe_the_resume", "forging predictions", STAGE + '''
+if later_stage():
+    import ckptlab.checker.runners.estimator as _runner
+    def _skip():
+        _runner._resume_on_probe = lambda *args, **kwargs: None
+        return "no outputs of the model the resume restored"
+    allowed("skip the probes of the resumed model", _skip)
+''', ("error",), False, solution=RESUME_WRONG),
+    Attack("resume_state_and_claim_a_resume_stand_down", "forging predictions", STAGE + '''
+if later_stage():
+    import ckptlab.checker.runners.estimator as _runner
+    def _claim():
+        _runner._resume_on_probe = lambda run, *args, **kwargs: _runner._not_compared(
+            run, "resume", "fixed_batch", "features['x'] has the shape (8, 4)")
+        return "a fixed batch size claimed for the resume"
+    allowed("claim a reason not to compare the resume", _claim)
+''', ("pass", "fail", "error"), False, solution=RESUME_WRONG),
+]
+ATTACKS += RESUME_ATTACKS
+
 # the same on the TF2 track (its stages: save, restore): the reference solution must pass
 TF2_EVIDENCE = contained("restore_reads_saved_evidence", "blind to the save stage's evidence",
                          '''
@@ -249,4 +277,5 @@ if os.path.exists("saved.ok"):  # the restore stage's process
     allowed("plant evidence of the saved model", _plant)
 ''')
 
-__all__ = ["ATTACKS", "ATTEMPT", "REPLAYED_PREDICTIONS", "SOLUTION", "TF2_EVIDENCE", "WRONG"]
+__all__ = ["ATTACKS", "ATTEMPT", "REPLAYED_PREDICTIONS", "RESUME_ATTACKS", "RESUME_WRONG",
+           "SOLUTION", "TF2_EVIDENCE", "WRONG"]

@@ -20,6 +20,7 @@ from ckptlab.checker.runners.probes import (
     digest,
     load_probe,
     make_probe,
+    predicted_outputs,
     save_probe,
     saved_outputs,
 )
@@ -99,6 +100,21 @@ def test_the_traced_graphs_run_on_the_probes_with_trained_values():
     assert saved_outputs(builds, other, probe, 16)["outputs"] != record["outputs"]
     with pytest.raises(NotComparable, match="not_in_session: embed"):
         saved_outputs(builds, {k: v for k, v in values.items() if k != "embed"}, probe, 16)
+
+
+def test_a_session_s_values_run_in_the_predict_graph_twice():
+    """The resumed train()'s model when EVAL has nothing to compare: the PREDICT graph run
+    twice with its session's values, the same outputs as the model as saved for the same
+    values, other outputs for others."""
+    builds, values = _traced()
+    probe = make_probe({**BATCH, "word": BATCH["word"].astype(bytes)}, 16)
+    saved = saved_outputs(builds, values, probe, 16)
+    record = predicted_outputs(builds[PREDICT], values, probe, 16)
+    assert record["digest"] == saved["digest"] and record["loss"] == []
+    assert record["outputs"] == [saved["outputs"], saved["outputs"]]
+    other = {**values, "out/kernel": (np.asarray(values["out/kernel"]) + 1).tolist()}
+    assert predicted_outputs(builds[PREDICT], other, probe, 16)["outputs"][0] \
+        != saved["outputs"]
 
 
 def _checkpoint(folder, names):

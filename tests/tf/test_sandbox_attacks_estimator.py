@@ -23,7 +23,13 @@ from ckptlab.checker.warm import run_isolated
 from ckptlab.exercises import get_exercise
 from tests.conftest import skip_or_fail
 from tests.helpers.attacks import Attack
-from tests.helpers.estimator_attacks import ATTACKS, REPLAYED_PREDICTIONS, TF2_EVIDENCE, WRONG
+from tests.helpers.estimator_attacks import (
+    ATTACKS,
+    REPLAYED_PREDICTIONS,
+    RESUME_ATTACKS,
+    TF2_EVIDENCE,
+    WRONG,
+)
 from tests.tf.test_sandbox_attacks import OUTSIDE, PACKAGE, _tree_digest, stray_processes
 
 EXERCISE = get_exercise("estimator-serving")
@@ -84,6 +90,20 @@ def _assert_stopped(attacked, attack: Attack, exercise=EXERCISE):
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
 def test_estimator_attack_is_stopped(attacked, attack: Attack):
     _assert_stopped(attacked, attack)
+
+
+@pytest.mark.parametrize("attack", RESUME_ATTACKS, ids=[a.name for a in RESUME_ATTACKS])
+def test_a_withheld_resume_comparison_earns_nothing(attacked, attack: Attack):
+    """A resume-only mistake (a training hook sets a local variable at step 0 only) whose
+    process skips the resumed model's probes or claims a stand-down for them: the check that
+    rests on OUTPUTS_DIFFER_AFTER_RESTORE scores 0 (5/5 before the resume was compared)."""
+    _, report, _ = _assert_stopped(attacked, attack)
+    points = scored(report).case_points
+    assert points["deterministic"] == 0, (points, report.codes(), report.notes)
+    if attack.verdicts == ("error",):
+        assert any("resume: no record" in f.what for f in report.findings), report.codes()
+    else:
+        assert report.unjudged == ("OUTPUTS_DIFFER_AFTER_RESTORE",), report.unjudged
 
 
 def test_the_stages_ran_in_their_own_processes(attacked):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.checker.codes import CODES, ESTIMATOR_CODES, TF2_CODES
+from ckptlab.checker.codes import CODES, ESTIMATOR_CODES, ESTIMATOR_VARIANTS, TF2_CODES
 
 pytestmark = pytest.mark.unit
 
@@ -62,6 +62,10 @@ def codes_section() -> str:
     for code, entry in CODES.items():
         parts.append(f"\n### {code}\n\n*{entry.severity}*, {_track(code)}: {entry.title}.\n\n"
                      f"{entry.why}\n\nTutorial: `{entry.tutorial}`\n")
+        if code in ESTIMATOR_VARIANTS:
+            why, tutorial = ESTIMATOR_VARIANTS[code]
+            parts.append(f"\nOn the Estimator track: {why}\n\nTutorial (Estimator track): "
+                         f"`{tutorial}`\n")
         examples = _examples(code)
         for path, text in examples:
             parts.append(f"\nExample, `{path}`:\n\n```text\n{text}```\n")

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from ckptlab.checker.assemble import build_report
 from ckptlab.checker.judge import judge
@@ -43,6 +44,9 @@ def _claims(values: dict, *, later_stages: bool) -> dict:
         est["predict"] = {"examples": 1, "largest_gap": 0.0, "outputs": [[[0.5]], [[0.5]]],
                           "fixed_outputs": [[[0.5]], [[0.5]]], "probe_digest": "probes-1"}
         est["resume"] = {"session_runs": 2, "start_values": values, "end_values": values}
+        # the model the resume started from, on the same probes (its PREDICT graph)
+        est["resume_probe"] = {"graph": "infer", "digest": "probes-1",
+                               "outputs": [[[0.5]], [[0.5]]]}
     stages = ["train", "evaluate", "predict", "resume"] if later_stages else ["train"]
     return {"track": "estimator", "errors": [], "stages": stages, "estimator": est}
 
@@ -108,3 +112,38 @@ def test_the_model_as_saved_left_unprobed_needs_a_reason_and_earns_nothing(tmp_p
     assert scored(report).notes == report.notes  # scoring twice says it once
     unanswered = scored(dataclasses.replace(built, answered=False))
     assert not any("earns no points" in n for n in unanswered.notes)  # nothing to withhold
+
+
+def test_the_resumed_model_left_unprobed_needs_a_reason_and_earns_nothing(tmp_path):
+    """No outputs of the model the resumed train() started from after an error-free resume:
+    unverified without a reason; with a claimed reason, OUTPUTS_DIFFER_AFTER_RESTORE is
+    unjudged (even though predict()'s restore was compared) and its check earns nothing.
+    Outputs that differ are the judge's own gap, never a claimed one."""
+    from ckptlab.checker.scoring import scored
+
+    work, vault, values = _staged_folders(tmp_path)
+    claims = _claims(values, later_stages=True)
+    del claims["estimator"]["resume_probe"]
+    judged = judge(claims, work, vault)
+    assert judged["judged"]["unverified"] == [
+        "resume: no record of the restored model's outputs on the checker's probes, and no "
+        "reason why"]
+    assert build_report(judged, "skipped.py").verdict != "pass"
+    claims["estimator"]["not_compared"] = [
+        {"where": "resume", "reason": "fixed_batch", "detail": "features['x'] (8, 4)"}]
+    judged = judge(claims, work, vault)
+    assert "unverified" not in judged["judged"]
+    assert judged["judged"]["saved_output_gap"] == 0.0
+    report = scored(build_report(judged, "claimed.py", exercise="estimator-serving"))
+    assert report.unjudged == ("OUTPUTS_DIFFER_AFTER_RESTORE",)
+    assert report.case_points["deterministic"] == 0
+    assert any(n.startswith("outputs after the resumed train()'s restore not compared "
+                            "because the model needs a fixed batch size") for n in report.notes)
+    claims = _claims(values, later_stages=True)  # a claimed gap is not read: outputs are
+    claims["estimator"]["resume_probe"].update(outputs=[[[0.9]], [[0.9]]])
+    judged = judge(claims, work, vault)["judged"]
+    assert judged["resume_output_gap"] == pytest.approx(0.4 / 1.5)
+    claims["estimator"]["resume_probe"].update(outputs=[[[0.9]], [[0.1]]])  # random: no gap
+    judged = judge(claims, work, vault)["judged"]
+    assert "resume_output_gap" not in judged
+    assert any("gave other outputs on two runs" in n for n in judged["notes"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.checker.codes import CODES, OBJECTS
+from ckptlab.checker.codes import CODES, ESTIMATOR_VARIANTS, OBJECTS
 from ckptlab.exercises import EXERCISES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,6 +21,7 @@ def anchors_of(notebook: Path) -> set[str]:
 
 
 LINKS = sorted({entry.tutorial for entry in CODES.values()} | {f"{OBJECTS}#shape-mismatch"}
+               | {tutorial for _, tutorial in ESTIMATOR_VARIANTS.values()}
                | {link for exercise in EXERCISES.values() for _, link in exercise.sections})
 
 

@@ -170,7 +170,7 @@ def _deterministic(obs: Observations) -> bool:
 def _differ_in(obs: Observations) -> list[str]:
     """The restores whose model computes other outputs on the probes than the model as
     saved (predict(): only a deterministic model; a stage whose session was overwritten
-    has RESTORE_OVERWRITTEN as its cause)."""
+    has RESTORE_OVERWRITTEN as its cause; "resume": the resumed train())."""
     judged = obs.judged
     found = []
     if judged.saved_output_gap is not None and judged.saved_output_gap > OUTPUT_TOLERANCE \
@@ -180,7 +180,18 @@ def _differ_in(obs: Observations) -> list[str]:
             and judged.evaluate_output_gap > OUTPUT_TOLERANCE \
             and "evaluate" not in judged.overwritten_in:
         found.append("evaluate")
+    if judged.resume_output_gap is not None and judged.resume_output_gap > OUTPUT_TOLERANCE \
+            and not judged.overwritten_after_restore and not obs.failed("resume"):
+        found.append("resume")
     return found
+
+
+_RESTORED_BY = {"predict": "predict()", "evaluate": "evaluate()",
+                "resume": "the resumed train()"}
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 @diagnoser("estimator")
@@ -192,24 +203,48 @@ def outputs_differ_after_restore(obs: Observations) -> list[Finding]:
         return []
     judged = obs.judged
     probe = obs.estimator.probe
-    gap = max(g for g in (judged.saved_output_gap if "predict" in stages else None,
-                          judged.evaluate_output_gap if "evaluate" in stages else None)
-              if g is not None)
-    who = " and ".join(f"{stage}()" for stage in stages)
-    model = "the models" if len(stages) == 2 else "the model"
+    gaps = {"predict": judged.saved_output_gap, "evaluate": judged.evaluate_output_gap,
+            "resume": judged.resume_output_gap}
+    gap = max(gaps[stage] for stage in stages)
+    who = _listed([_RESTORED_BY[stage] for stage in stages])
+    model = "the models" if len(stages) > 1 else "the model"
     eval_part = "" if "evaluate" not in stages else (
         f" ({'its' if len(stages) == 1 else 'for evaluate(), its'} EVAL graph with the values "
         "its session held after the restore)")
+    if stages == ["resume"]:
+        eval_part = " (with the values its session started from)"
     local = [n for n in judged.unsaved_variables if n in probe.local]
     left_out = [n for n in judged.unsaved_variables if n not in probe.local]
     set_after = list(judged.evaluate_state_differs) if "evaluate" in stages else []
+    resumed_otherwise = list(judged.resume_state_differs) if "resume" in stages else []
     what = (f"On the checker's {len(probe.outputs)} probe examples, {model} {who} restored "
             f"from {judged.latest}{eval_part} compute{'s' if len(stages) == 1 else ''} other "
             f"outputs than the model training saved (up to {gap:.3g} apart, relative), "
             "although the restored values are the checkpoint's.")
     evidence: dict = {"largest output difference (relative)": gap,
                       "restored checkpoint": judged.latest, "restored by": who}
-    if set_after and stages == ["evaluate"]:
+    if resumed_otherwise and stages == ["resume"]:
+        name = resumed_otherwise[0]
+        kind = "a local variable" if name in probe.local else \
+            "a variable the checkpoint leaves out"
+        what += (f" {name}, {kind}, started the resumed train() with another value than "
+                 "the trained model held: what gave it its value in the first training (a "
+                 "fresh start's init_fn or init_op, a hook that acts only then, or the "
+                 "training steps) is not in the checkpoint, and nothing set it again after "
+                 "the restore.")
+        agree = [_RESTORED_BY[stage] for stage in ("predict", "evaluate")
+                 if gaps[stage] is not None and gaps[stage] <= OUTPUT_TOLERANCE]
+        if agree:
+            what += (f" {_listed(agree)} compute{'s' if len(agree) == 1 else ''} the saved "
+                     "outputs: only a resume loses it.")
+        evidence["state the resumed train() started from otherwise, not in any checkpoint"] = \
+            resumed_otherwise
+        fix = (f"Keep {name} in a global variable, which checkpoints save: "
+               "tf.get_variable(name, initializer=..., trainable=False) instead of "
+               "tf.get_local_variable (and do not leave it out of a Saver's var_list); a "
+               "value set only on a fresh start (Scaffold init_fn or init_op, a training "
+               "hook that acts only at step 0) is then restored by every resume.")
+    elif set_after and stages == ["evaluate"]:
         what += (f" {set_after[0]}, which no checkpoint holds, had another value in "
                  "evaluate()'s session than in the trained model's: something set it after "
                  "the restore, only in EVAL.")
@@ -242,7 +277,8 @@ def outputs_differ_after_restore(obs: Observations) -> list[Finding]:
                "counter, params changed at run time) is made again, differently, by every "
                "new graph; keep it in a variable, tf.get_variable(name, initializer=value, "
                "trainable=False), so the checkpoint saves it.")
-    return [make_finding("OUTPUTS_DIFFER_AFTER_RESTORE", what, fix, evidence)]
+    return [make_finding("OUTPUTS_DIFFER_AFTER_RESTORE", what, fix, evidence,
+                         track="estimator")]
 
 
 @diagnoser("estimator")

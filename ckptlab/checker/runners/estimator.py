@@ -36,6 +36,7 @@ from ckptlab.checker.not_compared import (
     WHERE_EVALUATE,
     WHERE_PREDICT,
     WHERE_RESTORE,
+    WHERE_RESUME,
     stand_down,
 )
 from ckptlab.checker.runners.dataflow import DATAFLOW_MODES, positions_in
@@ -47,6 +48,7 @@ from ckptlab.checker.runners.probes import (
     evaluated_outputs,
     load_probe,
     make_probe,
+    predicted_outputs,
     save_probe,
     saved_outputs,
 )
@@ -388,26 +390,60 @@ def _saved_on_probe(run: Run, builds: dict, values: dict, given: dict, workdir: 
         return None
 
 
-def _evaluate_on_probe(run: Run, functions: dict, params: Any, input_fn: Callable,
-                       values: dict, workdir: Path) -> None:
-    """The model evaluate() restored (EVAL graph, the values its session held after its
-    restore, hooks and Scaffold) run on the train stage's probes: evaluate() returns only
-    metrics. One EVAL graph built again here (~1 model_fn call and one session)."""
+def _built(functions: dict, mode: str, params: Any, input_fn: Callable) -> tuple[Any, Any]:
+    """model_fn's graph in `mode` (graph, ModeBuild), built by the tracer from the input_fn
+    the train stage traced with (the same input tensors)."""
     from ckptlab.trace.modes import trace_mode
 
+    builds: dict[str, Any] = {}
+    trace_mode(functions["model_fn"], mode, params, input_fn=input_fn,
+               on_graph=lambda built, graph, build: builds.update({built: (graph, build)}))
+    if mode not in builds:
+        raise NotComparable("failed", f"model_fn in {mode.upper()}")
+    return builds[mode]
+
+
+def _evaluate_on_probe(run: Run, functions: dict, params: Any, input_fn: Callable,
+                       values: dict, workdir: Path) -> Any:
+    """The model evaluate() restored (EVAL graph, the values its session held after its
+    restore, hooks and Scaffold) run on the train stage's probes: evaluate() returns only
+    metrics. One EVAL graph built again here (~1 model_fn call and one session); returned
+    (graph, ModeBuild) when it ran, for the resume's comparison to reuse."""
+    probe = load_probe(workdir / PROBE_FILE)
+    if probe is None:
+        return None  # the train stage made none, and said why
+    try:
+        build = _built(functions, EVAL, params, input_fn)
+        run.obs["estimator"]["evaluate_probe"] = evaluated_outputs(
+            build, values, probe, BATCH, load_probe(workdir / PROBE_FILE, "l"))
+        return build
+    except Exception as error:  # evaluate() itself ran; this comparison is extra
+        _not_compared(run, WHERE_EVALUATE, error)
+        return None
+
+
+def _resume_on_probe(run: Run, functions: dict, params: Any, input_fn: Callable,
+                     values: dict, workdir: Path, eval_build: Any) -> None:
+    """The model the resumed train() restored (the values its session started from, after
+    its restore, training hooks and Scaffold) run on the train stage's probes: train()
+    returns no outputs. In the EVAL graph evaluate()'s comparison built (no model_fn call:
+    one session), when its loss on the label probes or its predictions can be compared;
+    else in a PREDICT graph built here."""
     probe = load_probe(workdir / PROBE_FILE)
     if probe is None:
         return  # the train stage made none, and said why
-    builds: dict[str, Any] = {}
-    try:  # built from the input_fn the train stage traced with: the same input tensors
-        trace_mode(functions["model_fn"], EVAL, params, input_fn=input_fn,
-                   on_graph=lambda mode, graph, build: builds.update({mode: (graph, build)}))
-        if EVAL not in builds:
-            raise NotComparable("failed", "model_fn in EVAL")
-        run.obs["estimator"]["evaluate_probe"] = evaluated_outputs(
-            builds[EVAL], values, probe, BATCH, load_probe(workdir / PROBE_FILE, "l"))
-    except Exception as error:  # evaluate() itself ran; this comparison is extra
-        _not_compared(run, WHERE_EVALUATE, error)
+    labels = load_probe(workdir / PROBE_FILE, "l")
+    try:
+        if eval_build is not None:
+            record = evaluated_outputs(eval_build, values, probe, BATCH, labels)
+            if record["outputs"] or (labels is not None and record["loss"]):
+                run.obs["estimator"]["resume_probe"] = {"graph": EVAL, **record}
+                return
+        record = predicted_outputs(_built(functions, PREDICT, params, input_fn), values,
+                                   probe, BATCH)
+        run.obs["estimator"]["resume_probe"] = {"graph": PREDICT, **record}
+    except Exception as error:  # the resume itself ran; this comparison is extra
+        _not_compared(run, WHERE_RESUME, error)
 
 
 def _warm_start(run: Run, functions: dict, workdir: Path, params: Any, input_fn: Callable):
@@ -496,29 +532,38 @@ def restore_stage(track: str, functions: dict[str, Any], workdir: Path,
     with Listening(run) as log:
         evaluator = run.call("evaluate", _make, model_dir, given["restore_params"], recorder,
                              functions)[1]
+        eval_build = None
         if evaluator is not None:
             hook = _SessionValues()  # errors and stage are the evidence; values the restore
             ok, _ = run.call("evaluate", evaluator.evaluate, given["eval_input"], hooks=[hook])
             if ok:
                 est.setdefault("restored", {})["evaluate"] = hook.start_values
-                _evaluate_on_probe(run, functions, given["restore_params"],
-                                   given["input_fn"], hook.start_values, workdir)
+                eval_build = _evaluate_on_probe(run, functions, given["restore_params"],
+                                                given["input_fn"], hook.start_values, workdir)
         _predictions(run, functions, model_dir, given["restore_params"], recorder,
                      given["predict_input"], log)
-        _resume(run, functions, model_dir, given)
+        _resume(run, functions, model_dir, given, workdir, eval_build)
     return run.obs
 
 
-def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict) -> None:
+def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
+            workdir: Path | None = None, eval_build: Any = None) -> None:
     """Resume training from the model_dir for a few steps (after evaluate and predict,
-    which only read it)."""
+    which only read it); then the model it restored is run on the probes (`workdir`: where
+    the train stage left them, by default the model_dir's folder; `eval_build`: an EVAL
+    graph of this process to reuse, else a PREDICT graph is built)."""
     from ckptlab.events import Recorder
 
     est = run.obs["estimator"]
     ok, resumer = run.call("resume", _make, model_dir, given["params"], Recorder(), functions)
     if ok:
         hook = _StopAfterRuns(RESUME_STEPS * 4)
-        run.call("resume", resumer.train, given["input_fn"], steps=RESUME_STEPS, hooks=[hook])
+        ok, _ = run.call("resume", resumer.train, given["input_fn"], steps=RESUME_STEPS,
+                         hooks=[hook])
+        if ok:  # (no probes when RESTORE_PARAMS differ: the train stage said so)
+            _resume_on_probe(run, functions, given["params"], given["input_fn"],
+                             hook.start_values, workdir or Path(model_dir).parent,
+                             eval_build)
         est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values,
                          "end_values": hook.end_values,
                          "checkpoints": checkpoint_prefixes(model_dir)}

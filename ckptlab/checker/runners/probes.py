@@ -13,7 +13,10 @@ step loaded by variable name: the model as it was saved, without a restore and w
 building model_fn again. The judge compares those outputs with the restored model's.
 `evaluated_outputs` does the same in the restore stage with the values evaluate()'s
 session held after its own restore (its hooks and Scaffold included): evaluate() returns
-metrics, not outputs, so this is the model evaluate() restored, run on the probes.
+metrics, not outputs, so this is the model evaluate() restored, run on the probes. The
+resumed train() is run so too, with the values its session started from: in that EVAL
+graph again (`evaluated_outputs`), or in a PREDICT graph (`predicted_outputs`) when the
+EVAL graph has nothing to compare.
 When a model cannot be run so, `NotComparable` says why (not_compared.REASONS).
 """
 
@@ -33,8 +36,8 @@ from ckptlab.checker.not_compared import VALUES_BUDGET
 from ckptlab.mode_names import EVAL, PREDICT, label
 
 __all__ = ["LABELS_SEED", "PROBE_FILE", "PROBE_SEED", "NotComparable", "digest",
-           "evaluated_outputs", "load_probe", "make_probe", "rows", "save_probe",
-           "saved_outputs"]
+           "evaluated_outputs", "load_probe", "make_probe", "predicted_outputs", "rows",
+           "save_probe", "saved_outputs"]
 
 _v1 = tf.compat.v1
 PROBE_SEED = 20261201
@@ -300,3 +303,14 @@ def evaluated_outputs(build: tuple[Any, Any], values: dict[str, Any], probe: Any
             with contextlib.suppress(Exception):  # (predictions that need what is not fed)
                 record["outputs"] = [rows(loaded.run(predictions), count) for _ in range(2)]
     return record
+
+
+def predicted_outputs(build: tuple[Any, Any], values: dict[str, Any], probe: Any,
+                      count: int) -> dict[str, Any]:
+    """The PREDICT graph `build` (graph, ModeBuild) run twice on the probe with `values` (a
+    session's, e.g. those the resumed train() started from): its predictions, each run."""
+    graph, mode_build = build
+    predictions = mode_build.spec.predictions
+    with _Loaded(graph, mode_build, values, probe, count, predictions) as loaded:
+        return {"digest": digest(probe), "loss": [],
+                "outputs": [rows(loaded.run(predictions), count) for _ in range(2)]}
