@@ -358,7 +358,7 @@ def _compared(where: str, saved: Any, restored: Any, saved_digest: Any, digest: 
     return gap
 
 
-def _repeated_gap(where: str, pairs: list[tuple[Any, Any]], probe: dict[str, Any],
+def _repeated_gap(where: str, pairs: list[tuple[Any, Any, bool]], probe: dict[str, Any],
                   restored: dict[str, Any], held: Any, values: dict[str, np.ndarray],
                   notes: list[str], random_reason: str) -> float | None:
     """The largest gap between the model as saved and a model run twice in the restore
