@@ -466,7 +466,7 @@ class Sandbox:
             left = self.members()
             if not left or time.monotonic() > deadline:
                 return left
-            time.sleep(0.02)
+            time.sleep(0.005)
 
     def close(self) -> None:
         self.survivors()

@@ -41,7 +41,8 @@ from ckptlab.checkpoint.values import read_value
 from ckptlab.mode_names import PREDICT
 from ckptlab.scopes.names import KIND_OPTIMIZER, KIND_WEIGHT, base_name, step_of_prefix
 
-__all__ = ["AFTER_TRAIN", "EVIDENCE", "MODEL_DIR", "OUTPUT_TOLERANCE", "PROBE_FILE", "TOLERANCE",
+__all__ = ["AFTER_TRAIN", "EVIDENCE", "MODEL_DIR", "OUTPUT_TOLERANCE", "PROBE_FILE", "RESUME_DIR",
+           "TOLERANCE",
            "TRAINED_MARK", "checkpoint_prefixes", "evidence_path", "judge", "merged_claims",
            "merged_stages", "restored_by_other_name"]
 
@@ -53,6 +54,7 @@ OUTPUT_TOLERANCE = 1e-4
 EVIDENCE = "evidence"  # a stage's evidence; the grader moves it out after the stage
 AFTER_TRAIN = f"{EVIDENCE}/after_train"  # model_dir as train() left it (in-kernel runs)
 MODEL_DIR = "model_dir"  # the Estimator track's model_dir
+RESUME_DIR = "resumed_model_dir"  # a copy of it the resumed train() continues in
 TRAINED_MARK = "trained.ok"  # the train stage made its Estimator: later stages may run
 PROBE_FILE = "probe.npz"  # the checker's probes, made by the train stage (runners/probes)
 _BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}
@@ -170,8 +172,8 @@ def _boundary(what: str, claimed: Any, prefix: str, index: CheckpointIndex | Non
 
 def _outputs_gaps(predict: dict[str, Any]) -> None:
     """largest_gap and fixed_gap from the two predict() calls' own outputs; None (never a
-    claimed number) without two. The runner predicts its fixed input a second time only
-    when the learner's two calls differ, so one fixed output means "compare largest_gap"."""
+    claimed number) without two. The runner's second output on its fixed input is the
+    same session's repeat, or a new restore's when the learner's two calls differ."""
     for outputs, gap in (("outputs", "largest_gap"), ("fixed_outputs", "fixed_gap")):
         pair = predict.get(outputs) or []
         if len(pair) != 2:
@@ -215,7 +217,7 @@ def _estimator_boundaries(obs: dict[str, Any], scratch: Path, model_dir: Path,
     if isinstance(resume, dict) and "resume" not in failed:
         _boundary("resume after its restore", resume.get("start_values"), names[-1], latest,
                   verified, [])  # a difference here is RESTORE_OVERWRITTEN (a finding)
-        final_dir = evidence_path(scratch, None, "resume", est.get("model_dir", MODEL_DIR))
+        final_dir = evidence_path(scratch, None, "resume", RESUME_DIR)
         final = checkpoint_prefixes(final_dir)
         if final:
             _boundary("after the resume", resume.get("end_values"), final[-1],
@@ -584,6 +586,9 @@ def merged_stages(stage_obs: list[dict[str, Any]]) -> dict[str, Any]:
                     elif name == "not_compared" and isinstance(part.get(name), list) \
                             and isinstance(item, list):  # every stage's stand-downs
                         item = [*part[name], *item]
+                    elif name == "restored" and isinstance(part.get(name), dict) \
+                            and isinstance(item, dict):  # {call: values} of every stage
+                        item = {**part[name], **item}
                     part[name] = item
                 merged[key] = part
             else:
@@ -591,13 +596,18 @@ def merged_stages(stage_obs: list[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
-def merged_claims(claims: list[dict[str, Any]]) -> dict[str, Any]:
-    """The stages' last observations (each stage process's own claims) merged in order."""
+def merged_claims(claims: list[dict[str, Any]], order: list[str] | None = None
+                  ) -> dict[str, Any]:
+    """The stages' last observations (each stage process's own claims) merged in the
+    order of the stage list (`order`; stages that ran at the same time claim in any
+    order), else in the order they first claimed."""
     last: dict[str, dict[str, Any]] = {}
     for claim in claims:
         if isinstance(claim.get("obs"), dict):
             last[str(claim.get("_stage"))] = claim["obs"]
-    return merged_stages(list(last.values()))
+    rank = {name: number for number, name in enumerate(order or [])}
+    ordered = sorted(last, key=lambda name: rank.get(name, len(rank)))
+    return merged_stages([last[name] for name in ordered])
 
 
 def _outputs_gap(trip: dict[str, Any]) -> None:

@@ -4,9 +4,11 @@ that evidence by them (free of TensorFlow and of the runners, for the judge)."""
 
 from __future__ import annotations
 
-__all__ = ["ALL", "RESTORE", "SAVE", "TRAIN"]
+__all__ = ["ALL", "PREDICTING", "RESTORE", "SAVE", "TRAIN"]
 
 ALL = "all"  # the whole track in one process (the default stage)
 TRAIN = "train"  # Estimator: trace the modes, train; its model_dir is copied after it
 SAVE = "save"  # TF2: build, train and save
 RESTORE = "restore"  # both tracks: a fresh process that restores what the first one saved
+# Estimator: a fresh process beside restore: predict(), then train() resumed from a copy
+PREDICTING = "predict"

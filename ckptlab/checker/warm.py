@@ -158,6 +158,7 @@ class Outcome:
     peak_mb: float = 0.0
     supervisor_error: str = ""
     judged: dict = field(default_factory=dict)  # last claims plus the judge's own facts
+    stages: list[str] = field(default_factory=list)  # the stage names, in their order
 
     @property
     def output(self) -> bytes:
@@ -173,7 +174,7 @@ class Outcome:
 
     def stage_obs(self) -> dict:
         """The last observations of each stage, merged in stage order (untrusted claims)."""
-        return merged_claims(self.claims)
+        return merged_claims(self.claims, self.stages)
 
     def last_obs(self) -> dict:
         for claim in reversed(self.claims):
@@ -307,7 +308,8 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
 
     `stages`: [{"name": ..., "call": "module:function", "args": {...}}, ...], each run in a
     new process forked from the clean warm state, one after the other, learner processes
-    left by one stage killed before the next; the function is called as
+    left by one stage killed before the next (a stage with "alongside": true runs at the
+    same time as the one before it, and the two end as one); the function is called as
     `f(track, functions, workdir, learner_files, emit, **args)` and returns the stage's
     observations. Default: one stage "all" running the whole track. After each stage, while
     no process of the check runs, its `evidence/` folder (and the stage's optional "vault":
@@ -345,7 +347,8 @@ def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
         results_read, results_write = os.pipe()
         output_read, output_write = os.pipe()
         go_read, go_write = os.pipe()
-        outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated)
+        outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated,
+                          stages=[str(stage["name"]) for stage in request["stages"]])
         sandbox_own = set(box.members())  # before any process of the check joins it
         try:
             box.joined(runner.start(request, [results_write, output_write, go_read]))

@@ -3,8 +3,8 @@
 Each attack is a submission for the exercise estimator-serving: an attempt (printed as
 `ATTEMPT <what>: <result>` lines) before the reference solution, or before a wrong one
 whose dropout is on in every mode (NONDETERMINISTIC_PREDICT: a FAIL) when the attack tries
-to turn it into a PASS. The check runs as two processes (train; restore: evaluate,
-predict, resume); the code at the top of a submission runs in each of them.
+to turn it into a PASS. The check runs as three processes (train; then restore: evaluate,
+and beside it predict: predict, resume); the code at the top of a submission runs in each.
 """
 
 from __future__ import annotations
@@ -177,16 +177,31 @@ if later_stage():
 ''', solution=SOLUTION),
     _contained("restore_stage_reads_evidence", "blind to the save stage's evidence", '''
 import glob
-def _look():
-    return sorted(glob.glob("**", recursive=True))
+def _planted(path):
+    try:
+        return open(path).read() == PLANTED
+    except OSError:
+        return False
+def _look():  # what this stage finds (not what the restoring process beside it planted)
+    planted = "evidence/after_train/checkpoint"
+    if not _planted(planted):
+        return sorted(glob.glob("**", recursive=True))
+    return sorted(p for p in glob.glob("**", recursive=True)
+                  if not p.startswith("evidence"))
+PLANTED = 'model_checkpoint_path: "planted later"\\n'
 def _plant():  # a later stage rewriting what training left as evidence
     os.makedirs("evidence/after_train", exist_ok=True)
-    open("evidence/after_train/checkpoint", "w").write('model_checkpoint_path: "x"\\n')
+    open("evidence/after_train/.planting", "w").write(PLANTED)  # whole, for the one beside
+    os.replace("evidence/after_train/.planting", "evidence/after_train/checkpoint")
     return "planted"
+def _train_evidence():
+    text = open("evidence/after_train/checkpoint").read()
+    if text == PLANTED:  # the other restoring process beside this one planted it
+        raise FileNotFoundError("only the file a later stage planted")
+    return text
 if later_stage():
     print("ATTEMPT work folder in a later stage:", _look(), flush=True)
-    attempt("read the train stage's evidence",
-            lambda: open("evidence/after_train/checkpoint").read())
+    attempt("read the train stage's evidence", _train_evidence)
     attempt("read the pretrained folder", lambda: os.listdir("pretrained"))
     attempt("read the train stage's note", lambda: open("note.txt").read())
     allowed("plant evidence for the judge", _plant)

@@ -108,7 +108,8 @@ def test_a_withheld_resume_comparison_earns_nothing(attacked, attack: Attack):
 
 def test_the_stages_ran_in_their_own_processes(attacked):
     outcome, _ = attacked["results"]["restore_stage_reads_evidence"]
-    assert outcome.exits == {"train": 0, "restore": 0}  # the restore stage also resumes
+    # restore (evaluate) and, beside it, predict (predict, then the resume)
+    assert outcome.exits == {"train": 0, "restore": 0, "predict": 0}
     verified = outcome.judged["judged"]["verified"]
     for boundary in ("after train", "evaluate after its restore", "predict after its restore",
                      "resume after its restore", "after the resume"):
@@ -119,7 +120,7 @@ def test_a_later_stage_sees_only_the_model_dir(attacked):
     output = attacked["results"]["restore_stage_reads_evidence"][0].output.decode()
     listings = [line for line in output.splitlines()
                 if line.startswith("ATTEMPT work folder in a later stage:")]
-    assert len(listings) == 1, output[-1500:]  # the restore stage (evaluate ... resume)
+    assert len(listings) == 2, output[-1500:]  # restore (evaluate), predict (... resume)
     for line in listings:
         assert "evidence" not in line and "pretrained" not in line and "note.txt" not in line
         assert "'model_dir'" in line and "'trained.ok'" in line

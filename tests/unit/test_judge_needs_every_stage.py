@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from ckptlab.checker.assemble import build_report
-from ckptlab.checker.judge import judge
+from ckptlab.checker.judge import RESUME_DIR, judge
 from ckptlab.checkpoint.load import inspect_checkpoint
 from ckptlab.checkpoint.values import read_value
 
@@ -26,6 +26,7 @@ def _staged_folders(tmp_path: Path) -> tuple[Path, Path, dict]:
     work, vault = tmp_path / "work", tmp_path / "vault"
     shutil.copytree(CHECKPOINT, vault / "train" / "model_dir")
     shutil.copytree(CHECKPOINT, work / "model_dir")
+    shutil.copytree(CHECKPOINT, work / RESUME_DIR)  # the resumed train() continues in a copy
     index = inspect_checkpoint(str(CHECKPOINT / "model.ckpt-1"))
     values = {v.key: np.asarray(read_value(index, v.key), np.float64).ravel().tolist()
               for v in index.variables if v.dtype.startswith("float") or v.dtype.startswith("int")}

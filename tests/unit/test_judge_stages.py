@@ -34,3 +34,21 @@ def test_a_stage_that_died_early_leaves_only_what_it_said():
     claims = [claim("save", {"track": "tf2", "stages": ["build"]}, "build"),
               claim("restore", {"track": "tf2"}, "started")]
     assert merged_claims(claims) == {"track": "tf2", "stages": ["build"]}
+
+
+def test_stages_that_ran_at_once_merge_in_the_order_of_the_stage_list():
+    """restore and predict run at the same time: whichever claims first, evaluate's steps
+    and errors come before predict's, and each one's restored values are kept."""
+    restore = {"track": "estimator", "stages": ["evaluate"],
+               "errors": [{"stage": "evaluate", "type": "KeyError", "message": "x"}],
+               "estimator": {"restored": {"evaluate": {"w": [1.0]}}}}
+    predict = {"track": "estimator", "stages": ["predict", "resume"],
+               "errors": [{"stage": "resume", "type": "ValueError", "message": "y"}],
+               "estimator": {"restored": {"predict": {"w": [1.0]}}}}
+    claims = [claim("predict", predict), claim("restore", restore)]
+    merged = merged_claims(claims, ["train", "restore", "predict"])
+    assert merged["stages"] == ["evaluate", "predict", "resume"]
+    assert [e["stage"] for e in merged["errors"]] == ["evaluate", "resume"]
+    assert merged["estimator"]["restored"] == {"evaluate": {"w": [1.0]},
+                                               "predict": {"w": [1.0]}}
+    assert merged_claims(claims)["stages"] == ["predict", "resume", "evaluate"]  # no order

@@ -1,11 +1,12 @@
-"""The Estimator track in two stages, each its own process: train, then restore.
+"""The Estimator track in stage processes: train, then restore and predict at once.
 
 `train_stage` traces the modes, trains (after a warm start's pretraining, if asked) and
-writes the model_dir; `restore_stage`, a fresh process, evaluates and predicts with new
-estimators on that model_dir, then resumes training from it. Nothing of training is in
-that process's memory, so every session there can only get the trained values from the
-checkpoint on disk (a process of its own for the resume would cost a cold TensorFlow
-runtime, ~0.45 CPU-s, and isolate nothing more); each session
+writes the model_dir. Then two fresh processes run at the same time (two cores): in one,
+`restore_stage` evaluates with a new Estimator on that model_dir; in the other,
+`predict_stage` predicts with new estimators on it, then resumes training from a copy of
+it (RESUME_DIR: a resume writes checkpoints, and the evaluation beside it must restore
+what training left). Nothing of training is in those processes' memory, so every session
+there can only get the trained values from the checkpoint on disk; each session
 reports the values it held at its first step (and train/resume at their last),
 which the judge compares with the checkpoints it reads with ckptlab's own reader.
 Structure comes from the mode tracer (trace_modes); what the model does from predictions
@@ -27,6 +28,7 @@ import tensorflow as tf
 from ckptlab.checker.judge import (
     AFTER_TRAIN,
     MODEL_DIR,
+    RESUME_DIR,
     TOLERANCE,
     TRAINED_MARK,
     checkpoint_prefixes,
@@ -56,7 +58,7 @@ from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
 from ckptlab.estimator.calls import mode_inputs
 from ckptlab.mode_names import EVAL, PREDICT
 
-__all__ = ["default_input_fn", "restore_stage", "run_estimator", "train_stage"]
+__all__ = ["default_input_fn", "predict_stage", "restore_stage", "run_estimator", "train_stage"]
 
 _v1 = tf.compat.v1
 TRAIN_STEPS = 5
@@ -206,8 +208,15 @@ def _make(model_dir: str, params: dict | None, recorder: Any, functions: dict,
 
 
 def _predict(estimator: Any, input_fn: Callable, count: int = BATCH,
-             hooks: list | None = None) -> list[Any]:
-    outputs = list(islice(estimator.predict(input_fn, hooks=hooks), count))
+             hooks: list | None = None, needed: int | None = None) -> list[Any]:
+    """`count` predictions as lists; with `needed`, a failure after that many only ends
+    them early (e.g. a model with a fixed batch size given single examples)."""
+    outputs = []
+    try:
+        outputs.extend(islice(estimator.predict(input_fn, hooks=hooks), count))
+    except Exception:
+        if needed is None or len(outputs) < needed:
+            raise
     return [{k: np.asarray(v).tolist() for k, v in out.items()} if isinstance(out, dict)
             else np.asarray(out).tolist() for out in outputs]
 
@@ -254,6 +263,16 @@ def _fixed_features(input_fn: Callable, params: Any, mode: str = PREDICT) -> Any
 def _constant_input(features: Any, batch: int) -> Callable:
     def input_fn():
         return tf.data.Dataset.from_tensor_slices(features).batch(batch)
+
+    return input_fn
+
+
+def _batch_then_singles(features: Any, batch: int) -> Callable:
+    """The probes as one batch twice, then the first PROBES of them one per batch (the
+    same element spec, so one graph and one restore serve all three)."""
+    def input_fn():
+        examples = tf.data.Dataset.from_tensor_slices(features)
+        return examples.batch(batch).repeat(2).concatenate(examples.take(PROBES).batch(1))
 
     return input_fn
 
@@ -332,16 +351,17 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
         if features is None:
             features = make_probe(_fixed_features(predict_input, params), BATCH)
         record["probe_digest"] = digest(features)
-        fixed = [_predict(_make(model_dir, params, None, functions),
-                          _constant_input(features, BATCH))]
+        # one restore: the probes in one batch, the same batch again (the session's own
+        # repeat), then the first PROBES one at a time
+        runs = _predict(_make(model_dir, params, None, functions),
+                        _batch_then_singles(features, BATCH), 2 * BATCH + PROBES,
+                        needed=2 * BATCH)
+        fixed, single = [runs[:BATCH], runs[BATCH:2 * BATCH]], runs[2 * BATCH:]
         gap = record["largest_gap"]
-        if gap is None or gap > TOLERANCE:  # random model or random input: a second one
-            fixed.append(_predict(_make(model_dir, params, None, functions),
-                                  _constant_input(features, BATCH)))
-            record["fixed_gap"] = _largest_gap(*fixed)
+        if gap is None or gap > TOLERANCE:  # random model or random input: a new restore
+            fixed[1] = _predict(_make(model_dir, params, None, functions),
+                                _constant_input(features, BATCH))
         record["fixed_outputs"] = [_raw(out) for out in fixed]
-        single = _predict(_make(model_dir, params, None, functions),
-                          _constant_input(features, 1), PROBES)
         record["single_outputs"] = [_flat(p) for p in single]
         record["batched_outputs"] = [_flat(p) for p in fixed[0][:len(single)]]
     except Exception as error:  # the learner's predictions already ran; probes are extra
@@ -404,41 +424,31 @@ def _built(functions: dict, mode: str, params: Any, input_fn: Callable) -> tuple
 
 
 def _evaluate_on_probe(run: Run, functions: dict, params: Any, input_fn: Callable,
-                       values: dict, workdir: Path) -> Any:
+                       values: dict, workdir: Path) -> None:
     """The model evaluate() restored (EVAL graph, the values its session held after its
     restore, hooks and Scaffold) run on the train stage's probes: evaluate() returns only
-    metrics. One EVAL graph built again here (~1 model_fn call and one session); returned
-    (graph, ModeBuild) when it ran, for the resume's comparison to reuse."""
-    probe = load_probe(workdir / PROBE_FILE)
-    if probe is None:
-        return None  # the train stage made none, and said why
-    try:
-        build = _built(functions, EVAL, params, input_fn)
-        run.obs["estimator"]["evaluate_probe"] = evaluated_outputs(
-            build, values, probe, BATCH, load_probe(workdir / PROBE_FILE, "l"))
-        return build
-    except Exception as error:  # evaluate() itself ran; this comparison is extra
-        _not_compared(run, WHERE_EVALUATE, error)
-        return None
-
-
-def _resume_on_probe(run: Run, functions: dict, params: Any, input_fn: Callable,
-                     values: dict, workdir: Path, eval_build: Any) -> None:
-    """The model the resumed train() restored (the values its session started from, after
-    its restore, training hooks and Scaffold) run on the train stage's probes: train()
-    returns no outputs. In the EVAL graph evaluate()'s comparison built (no model_fn call:
-    one session), when its loss on the label probes or its predictions can be compared;
-    else in a PREDICT graph built here."""
+    metrics. One EVAL graph built again here (~1 model_fn call and one session)."""
     probe = load_probe(workdir / PROBE_FILE)
     if probe is None:
         return  # the train stage made none, and said why
-    labels = load_probe(workdir / PROBE_FILE, "l")
     try:
-        if eval_build is not None:
-            record = evaluated_outputs(eval_build, values, probe, BATCH, labels)
-            if record["outputs"] or (labels is not None and record["loss"]):
-                run.obs["estimator"]["resume_probe"] = {"graph": EVAL, **record}
-                return
+        run.obs["estimator"]["evaluate_probe"] = evaluated_outputs(
+            _built(functions, EVAL, params, input_fn), values, probe, BATCH,
+            load_probe(workdir / PROBE_FILE, "l"))
+    except Exception as error:  # evaluate() itself ran; this comparison is extra
+        _not_compared(run, WHERE_EVALUATE, error)
+
+
+def _resume_on_probe(run: Run, functions: dict, params: Any, input_fn: Callable,
+                     values: dict, workdir: Path) -> None:
+    """The model the resumed train() restored (the values its session started from, after
+    its restore, training hooks and Scaffold) run on the train stage's probes in a PREDICT
+    graph built here (~1 model_fn call and one session): train() returns no outputs. (The
+    resume runs beside evaluate(), in another process: no EVAL graph here to reuse.)"""
+    probe = load_probe(workdir / PROBE_FILE)
+    if probe is None:
+        return  # the train stage made none, and said why
+    try:
         record = predicted_outputs(_built(functions, PREDICT, params, input_fn), values,
                                    probe, BATCH)
         run.obs["estimator"]["resume_probe"] = {"graph": PREDICT, **record}
@@ -519,39 +529,56 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
 def restore_stage(track: str, functions: dict[str, Any], workdir: Path,
                   learner_files: set[str], emit: Callable[[str, dict], None] | None = None,
                   **_: Any) -> dict[str, Any]:
-    """Stage 2 (a fresh process: nothing of training in memory): evaluate and predict with
-    new estimators restoring the model_dir, then resume training from it; each session
-    reports the values it restored."""
+    """Stage 2 (a fresh process: nothing of training in memory): evaluate with a new
+    Estimator restoring the model_dir; its session reports the values it restored."""
     from ckptlab.events import Recorder
 
     run, est = _begin(functions, workdir, learner_files, emit)
     if not (workdir / TRAINED_MARK).is_file():
         return run.obs  # no Estimator could even be made: that failure is the train stage's
     given = _inputs(functions)
-    model_dir, recorder = str(workdir / est["model_dir"]), Recorder()
-    with Listening(run) as log:
-        evaluator = run.call("evaluate", _make, model_dir, given["restore_params"], recorder,
+    model_dir = str(workdir / est["model_dir"])
+    with Listening(run):
+        evaluator = run.call("evaluate", _make, model_dir, given["restore_params"], Recorder(),
                              functions)[1]
-        eval_build = None
         if evaluator is not None:
             hook = _SessionValues()  # errors and stage are the evidence; values the restore
             ok, _ = run.call("evaluate", evaluator.evaluate, given["eval_input"], hooks=[hook])
             if ok:
                 est.setdefault("restored", {})["evaluate"] = hook.start_values
-                eval_build = _evaluate_on_probe(run, functions, given["restore_params"],
-                                                given["input_fn"], hook.start_values, workdir)
-        _predictions(run, functions, model_dir, given["restore_params"], recorder,
+                _evaluate_on_probe(run, functions, given["restore_params"],
+                                   given["input_fn"], hook.start_values, workdir)
+    return run.obs
+
+
+def predict_stage(track: str, functions: dict[str, Any], workdir: Path,
+                  learner_files: set[str], emit: Callable[[str, dict], None] | None = None,
+                  **_: Any) -> dict[str, Any]:
+    """Stage 2 beside restore_stage (another fresh process): predict with new estimators
+    restoring the model_dir (and serve, and run the checker's probes), then resume
+    training from a copy of the model_dir."""
+    from ckptlab.events import Recorder
+
+    run, est = _begin(functions, workdir, learner_files, emit)
+    if not (workdir / TRAINED_MARK).is_file():
+        return run.obs
+    given = _inputs(functions)
+    model_dir = str(workdir / est["model_dir"])
+    with Listening(run) as log:
+        _predictions(run, functions, model_dir, given["restore_params"], Recorder(),
                      given["predict_input"], log)
-        _resume(run, functions, model_dir, given, workdir, eval_build)
+        resumed = workdir / RESUME_DIR
+        shutil.rmtree(resumed, ignore_errors=True)
+        if Path(model_dir).is_dir():
+            shutil.copytree(model_dir, resumed, symlinks=True)
+        _resume(run, functions, str(resumed), given, workdir)
     return run.obs
 
 
 def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
-            workdir: Path | None = None, eval_build: Any = None) -> None:
-    """Resume training from the model_dir for a few steps (after evaluate and predict,
-    which only read it); then the model it restored is run on the probes (`workdir`: where
-    the train stage left them, by default the model_dir's folder; `eval_build`: an EVAL
-    graph of this process to reuse, else a PREDICT graph is built)."""
+            workdir: Path) -> None:
+    """Resume training from the model_dir for a few steps; then the model it restored is
+    run on the probes the train stage left in `workdir`."""
     from ckptlab.events import Recorder
 
     est = run.obs["estimator"]
@@ -562,8 +589,7 @@ def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
                          hooks=[hook])
         if ok:  # (no probes when RESTORE_PARAMS differ: the train stage said so)
             _resume_on_probe(run, functions, given["params"], given["input_fn"],
-                             hook.start_values, workdir or Path(model_dir).parent,
-                             eval_build)
+                             hook.start_values, workdir)
         est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values,
                          "end_values": hook.end_values,
                          "checkpoints": checkpoint_prefixes(model_dir)}
@@ -571,7 +597,7 @@ def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
 
 def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[str],
                   emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
-    """The two stages one after the other in this process (the in-kernel fallback,
+    """The stages one after the other in this process (the in-kernel fallback,
     which is not isolated); returns the merged observations for the judge."""
     from ckptlab.checker.judge import merged_stages
 
@@ -581,7 +607,7 @@ def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[s
         if emit is not None:
             emit(stage, merged_stages([*done, obs]))
 
-    for stage in (train_stage, restore_stage):
+    for stage in (train_stage, restore_stage, predict_stage):
         done.append(stage("estimator", functions, workdir, learner_files, emit_merged))
         if stage is train_stage and (workdir / MODEL_DIR).is_dir():
             # a resumed train() rewrites the last checkpoint: keep what train wrote

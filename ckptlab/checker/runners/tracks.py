@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ckptlab.checker.judge import MODEL_DIR, PROBE_FILE, TRAINED_MARK
-from ckptlab.checker.stage_names import RESTORE, SAVE, TRAIN
+from ckptlab.checker.stage_names import PREDICTING, RESTORE, SAVE, TRAIN
 
 __all__ = ["SEED", "STAGES", "install_legacy_support", "prepare", "prepared", "run_track",
            "seeded", "stages_of"]
@@ -36,9 +36,10 @@ STAGES = {"tf2": [{"name": SAVE, "call": "ckptlab.checker.runners.tf2:save_stage
               # later stages see only the model_dir (and the mark that training started)
               {"name": TRAIN, "call": f"{_ESTIMATOR}:train_stage",
                "vault": {"copy": [MODEL_DIR], "keep": _RESTORE_NEEDS}},
-              # evaluate, predict, then resume (the resume rewrites the last checkpoint:
-              # the judge reads the trained one from the train stage's copy)
-              {"name": RESTORE, "call": f"{_ESTIMATOR}:restore_stage"}]}
+              # evaluate; at the same time ("alongside", in another process) predict,
+              # then resume from a copy of the model_dir (judge.RESUME_DIR)
+              {"name": RESTORE, "call": f"{_ESTIMATOR}:restore_stage"},
+              {"name": PREDICTING, "call": f"{_ESTIMATOR}:predict_stage", "alongside": True}]}
 
 
 def stages_of(track: str) -> list[dict] | None:

@@ -13,12 +13,14 @@ started it: PR_SET_PDEATHSIG would follow that thread) and for each request fork
    RLIMIT_FSIZE, and makes itself non-dumpable;
 2. keeps only three descriptors: fd 3, the results channel to the grader, fd 4, the
    output pipe, and fd 5, the grader's "go" between stages;
-3. forks one *stage process* per stage. A stage process closes fd 3 before any learner
-   code runs, so learner code cannot reach the results channel; the supervisor itself has
+3. forks one *stage process* per stage (stages marked "alongside" at the same time as
+   the one before them: a group, relayed and ended together). A stage process closes fd 3
+   and the claims pipes of the stages beside it before any learner code runs, so learner
+   code cannot reach the results channel nor another stage's claims; the supervisor itself has
    no pid inside the sandbox's pid namespace, so learner code cannot signal or trace it.
    Whatever a stage process says arrives as an untrusted claim, wrapped by the supervisor
    with the stage's name, followed by the exit status the supervisor saw.
-4. after each stage, kills every process it left and waits for the grader's "go" (fd 5):
+4. after each stage (group), kills every process it left and waits for the grader's "go" (fd 5):
    meanwhile the grader takes the stage's evidence out of the sandbox (warm._between), so
    the next stage can neither read nor rewrite it.
 
@@ -262,38 +264,50 @@ def _grader_gone(watch: select.poll) -> bool:
     return bool(watch.poll(0))
 
 
-def _relay(stage: str, pid: int, claims: int) -> int:
-    """Forward a stage's claims to the grader until it exits; returns its exit status."""
-    received, buffer, status = 0, b"", None
-    os.set_blocking(claims, False)
+def _relay(running: dict[str, tuple[int, int]]) -> dict[str, int]:
+    """Forward the claims of stages running at once ({name: (pid, claims fd)}) to the
+    grader until every one has exited; returns their exit statuses."""
+    received = dict.fromkeys(running, 0)
+    buffers = dict.fromkeys(running, b"")
+    statuses: dict[str, int] = {}
+    by_fd = {fd: name for name, (_, fd) in running.items()}
+    for fd in by_fd:
+        os.set_blocking(fd, False)
     results = select.poll()
     results.register(3, 0)  # only POLLERR/POLLHUP: the grader closed its end
     while True:
         if _grader_gone(results):
-            with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
+            for pid, _ in running.values():
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
             raise _GraderGone
-        ready, _, _ = select.select([claims], [], [], 0.05)
-        chunk = b""
-        if ready:
+        ready, _, _ = select.select(list(by_fd), [], [], 0.05 if by_fd else 0.005)
+        quiet = set(running)  # stages with nothing read this round
+        for fd in ready:
+            stage = by_fd[fd]
             try:
-                chunk = os.read(claims, 1 << 16)
+                chunk = os.read(fd, 1 << 16)
             except BlockingIOError:
-                chunk = b""
-            received += len(chunk)
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
+                continue
+            if not chunk:  # every writer closed it: nothing more will come
+                del by_fd[fd]
+                continue
+            quiet.discard(stage)
+            received[stage] += len(chunk)
+            buffers[stage] += chunk
+            *lines, buffers[stage] = buffers[stage].split(b"\n")
             for line in lines:
                 _send({"stage": stage, "claim": line.decode("utf-8", "replace")})
-            if received > CLAIMS_LIMIT:
-                os.kill(pid, signal.SIGKILL)
-                _send({"stage": stage, "overflow": received})
-        if status is None:
-            done, raw = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = os.waitstatus_to_exitcode(raw)
-        if status is not None and not chunk:
-            return status  # the stage ended and nothing more is waiting
+            if received[stage] > CLAIMS_LIMIT:
+                os.kill(running[stage][0], signal.SIGKILL)
+                _send({"stage": stage, "overflow": received[stage]})
+        for stage, (pid, _) in running.items():
+            if stage not in statuses:
+                done, raw = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    statuses[stage] = os.waitstatus_to_exitcode(raw)
+        if len(statuses) == len(running) and quiet == set(running):
+            return statuses  # every stage ended and nothing more is waiting
 
 
 def _wait_for_grader(results: select.poll) -> None:
@@ -314,6 +328,43 @@ def _send(message: dict) -> None:
         data = data[os.write(3, data):]
 
 
+def _groups(stages: list[dict]) -> list[list[dict]]:
+    """Stages in groups run one after the other; a stage with "alongside" runs at the
+    same time as the one before it (both start after the group before them ended)."""
+    groups: list[list[dict]] = []
+    for stage in stages:
+        if stage.get("alongside") and groups:
+            groups[-1].append(stage)
+        else:
+            groups.append([stage])
+    return groups
+
+
+def _stage_process(request: dict, stage: dict, write: int) -> None:
+    """The forked stage process: gives up what learner code must not reach, then runs."""
+    code = 1
+    try:
+        os.setpgid(0, 0)  # nor the supervisor itself
+        # readable /proc for the grader: a grader that is not root has the learner's host
+        # uid and measures the tree's memory there (only the supervisor, outside the pid
+        # namespace, stays undumpable)
+        _prctl(_PR_SET_DUMPABLE, 1)
+        os.close(3)  # the results channel: never in a process that runs learner code
+        with contextlib.suppress(OSError):
+            os.close(5)  # nor the grader's go
+        os.dup2(4, 1)
+        os.dup2(4, 2)
+        os.close(4)
+        _stage(request, stage, write)
+        code = 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
 def _supervise(request: dict, fds: list[int]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     # a session and process group of its own: kill(0, ...) in a learner process must not
@@ -326,42 +377,28 @@ def _supervise(request: dict, fds: list[int]) -> None:
     results.register(3, 0)
     from ckptlab.checker.stage_names import ALL
 
-    for stage in request.get("stages") or [{"name": ALL}]:
-        name = stage["name"]
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                os.setpgid(0, 0)  # nor the supervisor itself
-                # readable /proc for the grader: a grader that is not root has the learner's
-                # host uid and measures the tree's memory there (only the supervisor, outside
-                # the pid namespace, stays undumpable)
-                _prctl(_PR_SET_DUMPABLE, 1)
-                os.close(3)  # the results channel: never in a process that runs learner code
-                with contextlib.suppress(OSError):
-                    os.close(5)  # nor the grader's go
-                os.close(read)
-                os.dup2(4, 1)
-                os.dup2(4, 2)
-                os.close(4)
-                _stage(request, stage, write)
-                code = 0
-            except BaseException:
-                import traceback
-
-                traceback.print_exc()
-            finally:
-                os._exit(code)
-        with contextlib.suppress(OSError):
-            os.setpgid(pid, pid)  # also here: the group exists before any kill of it
-        os.close(write)
-        status = _relay(name, pid, read)
-        os.close(read)
-        _reap_leftovers(request, pid, sandbox)  # nothing of this stage runs any more
-        _send({"stage": name, "exit": status})
-        if request.get("handshake"):
-            _wait_for_grader(results)
+    for group in _groups(request.get("stages") or [{"name": ALL}]):
+        running = {}
+        for stage in group:  # a group's stages run at the same time, each in its process
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                for other in [read, *(fd for _, fd in running.values())]:
+                    os.close(other)  # no stage reads another's claims
+                _stage_process(request, stage, write)
+            with contextlib.suppress(OSError):
+                os.setpgid(pid, pid)  # also here: the group exists before any kill of it
+            os.close(write)
+            running[str(stage["name"])] = (pid, read)
+        statuses = _relay(running)
+        for _, read in running.values():
+            os.close(read)
+        for pid, _ in running.values():
+            _reap_leftovers(request, pid, sandbox)  # nothing of this group runs any more
+        for name, status in statuses.items():
+            _send({"stage": name, "exit": status})
+            if request.get("handshake"):
+                _wait_for_grader(results)
     _send({"done": True})
 
 
