@@ -16,7 +16,9 @@ started it: PR_SET_PDEATHSIG would follow that thread) and for each request fork
 3. forks one *stage process* per stage (stages marked "alongside" at the same time as
    the one before them: a group, relayed and ended together). A stage process closes fd 3
    and the claims pipes of the stages beside it before any learner code runs, so learner
-   code cannot reach the results channel nor another stage's claims; the supervisor itself has
+   code cannot reach the results channel and inherits no other stage's claims (stages
+   beside each other share a uid and could still open or trace each other through /proc:
+   both run the submission and hold nothing of training); the supervisor itself has
    no pid inside the sandbox's pid namespace, so learner code cannot signal or trace it.
    Whatever a stage process says arrives as an untrusted claim, wrapped by the supervisor
    with the stage's name, followed by the exit status the supervisor saw.
