@@ -110,14 +110,14 @@ class ResumeRecord:
 class PredictRecord:
     examples: int
     largest_gap: float | None  # two predict() calls on the learner's input_fn
-    # two predict() calls on the checker's fixed input; None when the learner's two calls
-    # agreed (then the fixed input is predicted once: largest_gap tells)
+    # the checker's fixed input predicted twice: in one session when the learner's two calls
+    # agreed, else after two restores
     fixed_gap: float | None = None
     single_outputs: tuple[tuple[float, ...], ...] = ()  # probes predicted one at a time
     # the same probes predicted in one batch (the first rows of the checker's fixed batch)
     batched_outputs: tuple[tuple[float, ...], ...] = ()
     # the two predict() calls' outputs (flat values per example) on the learner's input and
-    # on the checker's fixed input (one call there when largest_gap is 0): the judge
+    # on the checker's fixed input (its two runs, as for fixed_gap): the judge
     # computes largest_gap and fixed_gap from them
     outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()
     fixed_outputs: tuple[tuple[tuple[float, ...], ...], ...] = ()
@@ -155,8 +155,8 @@ class EvaluateProbe:
 @dataclass(frozen=True)
 class ResumeProbe:
     """The model the resumed train() restored (the values its session started from) run
-    twice on the checker's probes in the restore stage, in the EVAL graph evaluate()'s
-    comparison built or, when that has nothing to compare, in a PREDICT graph."""
+    twice on the checker's probes in the predict stage, in a PREDICT graph built there
+    (the judge also reads an "eval" record as an EVAL graph's loss and predictions)."""
 
     graph: str  # the mode of the graph: "eval" or "infer" (PREDICT)
     digest: str

@@ -155,6 +155,10 @@ def test_replayed_predictions_do_not_pass(attacked):
     (docs/instructors.md, threat model)."""
     _, report, _ = _assert_stopped(attacked, REPLAYED_PREDICTIONS)
     assert report.codes()[0] == "NONDETERMINISTIC_PREDICT", report.codes()
+    # said as seen: the learner's (replayed) calls agreed, the checker's own call did not
+    assert report.findings[0].what.startswith("Your two predict() calls gave the same "
+                                              "outputs, but the checker's 16 probe"), \
+        report.findings[0].what
 
 
 def test_no_estimator_attack_left_anything_behind(attacked):

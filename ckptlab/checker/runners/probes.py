@@ -14,9 +14,8 @@ building model_fn again. The judge compares those outputs with the restored mode
 `evaluated_outputs` does the same in the restore stage with the values evaluate()'s
 session held after its own restore (its hooks and Scaffold included): evaluate() returns
 metrics, not outputs, so this is the model evaluate() restored, run on the probes. The
-resumed train() is run so too, with the values its session started from: in that EVAL
-graph again (`evaluated_outputs`), or in a PREDICT graph (`predicted_outputs`) when the
-EVAL graph has nothing to compare.
+resumed train() is run so too, in the predict stage, with the values its session started
+from, in a PREDICT graph built there (`predicted_outputs`).
 When a model cannot be run so, `NotComparable` says why (not_compared.REASONS).
 """
 
