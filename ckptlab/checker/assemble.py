@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnose, order_by_cause
-from ckptlab.checker.findings import VERDICT_PASS, Finding, Report, verdict_of
+from ckptlab.checker.findings import NOT_ENDED, VERDICT_PASS, Finding, Report, verdict_of
 from ckptlab.checker.observations import ObservationError, Observations
 
 __all__ = ["build_report", "contradicted", "could_not_run", "crashed", "timed_out",
            "unverified"]
+
+# the Estimator track's calls whose restore is compared with the model as saved
+RESTORING = ("evaluate", "predict", "resume")
 
 
 def _last_stage(obs: dict) -> str:
@@ -16,32 +19,50 @@ def _last_stage(obs: dict) -> str:
     return stages[-1] if stages else "(none: it stopped while loading your code)"
 
 
-def _timeout_fix(obs: dict) -> str:
+def _finished(obs: dict) -> str:
+    return f"Stages that finished: {', '.join(obs.get('stages') or []) or 'none'}."
+
+
+def _timeout_fix(obs: dict, running: tuple[str, ...] = ()) -> str:
     """An endless input only matters while training runs; after it, name what still runs."""
     stages = obs.get("stages") or []
     if "train" not in stages and obs.get("track") == "estimator":
         return ("Make sure training stops: give train() a finite input (no endless repeat() "
                 "while global_step does not advance) and remove loops that never end; or "
                 "allow more time with --timeout.")
+    if running:
+        return (f"Find the loop that never ends in the code {' and '.join(running)} calls "
+                "(its input_fn, the model_fn in that mode, its hooks; run that call alone in "
+                "a cell), or allow more time with --timeout.")
     return ("Find the loop that never ends in the code that ran after the last stage shown "
             "(run that function alone in a cell), or allow more time with --timeout.")
 
 
-def timed_out(obs: dict, seconds: float) -> Finding:
+def timed_out(obs: dict, seconds: float, running: tuple[str, ...] = ()) -> Finding:
+    """`running`: what the processes that did not end ran, when several ran at once."""
     return make_finding(
         "TIMEOUT",
+        f"The check was stopped after {seconds:g} s, while {' and '.join(running)} "
+        f"{'were' if len(running) > 1 else 'was'} still running. {_finished(obs)}"
+        if running else
         f"The check was stopped after {seconds:g} s. Last stage that finished: "
         f"{_last_stage(obs)}.",
-        _timeout_fix(obs),
-        {"time limit (s)": seconds, "stages finished": obs.get("stages", [])})
+        _timeout_fix(obs, running),
+        {"time limit (s)": seconds, "stages finished": obs.get("stages", []),
+         **({NOT_ENDED: list(running)} if running else {})})
 
 
-def crashed(obs: dict, cause: str, output_tail: str = "", fix: str = "") -> Finding:
+def crashed(obs: dict, cause: str, output_tail: str = "", fix: str = "",
+            running: tuple[str, ...] = ()) -> Finding:
     evidence = {"cause": cause, "stages finished": obs.get("stages", [])}
+    if running:
+        evidence[NOT_ENDED] = list(running)
     if output_tail:
         evidence["last output"] = output_tail
     return make_finding(
         "CRASHED",
+        f"The process{'es' * (len(running) > 1)} running {' and '.join(running)} ended "
+        f"without a result ({cause}). {_finished(obs)}" if running else
         f"The process running your code ended without a result ({cause}). Last stage that "
         f"finished: {_last_stage(obs)}.",
         fix or "Remove os._exit()/sys.exit() calls and very large allocations from your "
@@ -111,16 +132,18 @@ def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
 
 def _unjudged(observations: Observations) -> tuple[str, ...]:
     """Codes the judge had no evidence to decide: on the Estimator track, the model as
-    saved against the restored one when neither predict()'s nor evaluate()'s restore was
-    compared on the probes, or the resumed train()'s was not (the only evidence of what a
-    resume restores beyond the checkpoint's values; every reason to stand down is a claim
-    of the learner's processes, so no credit rests on it)."""
+    saved against the restored one when a restoring call (evaluate(), predict() or the
+    resumed train()) raised, when neither predict()'s nor evaluate()'s restore was
+    compared on the probes, or when the resumed train()'s was not. Each is evidence of
+    what its restore brings back beyond the checkpoint's values, and each reason to stand
+    down or fail there is the learner's processes' doing: no credit rests on it (a
+    mistake one of them shows must not hide behind an exception in it)."""
     judged = observations.judged
     if observations.track != "estimator" or judged is None:
         return ()
-    resumed = observations.estimator is not None and observations.estimator.resume is not None \
-        and not observations.failed("resume")
-    if (judged.saved_output_gap is None and judged.evaluate_output_gap is None) \
+    resumed = observations.estimator is not None and observations.estimator.resume is not None
+    if any(observations.failed(stage) for stage in RESTORING) \
+            or (judged.saved_output_gap is None and judged.evaluate_output_gap is None) \
             or (resumed and judged.resume_output_gap is None):
         return ("OUTPUTS_DIFFER_AFTER_RESTORE",)
     return ()

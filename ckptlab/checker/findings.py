@@ -13,8 +13,8 @@ from typing import Any
 from ckptlab.outcome_codes import INCOMPLETE
 
 __all__ = [
-    "ERROR", "INFO", "SEVERITIES", "VERDICT_ERROR", "VERDICT_FAIL", "VERDICT_NOT_ANSWERED",
-    "VERDICT_PASS", "WARNING",
+    "ERROR", "INFO", "NOT_ENDED", "SEVERITIES", "VERDICT_ERROR", "VERDICT_FAIL",
+    "VERDICT_NOT_ANSWERED", "VERDICT_PASS", "WARNING",
     "Finding", "Report", "reworded", "verdict_of",
 ]
 
@@ -25,6 +25,9 @@ REPORT_SCHEMA_VERSION = 2  # the JSON of a report only grows; 1 had no schema_ve
 VERDICT_NOT_ANSWERED = "not_answered"  # an exercise answer that was never written: not run
 # Codes that mean "the check could not finish", not "the learner's code is wrong".
 INCOMPLETE_CODES = INCOMPLETE  # the check could not judge (ckptlab/outcome_codes.py)
+# the evidence of a time-out or a crash while stage processes ran at once: what the ones
+# that did not end ran (their stages finished in no one order)
+NOT_ENDED = "did not end"
 
 
 @dataclass(frozen=True)

@@ -443,14 +443,13 @@ def _evaluate_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str
 def _resume_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str, np.ndarray],
                   notes: list[str]) -> dict[str, Any]:
     """The model as saved against the model the resumed train() started from, on the same
-    probes (its EVAL graph's loss and predictions, or its PREDICT graph's predictions, as
-    the runner could; each run twice), and the unsaved state the resumed session started
-    from otherwise than the trained session held at its end (the model as saved)."""
+    probes (its PREDICT graph's predictions, run twice), and the unsaved state the resumed
+    session started from otherwise than the trained session held at its end (the model as
+    saved). A record of another graph is none the runner makes: not compared (unjudged)."""
     resumed = est.get("resume_probe")
-    if not isinstance(resumed, dict):
+    if not isinstance(resumed, dict) or resumed.get("graph") != PREDICT:
         return {}
-    pairs = [(probe.get("outputs"), resumed.get("outputs") or [], False)] \
-        if resumed.get("graph") == PREDICT else _eval_pairs(probe, resumed)
+    pairs = [(probe.get("outputs"), resumed.get("outputs") or [], False)]
     held = (est.get("resume") or {}).get("start_values")
     gap = _repeated_gap(WHERE_RESUME, pairs, probe, resumed, held, values, notes,
                         "resume_random")

@@ -22,8 +22,9 @@ from ckptlab.checker.assemble import build_report, could_not_run, crashed, timed
 from ckptlab.checker.explain.exceptions import finding_for_error
 from ckptlab.checker.findings import Report, reworded
 from ckptlab.checker.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Limits, support
-from ckptlab.checker.runners.tracks import stages_of
+from ckptlab.checker.runners.tracks import RUNS_WHAT, stages_of
 from ckptlab.checker.scoring import scored
+from ckptlab.checker.stage_names import in_groups
 from ckptlab.checker.submission import (
     TRACK_ENTRY_POINTS,
     defined_names,
@@ -82,6 +83,21 @@ def _exit_cause(code: int | None) -> str:
     return f"exit code {code}"
 
 
+def _not_ended(outcome: Outcome, track: str) -> tuple[str, ...]:
+    """What the stage processes that did not end ran, when they ran beside another
+    (stages "alongside"): then the stages finished, merged in stage order, do not tell
+    where it stopped. Empty when one process ran at a time (its last stage tells)."""
+    ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
+    for specs in in_groups(stages_of(track) or []):
+        group = [spec["name"] for spec in specs]
+        # (a group's exits come when all of it ended: "finished" tells who got through)
+        stuck = [name for name in group if name not in ended or outcome.exits.get(name, 0)]
+        if stuck:
+            return tuple(RUNS_WHAT.get(track, {}).get(name, name) for name in stuck) \
+                if len(group) > 1 else ()
+    return ()
+
+
 def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limits,
                         exercise: str = "", start: float | None = None) -> Report:
     """A Report from what the learner's processes claimed and how they ended."""
@@ -99,16 +115,18 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
                                    f"({outcome.supervisor_error}).",
                                    "Report this to the ckptlab maintainers."))
     elif outcome.stopped == "timeout":
-        extra.append(timed_out(obs, limits.timeout))
+        extra.append(timed_out(obs, limits.timeout, _not_ended(outcome, track)))
     elif outcome.stopped:
         cause = _STOPPED[outcome.stopped].format(**vars(limits))
-        extra.append(crashed(obs, cause, tail, _STOPPED_FIX.get(outcome.stopped, "")))
+        extra.append(crashed(obs, cause, tail, _STOPPED_FIX.get(outcome.stopped, ""),
+                             _not_ended(outcome, track)))
     elif not outcome.started:
         extra.append(could_not_run("The checker's child process could not start.",
                                    "Check the installation of ckptlab in this Python.",
                                    {"last output": tail}))
     elif not finished:
-        extra.append(crashed(obs, _exit_cause(failed_exit), tail))
+        extra.append(crashed(obs, _exit_cause(failed_exit), tail,
+                             running=_not_ended(outcome, track)))
     notes = () if outcome.isolated else (outcome.isolation,)
     if outcome.strays:
         notes += (f"{outcome.strays} process(es) your code left running after a stage "

@@ -4,7 +4,7 @@ that evidence by them (free of TensorFlow and of the runners, for the judge)."""
 
 from __future__ import annotations
 
-__all__ = ["ALL", "PREDICTING", "RESTORE", "SAVE", "TRAIN"]
+__all__ = ["ALL", "PREDICTING", "RESTORE", "SAVE", "TRAIN", "in_groups"]
 
 ALL = "all"  # the whole track in one process (the default stage)
 TRAIN = "train"  # Estimator: trace the modes, train; its model_dir is copied after it
@@ -12,3 +12,15 @@ SAVE = "save"  # TF2: build, train and save
 RESTORE = "restore"  # both tracks: a fresh process that restores what the first one saved
 # Estimator: a fresh process beside restore: predict(), then train() resumed from a copy
 PREDICTING = "predict"
+
+
+def in_groups(stages: list[dict]) -> list[list[dict]]:
+    """Stage specs in groups run one after the other; a stage with "alongside" runs at the
+    same time as the one before it (both start after the group before them ended)."""
+    groups: list[list[dict]] = []
+    for stage in stages:
+        if stage.get("alongside") and groups:
+            groups[-1].append(stage)
+        else:
+            groups.append([stage])
+    return groups

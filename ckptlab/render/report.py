@@ -12,7 +12,7 @@ import textwrap
 from html import escape
 from typing import Any
 
-from ckptlab.checker.findings import Finding, Report
+from ckptlab.checker.findings import NOT_ENDED, Finding, Report
 from ckptlab.render.links import tutorial_href
 from ckptlab.render.palette import FONT_FAMILY, FONT_SIZE, SEVERITY_LOOK, VERDICT_LOOK
 
@@ -69,6 +69,10 @@ def failed_at(report: Report) -> str:
     if not broken:
         return ""
     if EVERY_STAGE in broken:
+        running = next((dict(f.evidence)[NOT_ENDED] for f in report.findings
+                        if NOT_ENDED in dict(f.evidence)), None)
+        if running:  # processes ran at once: what did not end, not the last stage listed
+            return f"stopped in {' and '.join(running)}"
         last = report.stages[-1] if report.stages else "loading your code"
         return f"stopped after {last}"
     ran = list(report.stages)

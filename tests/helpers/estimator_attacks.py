@@ -131,9 +131,9 @@ else:
 import ckptlab.checker.runners.estimator as _runner
 def _patch():
     # claim what the checkpoint holds as the session's values, and zero gaps
-    _runner.session_values = lambda session, variables: checkpoint_values()
+    _runner.reported_values = lambda arrays: checkpoint_values()
     _runner._largest_gap = lambda first, second: 0.0
-    return "patched session_values and _largest_gap"
+    return "patched reported_values and _largest_gap"
 if later_stage():
     allowed("claim restored values and zero gaps", _patch)
 '''),
@@ -146,7 +146,7 @@ def _patch():
     # no checkpoint is read in this process: every session starts from its initializers,
     # while the values reported are the checkpoint's, read from disk
     _tf.compat.v1.train.Saver.restore = _initialise
-    _runner.session_values = lambda session, variables: checkpoint_values()
+    _runner.reported_values = lambda arrays: checkpoint_values()
     return "Saver.restore initialises instead; claimed values read from disk"
 if later_stage():
     allowed("restore nothing, claim the checkpoint's values", _patch)
@@ -276,7 +276,32 @@ if later_stage():
     allowed("claim a reason not to compare the resume", _claim)
 ''', ("pass", "fail", "error"), False, solution=RESUME_WRONG),
 ]
-ATTACKS += RESUME_ATTACKS
+# ... or whose own call of that restore raises: a mistake only evaluate() or only the
+# resumed train() shows must not earn points by an exception in that call (it costs
+# "runs" alone; 4/5 instead of 3/5 before such a failure left the comparison unjudged)
+EVALUATE_WRONG = RESUME_WRONG.replace(
+    "training_hooks=[SetInputScale(first_step_only=True)],\n"
+    "                                      evaluation_hooks=[SetInputScale()])",
+    "training_hooks=[SetInputScale()])")  # evaluate() alone runs without the scale
+assert EVALUATE_WRONG != RESUME_WRONG
+_RAISE_IN = STAGE + '''
+import tensorflow as _tf
+def _raise_in(method):
+    def _failing(*args, **kwargs):
+        raise RuntimeError("this submission makes " + method + "() fail")
+    setattr(_tf.compat.v1.estimator.Estimator, method, _failing)
+    return method + "() raises"
+if later_stage():  # train(): only the resume calls it there
+    allowed("make the call that shows the mistake raise", lambda: _raise_in("METHOD"))
+'''
+RAISING_ATTACKS = [
+    Attack("resume_state_and_a_resume_that_raises", "forging predictions",
+           _RAISE_IN.replace("METHOD", "train"), ("fail",), False, solution=RESUME_WRONG),
+    Attack("evaluate_state_and_an_evaluate_that_raises", "forging predictions",
+           _RAISE_IN.replace("METHOD", "evaluate"), ("fail",), False,
+           solution=EVALUATE_WRONG),
+]
+ATTACKS += RESUME_ATTACKS + RAISING_ATTACKS
 
 # the same on the TF2 track (its stages: save, restore): the reference solution must pass
 TF2_EVIDENCE = contained("restore_reads_saved_evidence", "blind to the save stage's evidence",
@@ -292,5 +317,5 @@ if os.path.exists("saved.ok"):  # the restore stage's process
     allowed("plant evidence of the saved model", _plant)
 ''')
 
-__all__ = ["ATTACKS", "ATTEMPT", "REPLAYED_PREDICTIONS", "RESUME_ATTACKS", "RESUME_WRONG",
-           "SOLUTION", "TF2_EVIDENCE", "WRONG"]
+__all__ = ["ATTACKS", "ATTEMPT", "EVALUATE_WRONG", "RAISING_ATTACKS", "REPLAYED_PREDICTIONS",
+           "RESUME_ATTACKS", "RESUME_WRONG", "SOLUTION", "TF2_EVIDENCE", "WRONG"]

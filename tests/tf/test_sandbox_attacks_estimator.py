@@ -17,7 +17,7 @@ import pytest
 
 from ckptlab.checker.isolation import Limits, support
 from ckptlab.checker.runners.tracks import stages_of
-from ckptlab.checker.sandbox import report_from_outcome
+from ckptlab.checker.sandbox import check_file, report_from_outcome
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.warm import run_isolated
 from ckptlab.exercises import get_exercise
@@ -25,6 +25,8 @@ from tests.conftest import skip_or_fail
 from tests.helpers.attacks import Attack
 from tests.helpers.estimator_attacks import (
     ATTACKS,
+    EVALUATE_WRONG,
+    RAISING_ATTACKS,
     REPLAYED_PREDICTIONS,
     RESUME_ATTACKS,
     TF2_EVIDENCE,
@@ -104,6 +106,28 @@ def test_a_withheld_resume_comparison_earns_nothing(attacked, attack: Attack):
         assert any("resume: no record" in f.what for f in report.findings), report.codes()
     else:
         assert report.unjudged == ("OUTPUTS_DIFFER_AFTER_RESTORE",), report.unjudged
+
+
+@pytest.mark.parametrize("attack", RAISING_ATTACKS, ids=[a.name for a in RAISING_ATTACKS])
+def test_a_mistake_behind_a_raising_restore_earns_nothing(attacked, attack: Attack):
+    """A mistake only the resumed train() (or only evaluate()) shows, in a submission that
+    makes that very call raise: it loses "runs" and must not win "deterministic" for it."""
+    _, report, _ = _assert_stopped(attacked, attack)
+    points = scored(report).case_points
+    assert "LEARNER_EXCEPTION" in report.codes("error"), report.codes()
+    assert report.unjudged == ("OUTPUTS_DIFFER_AFTER_RESTORE",), (report.unjudged, report.codes())
+    assert points == {"runs": 0, "one_restore": 2, "deterministic": 0}, points
+
+
+def test_the_evaluate_only_mistake_is_found_when_evaluate_runs(tmp_path):
+    """The wrong solution behind the raising evaluate() attack, checked as it is: only the
+    model evaluate() restored differs from the model as saved."""
+    path = tmp_path / "evaluate_wrong.py"
+    path.write_text(EVALUATE_WRONG)
+    report = check_file(path, LIMITS, EXERCISE.id)
+    differ = [f for f in report.findings if f.code == "OUTPUTS_DIFFER_AFTER_RESTORE"]
+    assert differ and "evaluate()" in str(dict(differ[0].evidence)), str(report)
+    assert report.case_points["deterministic"] == 0 and report.case_points["runs"] == 1
 
 
 def test_the_stages_ran_in_their_own_processes(attacked):

@@ -37,6 +37,13 @@ if os.path.exists("trained.ok"):  # a stage after training: restore or predict
     if os.fork() == 0:  # left behind: it must not outlive the group
         time.sleep(600)
         os._exit(0)
+    import tensorflow as _tf
+    _evaluate = _tf.compat.v1.estimator.Estimator.evaluate
+    def _slow_evaluate(self, *args, **kwargs):  # the restore process ends after predict's
+        result = _evaluate(self, *args, **kwargs)
+        time.sleep(5)
+        return result
+    _tf.compat.v1.estimator.Estimator.evaluate = _slow_evaluate
 '''
 LIMITS = Limits(timeout=240, memory_mb=2000)
 
@@ -52,6 +59,8 @@ def outcome():
 def test_restore_and_predict_run_at_the_same_time(outcome):
     output = outcome.output.decode(errors="replace")
     assert outcome.exits == {"train": 0, "restore": 0, "predict": 0}, output[-2000:]
+    # the group's exits come in the stage list's order, not in the order they ended
+    assert list(outcome.exits) == ["train", "restore", "predict"], outcome.exits
     assert re.findall(r"^MET (\w+)$", output, re.M) == ["True", "True"], output[-2000:]
 
 
@@ -69,3 +78,39 @@ def test_what_they_left_ends_with_them_and_the_check_passes(outcome):
     assert outcome.survivors == []
     report = report_from_outcome(outcome, "estimator", "submission.py", LIMITS)
     assert report.verdict == "pass", str(report)[:2000]
+
+
+STUCK = '''
+import os
+import tensorflow as _tf
+def _stuck(self, *args, **kwargs):
+    if "HOW" == "loop":
+        while True:
+            pass
+    os._exit(3)
+if os.path.exists("trained.ok"):  # evaluate() never ends; predict() beside it does
+    _tf.compat.v1.estimator.Estimator.evaluate = _stuck
+'''
+SHORT = Limits(timeout=25, memory_mb=2000)
+
+
+@pytest.mark.parametrize("how", ["loop", "exit"])
+def test_a_stop_while_both_ran_names_the_process_that_did_not_end(how):
+    """Their stages finished in no one order: the report names what did not end, not the
+    last stage of the merged list (that would be the resume, which ended)."""
+    if not support().isolated:
+        skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
+    source = STUCK.replace("HOW", how) + SOLUTION
+    stopped = run_isolated("estimator", source.encode(), "submission.py", "file", SHORT,
+                           stages=stages_of("estimator"))
+    report = report_from_outcome(stopped, "estimator", "submission.py", SHORT)
+    code = "TIMEOUT" if how == "loop" else "CRASHED"
+    finding = next(f for f in report.findings if f.code == code)
+    assert "resume" in stopped.stage_obs()["stages"], stopped.stage_obs()["stages"]
+    assert ("while evaluate() was still running" if how == "loop" else
+            "The process running evaluate() ended") in finding.what, finding.what
+    assert "Last stage that finished" not in finding.what, finding.what
+    assert dict(finding.evidence)["did not end"] == ["evaluate()"], finding.evidence
+    assert "stopped in evaluate()" in str(report).splitlines()[0], str(report)[:300]
+    if how == "loop":
+        assert "the code evaluate() calls" in finding.fix, finding.fix

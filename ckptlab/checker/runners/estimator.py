@@ -16,6 +16,7 @@ shape of `observations.Observations` (version 1).
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from itertools import islice
@@ -58,7 +59,8 @@ from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
 from ckptlab.estimator.calls import mode_inputs
 from ckptlab.mode_names import EVAL, PREDICT
 
-__all__ = ["default_input_fn", "predict_stage", "restore_stage", "run_estimator", "train_stage"]
+__all__ = ["copy_model_dir", "default_input_fn", "predict_stage", "restore_stage",
+           "run_estimator", "train_stage"]
 
 _v1 = tf.compat.v1
 TRAIN_STEPS = 5
@@ -96,43 +98,62 @@ def estimator_class() -> type:
     return _estimator_api().Estimator
 
 
-def session_values(session: Any, variables: list[Any]) -> dict[str, list[float]]:
-    """The floating-point variables' values in `session`, by name (MAX_VALUES in all)."""
-    found: dict[str, list[float]] = {}
+def session_arrays(session: Any, variables: list[Any]) -> dict[str, np.ndarray]:
+    """Every variable's value in `session`, by name: kept in this process (the probes run
+    the model with all of them), never reported as such."""
     if not variables:
-        return found
+        return {}
+    return {variable.op.name: np.asarray(value) for variable, value in
+            zip(variables, session.run(variables), strict=True)}
+
+
+def reported_values(arrays: dict[str, np.ndarray]) -> dict[str, list[float]]:
+    """The floating-point values (and global_step) of `arrays` a check reports back to the
+    judge, by name: MAX_VALUES in all, whole variables only."""
+    found: dict[str, list[float]] = {}
     budget = MAX_VALUES
-    for variable, value in zip(variables, session.run(variables), strict=True):
+    for name, value in arrays.items():
+        if not (np.issubdtype(value.dtype, np.floating) or name == "global_step"):
+            continue
         flat = np.asarray(value, np.float64).ravel()
         if flat.size <= budget:
-            found[variable.op.name] = flat.tolist()
+            found[name] = flat.tolist()
             budget -= flat.size
     return found
 
 
 class _SessionValues(_v1.train.SessionRunHook):
     """Keeps the values the session holds before its first step (after every restore,
-    init_fn and after_create_session hook); `end`: also those after its last step."""
+    init_fn and after_create_session hook); `end`: also those after its last step. The
+    `*_arrays` hold every variable (for the probes, in this process); the `*_values` what
+    is reported (reported_values)."""
 
     def __init__(self, end: bool = False):
         self.end_wanted, self.runs = end, 0
-        self.start_values: dict[str, list[float]] = {}
-        self.end_values: dict[str, list[float]] = {}
+        self.start_arrays: dict[str, np.ndarray] = {}
+        self.end_arrays: dict[str, np.ndarray] = {}
+
+    @property
+    def start_values(self) -> dict[str, list[float]]:
+        return reported_values(self.start_arrays)
+
+    @property
+    def end_values(self) -> dict[str, list[float]]:
+        return reported_values(self.end_arrays)
 
     def begin(self):  # local variables too: state a new session does not restore
-        self.variables = [v for v in [*_v1.global_variables(), *_v1.local_variables()]
-                          if v.dtype.base_dtype.is_floating or v.op.name == "global_step"]
+        self.variables = [*_v1.global_variables(), *_v1.local_variables()]
 
     def before_run(self, run_context):
         if self.runs == 0:
-            self.start_values = session_values(run_context.session, self.variables)
+            self.start_arrays = session_arrays(run_context.session, self.variables)
 
     def after_run(self, run_context, run_values):
         self.runs += 1
 
     def end(self, session):
         if self.end_wanted:
-            self.end_values = session_values(session, self.variables)
+            self.end_arrays = session_arrays(session, self.variables)
 
 
 class _StopAfterRuns(_SessionValues):
@@ -333,7 +354,7 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
     outputs = []
     for number in (1, 2):
         hook = _SessionValues()
-        ok, predictor = run.call("predict", _make, model_dir, params, recorder, functions)
+        ok, predictor = run.prepare("predict", _make, model_dir, params, recorder, functions)
         ok, out = run.call("predict", _predict, predictor, predict_input, BATCH,
                            [hook]) if ok else (False, [])
         if ok:
@@ -462,7 +483,7 @@ def _warm_start(run: Run, functions: dict, workdir: Path, params: Any, input_fn:
     if not settings:
         return None, ""
     pretrained = str(workdir / "pretrained")
-    ok, teacher = run.call("pretrain", _make, pretrained, params, None, functions)
+    ok, teacher = run.prepare("pretrain", _make, pretrained, params, None, functions)
     if ok:
         ok, _ = run.call("pretrain", teacher.train, input_fn, steps=TRAIN_STEPS,
                          hooks=[_StopAfterRuns(TRAIN_STEPS * 4)])
@@ -507,7 +528,8 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
             est["restore_modes"] = run.call("trace modes", _trace, functions,
                                            given["restore_params"], input_fn)[1]
         warm, source = _warm_start(run, functions, workdir, params, input_fn)
-        ok, trainer = run.call("train", _make, model_dir, params, Recorder(), functions, warm)
+        ok, trainer = run.prepare("train", _make, model_dir, params, Recorder(), functions,
+                                  warm)
         if not ok:
             return run.obs
         workdir.mkdir(parents=True, exist_ok=True)  # a real tf.estimator makes model_dir later
@@ -521,7 +543,7 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
         if builds and given["restore_params"] != params:
             _not_compared(run, WHERE_RESTORE, "restore_params")
         elif builds and not run.obs["errors"]:
-            est["probe"] = _saved_on_probe(run, builds, hook.end_values, given, workdir)
+            est["probe"] = _saved_on_probe(run, builds, hook.end_arrays, given, workdir)
     run.emit("train", run.obs)
     return run.obs
 
@@ -539,15 +561,15 @@ def restore_stage(track: str, functions: dict[str, Any], workdir: Path,
     given = _inputs(functions)
     model_dir = str(workdir / est["model_dir"])
     with Listening(run):
-        evaluator = run.call("evaluate", _make, model_dir, given["restore_params"], Recorder(),
-                             functions)[1]
+        evaluator = run.prepare("evaluate", _make, model_dir, given["restore_params"],
+                                Recorder(), functions)[1]
         if evaluator is not None:
             hook = _SessionValues()  # errors and stage are the evidence; values the restore
             ok, _ = run.call("evaluate", evaluator.evaluate, given["eval_input"], hooks=[hook])
             if ok:
                 est.setdefault("restored", {})["evaluate"] = hook.start_values
                 _evaluate_on_probe(run, functions, given["restore_params"],
-                                   given["input_fn"], hook.start_values, workdir)
+                                   given["input_fn"], hook.start_arrays, workdir)
     return run.obs
 
 
@@ -568,11 +590,24 @@ def predict_stage(track: str, functions: dict[str, Any], workdir: Path,
         _predictions(run, functions, model_dir, given["restore_params"], Recorder(),
                      given["predict_input"], log)
         resumed = workdir / RESUME_DIR
-        shutil.rmtree(resumed, ignore_errors=True)
-        if Path(model_dir).is_dir():
-            shutil.copytree(model_dir, resumed, symlinks=True)
-        _resume(run, functions, str(resumed), given, workdir)
+        if run.prepare("resume", copy_model_dir, Path(model_dir), resumed)[0]:
+            _resume(run, functions, str(resumed), given, workdir)
     return run.obs
+
+
+def copy_model_dir(model_dir: Path, copy: Path) -> None:
+    """A copy of `model_dir` that is its own: its `checkpoint` state names the copied
+    checkpoints (a Saver with save_relative_paths=False writes absolute paths, which would
+    let a resume in the copy restore from, and delete checkpoints of, the original while
+    evaluate() reads it beside it)."""
+    shutil.rmtree(copy, ignore_errors=True)
+    if not model_dir.is_dir():
+        return
+    shutil.copytree(model_dir, copy, symlinks=True)
+    state = copy / "checkpoint"
+    if state.is_file() and not state.is_symlink():
+        original = f'"{model_dir}{os.sep}'
+        state.write_text(state.read_text().replace(original, '"'))
 
 
 def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
@@ -582,14 +617,14 @@ def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
     from ckptlab.events import Recorder
 
     est = run.obs["estimator"]
-    ok, resumer = run.call("resume", _make, model_dir, given["params"], Recorder(), functions)
+    ok, resumer = run.prepare("resume", _make, model_dir, given["params"], Recorder(), functions)
     if ok:
         hook = _StopAfterRuns(RESUME_STEPS * 4)
         ok, _ = run.call("resume", resumer.train, given["input_fn"], steps=RESUME_STEPS,
                          hooks=[hook])
         if ok:  # (no probes when RESTORE_PARAMS differ: the train stage said so)
             _resume_on_probe(run, functions, given["params"], given["input_fn"],
-                             hook.start_values, workdir)
+                             hook.start_arrays, workdir)
         est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values,
                          "end_values": hook.end_values,
                          "checkpoints": checkpoint_prefixes(model_dir)}

@@ -88,7 +88,17 @@ class Run:
         self.timings = self.obs["timings"]
 
     def call(self, stage: str, function: Callable[..., Any], *args: Any, **kwargs: Any):
-        """(True, result) or (False, None) after recording the exception under `stage`."""
+        """(True, result) or (False, None) after recording the exception under `stage`;
+        `stage` has finished when it returns."""
+        return self._run(stage, True, function, args, kwargs)
+
+    def prepare(self, stage: str, function: Callable[..., Any], *args: Any, **kwargs: Any):
+        """call() for what comes before the stage's own call (making the Estimator it
+        calls): an exception is the stage's, a return does not finish the stage."""
+        return self._run(stage, False, function, args, kwargs)
+
+    def _run(self, stage: str, finishes: bool, function: Callable[..., Any], args: tuple,
+             kwargs: dict):
         start = time.perf_counter()
         try:
             result = function(*args, **kwargs)
@@ -97,10 +107,11 @@ class Run:
                                                         self.hide))
             self.done(stage, start, ok=False)
             return False, None
-        self.done(stage, start)
+        self.done(stage, start, ok=finishes)
         return True, result
 
     def done(self, stage: str, start: float, ok: bool = True) -> None:
+        """Time spent in `stage`; `ok`: it finished (in the order stages finish)."""
         self.timings[stage] = round(self.timings.get(stage, 0.0) + time.perf_counter() - start, 4)
         if ok and stage not in self.obs["stages"]:
             self.obs["stages"].append(stage)

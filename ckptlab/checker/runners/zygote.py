@@ -49,6 +49,7 @@ from pathlib import Path
 __all__ = ["CLAIMS_LIMIT", "main"]
 
 CLAIMS_LIMIT = 16 << 20  # bytes a stage may report
+DRAIN_READS = 64  # reads of a stage's claims pipe after it ended, at most
 PARENT_POLL_SECONDS = 0.5
 _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS = 4, 38
 _NAMESPACES = ("ipc", "uts", "net", "pid", "mnt")
@@ -268,7 +269,8 @@ def _grader_gone(watch: select.poll) -> bool:
 
 def _relay(running: dict[str, tuple[int, int]]) -> dict[str, int]:
     """Forward the claims of stages running at once ({name: (pid, claims fd)}) to the
-    grader until every one has exited; returns their exit statuses."""
+    grader until every one has exited and its pipe is drained; returns their exit
+    statuses."""
     received = dict.fromkeys(running, 0)
     buffers = dict.fromkeys(running, b"")
     statuses: dict[str, int] = {}
@@ -277,6 +279,28 @@ def _relay(running: dict[str, tuple[int, int]]) -> dict[str, int]:
         os.set_blocking(fd, False)
     results = select.poll()
     results.register(3, 0)  # only POLLERR/POLLHUP: the grader closed its end
+
+    def forward(fd: int) -> bool:
+        """Read what is waiting on `fd`; False once nothing more is (EAGAIN or EOF)."""
+        stage = by_fd[fd]
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return False
+        if not chunk:  # every writer closed it: nothing more will come
+            del by_fd[fd]
+            return False
+        received[stage] += len(chunk)
+        buffers[stage] += chunk
+        *lines, buffers[stage] = buffers[stage].split(b"\n")
+        for line in lines:
+            _send({"stage": stage, "claim": line.decode("utf-8", "replace")})
+        if received[stage] > CLAIMS_LIMIT:
+            with contextlib.suppress(OSError):  # (it may have ended and been reaped)
+                os.kill(running[stage][0], signal.SIGKILL)
+            _send({"stage": stage, "overflow": received[stage]})
+        return True
+
     while True:
         if _grader_gone(results):
             for pid, _ in running.values():
@@ -284,32 +308,21 @@ def _relay(running: dict[str, tuple[int, int]]) -> dict[str, int]:
                     os.killpg(pid, signal.SIGKILL)
             raise _GraderGone
         ready, _, _ = select.select(list(by_fd), [], [], 0.05 if by_fd else 0.005)
-        quiet = set(running)  # stages with nothing read this round
         for fd in ready:
-            stage = by_fd[fd]
-            try:
-                chunk = os.read(fd, 1 << 16)
-            except BlockingIOError:
-                continue
-            if not chunk:  # every writer closed it: nothing more will come
-                del by_fd[fd]
-                continue
-            quiet.discard(stage)
-            received[stage] += len(chunk)
-            buffers[stage] += chunk
-            *lines, buffers[stage] = buffers[stage].split(b"\n")
-            for line in lines:
-                _send({"stage": stage, "claim": line.decode("utf-8", "replace")})
-            if received[stage] > CLAIMS_LIMIT:
-                os.kill(running[stage][0], signal.SIGKILL)
-                _send({"stage": stage, "overflow": received[stage]})
+            forward(fd)
         for stage, (pid, _) in running.items():
             if stage not in statuses:
                 done, raw = os.waitpid(pid, os.WNOHANG)
                 if done:
                     statuses[stage] = os.waitstatus_to_exitcode(raw)
-        if len(statuses) == len(running) and quiet == set(running):
-            return statuses  # every stage ended and nothing more is waiting
+        if len(statuses) == len(running):
+            # every stage ended: what it wrote last (maybe after the select) is still read
+            # (a bounded drain: a process it left may hold the pipe and keep writing)
+            for fd in list(by_fd):
+                for _ in range(DRAIN_READS):
+                    if fd not in by_fd or not forward(fd):
+                        break
+            return statuses
 
 
 def _wait_for_grader(results: select.poll) -> None:
@@ -330,22 +343,13 @@ def _send(message: dict) -> None:
         data = data[os.write(3, data):]
 
 
-def _groups(stages: list[dict]) -> list[list[dict]]:
-    """Stages in groups run one after the other; a stage with "alongside" runs at the
-    same time as the one before it (both start after the group before them ended)."""
-    groups: list[list[dict]] = []
-    for stage in stages:
-        if stage.get("alongside") and groups:
-            groups[-1].append(stage)
-        else:
-            groups.append([stage])
-    return groups
-
-
-def _stage_process(request: dict, stage: dict, write: int) -> None:
-    """The forked stage process: gives up what learner code must not reach, then runs."""
+def _stage_process(request: dict, stage: dict, write: int, others: list[int]) -> None:
+    """The forked stage process: gives up what learner code must not reach (`others`:
+    the claims pipes of the stages beside it), then runs."""
     code = 1
     try:
+        for fd in others:
+            os.close(fd)
         os.setpgid(0, 0)  # nor the supervisor itself
         # readable /proc for the grader: a grader that is not root has the learner's host
         # uid and measures the tree's memory there (only the supervisor, outside the pid
@@ -377,17 +381,16 @@ def _supervise(request: dict, fds: list[int]) -> None:
     sandbox = _sandbox_pids() if request.get("holder") else set()  # before any stage
     results = select.poll()
     results.register(3, 0)
-    from ckptlab.checker.stage_names import ALL
+    from ckptlab.checker.stage_names import ALL, in_groups
 
-    for group in _groups(request.get("stages") or [{"name": ALL}]):
+    for group in in_groups(request.get("stages") or [{"name": ALL}]):
         running = {}
         for stage in group:  # a group's stages run at the same time, each in its process
             read, write = os.pipe()
             pid = os.fork()
-            if pid == 0:
-                for other in [read, *(fd for _, fd in running.values())]:
-                    os.close(other)  # no stage reads another's claims
-                _stage_process(request, stage, write)
+            if pid == 0:  # no stage reads another's claims
+                _stage_process(request, stage, write,
+                               [read, *(fd for _, fd in running.values())])
             with contextlib.suppress(OSError):
                 os.setpgid(pid, pid)  # also here: the group exists before any kill of it
             os.close(write)
@@ -397,8 +400,8 @@ def _supervise(request: dict, fds: list[int]) -> None:
             os.close(read)
         for pid, _ in running.values():
             _reap_leftovers(request, pid, sandbox)  # nothing of this group runs any more
-        for name, status in statuses.items():
-            _send({"stage": name, "exit": status})
+        for name in running:  # in the stage list's order, whichever ended first
+            _send({"stage": name, "exit": statuses[name]})
             if request.get("handshake"):
                 _wait_for_grader(results)
     _send({"done": True})
