@@ -288,50 +288,72 @@ def _relay(running: dict[str, tuple[int, int]]) -> dict[str, int]:
         os.set_blocking(fd, False)
     results = select.poll()
     results.register(3, 0)  # only POLLERR/POLLHUP: the grader closed its end
+    exits = {name: _pidfd(pid) for name, (pid, _) in running.items()}  # readable at exit
+    try:
+        while True:
+            if _grader_gone(results):
+                for pid, _ in running.values():
+                    with contextlib.suppress(OSError):
+                        os.killpg(pid, signal.SIGKILL)
+                raise _GraderGone
+            # a stage's exit wakes the select at once (without a pidfd: waitpid every 5 ms)
+            waiting = [exits[stage] for stage in running if stage not in statuses]
+            timeout = 0.05 if by_fd or min(waiting, default=-1) >= 0 else 0.005
+            ready, _, _ = select.select([*by_fd, *(fd for fd in waiting if fd >= 0)], [], [],
+                                        timeout)
+            for fd in ready:
+                if fd in by_fd:
+                    _forward(by_fd, fd, running, received, buffers)
+            for stage, (pid, _) in running.items():
+                if stage not in statuses:
+                    done, raw = os.waitpid(pid, os.WNOHANG)
+                    if done:
+                        statuses[stage] = os.waitstatus_to_exitcode(raw)
+            if len(statuses) == len(running):
+                # every stage ended: what it wrote last (maybe after the select) is still
+                # read (a bounded drain: a process it left may hold the pipe and write on)
+                for fd in list(by_fd):
+                    for _ in range(DRAIN_READS):
+                        if fd not in by_fd or not _forward(by_fd, fd, running, received,
+                                                           buffers):
+                            break
+                return statuses
+    finally:
+        for fd in exits.values():
+            if fd >= 0:
+                os.close(fd)
 
-    def forward(fd: int) -> bool:
-        """Read what is waiting on `fd`; False once nothing more is (EAGAIN or EOF)."""
-        stage = by_fd[fd]
-        try:
-            chunk = os.read(fd, 1 << 16)
-        except BlockingIOError:
-            return False
-        if not chunk:  # every writer closed it: nothing more will come
-            del by_fd[fd]
-            return False
-        received[stage] += len(chunk)
-        buffers[stage] += chunk
-        *lines, buffers[stage] = buffers[stage].split(b"\n")
-        for line in lines:
-            _send({"stage": stage, "claim": line.decode("utf-8", "replace")})
-        if received[stage] > CLAIMS_LIMIT:
-            with contextlib.suppress(OSError):  # (it may have ended and been reaped)
-                os.kill(running[stage][0], signal.SIGKILL)
-            _send({"stage": stage, "overflow": received[stage]})
-        return True
 
-    while True:
-        if _grader_gone(results):
-            for pid, _ in running.values():
-                with contextlib.suppress(OSError):
-                    os.killpg(pid, signal.SIGKILL)
-            raise _GraderGone
-        ready, _, _ = select.select(list(by_fd), [], [], 0.05 if by_fd else 0.005)
-        for fd in ready:
-            forward(fd)
-        for stage, (pid, _) in running.items():
-            if stage not in statuses:
-                done, raw = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    statuses[stage] = os.waitstatus_to_exitcode(raw)
-        if len(statuses) == len(running):
-            # every stage ended: what it wrote last (maybe after the select) is still read
-            # (a bounded drain: a process it left may hold the pipe and keep writing)
-            for fd in list(by_fd):
-                for _ in range(DRAIN_READS):
-                    if fd not in by_fd or not forward(fd):
-                        break
-            return statuses
+def _pidfd(pid: int) -> int:
+    """A descriptor that turns readable when the child `pid` exits (-1 where none)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return -1
+
+
+def _forward(by_fd: dict[int, str], fd: int, running: dict[str, tuple[int, int]],
+             received: dict[str, int], buffers: dict[str, bytes]) -> bool:
+    """Relay what a stage's claims pipe holds, line by line; a stage over CLAIMS_LIMIT
+    is killed. False once nothing more is waiting (EAGAIN, or EOF: the fd is dropped)."""
+    stage = by_fd[fd]
+    try:
+        chunk = os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return False
+    if not chunk:  # every writer closed it: nothing more will come
+        del by_fd[fd]
+        return False
+    received[stage] += len(chunk)
+    buffers[stage] += chunk
+    *lines, buffers[stage] = buffers[stage].split(b"\n")
+    for line in lines:
+        _send({"stage": stage, "claim": line.decode("utf-8", "replace")})
+    if received[stage] > CLAIMS_LIMIT:
+        with contextlib.suppress(OSError):  # (it may have ended and been reaped)
+            os.kill(running[stage][0], signal.SIGKILL)
+        _send({"stage": stage, "overflow": received[stage]})
+    return True
 
 
 def _wait_for_grader(results: select.poll) -> None:
