@@ -26,14 +26,14 @@ def _finished(obs: dict) -> str:
 def _timeout_fix(obs: dict, running: tuple[str, ...] = ()) -> str:
     """An endless input only matters while training runs; after it, name what still runs."""
     stages = obs.get("stages") or []
+    if running:
+        return (f"Find the loop that never ends in your code that {' and '.join(running)} "
+                "runs (the input_fn, the model_fn in that mode, the hooks; run that call "
+                "alone in a cell), or allow more time with --timeout.")
     if "train" not in stages and obs.get("track") == "estimator":
         return ("Make sure training stops: give train() a finite input (no endless repeat() "
                 "while global_step does not advance) and remove loops that never end; or "
                 "allow more time with --timeout.")
-    if running:
-        return (f"Find the loop that never ends in the code {' and '.join(running)} calls "
-                "(its input_fn, the model_fn in that mode, its hooks; run that call alone in "
-                "a cell), or allow more time with --timeout.")
     return ("Find the loop that never ends in the code that ran after the last stage shown "
             "(run that function alone in a cell), or allow more time with --timeout.")
 
@@ -132,18 +132,16 @@ def build_report(obs: dict, subject: str, extra: list[Finding] | tuple = (),
 
 def _unjudged(observations: Observations) -> tuple[str, ...]:
     """Codes the judge had no evidence to decide: on the Estimator track, the model as
-    saved against the restored one when a restoring call (evaluate(), predict() or the
-    resumed train()) raised, when neither predict()'s nor evaluate()'s restore was
-    compared on the probes, or when the resumed train()'s was not. Each is evidence of
-    what its restore brings back beyond the checkpoint's values, and each reason to stand
-    down or fail there is the learner's processes' doing: no credit rests on it (a
-    mistake one of them shows must not hide behind an exception in it)."""
+    saved against the restored one unless each restoring call (evaluate(), predict() and
+    the resumed train()) ran and its restore was compared on the probes. Each is evidence
+    of what its restore brings back beyond the checkpoint's values, and each reason to
+    stand down or fail there is the learner's processes' doing: no credit rests on it (a
+    mistake only one of them shows must not hide behind an exception or a stand-down
+    there)."""
     judged = observations.judged
     if observations.track != "estimator" or judged is None:
         return ()
-    resumed = observations.estimator is not None and observations.estimator.resume is not None
-    if any(observations.failed(stage) for stage in RESTORING) \
-            or (judged.saved_output_gap is None and judged.evaluate_output_gap is None) \
-            or (resumed and judged.resume_output_gap is None):
+    gaps = (judged.saved_output_gap, judged.evaluate_output_gap, judged.resume_output_gap)
+    if any(observations.failed(stage) for stage in RESTORING) or None in gaps:
         return ("OUTPUTS_DIFFER_AFTER_RESTORE",)
     return ()

@@ -16,7 +16,9 @@ from typing import Any
 __all__ = ["REASONS", "VALUES_BUDGET", "WHERE_EVALUATE", "WHERE_PREDICT", "WHERE_RESTORE",
            "WHERE_RESUME", "note", "stand_down"]
 
-VALUES_BUDGET = 20000  # values of one session a check reports back, at most
+# values of one session a check reports back to the judge, at most (the probes run in
+# the session's process with all of them: no comparison stands down for a model's size)
+VALUES_BUDGET = 20000
 # where a comparison stood down: any restore, or one stage's
 WHERE_RESTORE, WHERE_PREDICT, WHERE_EVALUATE = "restore", "predict", "evaluate"
 WHERE_RESUME = "resume"
@@ -27,10 +29,6 @@ REASONS = {
                       "other params than the model training saved",
     "renamed": "a Saver maps checkpoint names onto other variables ({detail}), so the "
                "restored model differs from the saved one on purpose",
-    "not_float": "{detail} is not a floating-point variable, and a check reports only "
-                 "floating-point values",
-    "over_budget": "the model's variables hold more values than the {budget} a check "
-                   "reports ({detail} left out)",
     "not_in_session": "{detail}, a variable the outputs need, was not in the session whose "
                       "values the model is run with (it is made in some modes only)",
     "shape": "a variable has another shape in this graph than in the session ({detail})",
@@ -65,5 +63,5 @@ def note(where: Any, reason: Any, detail: Any = "") -> str | None:
     if not isinstance(where, str) or not isinstance(reason, str) or where not in _WHERE \
             or reason not in REASONS:
         return None
-    text = REASONS[reason].format(detail=_plain(detail) or "?", budget=f"{VALUES_BUDGET:,}")
+    text = REASONS[reason].format(detail=_plain(detail) or "?")
     return f"outputs after {_WHERE[where]} not compared because {text}"

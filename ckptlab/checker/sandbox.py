@@ -22,7 +22,7 @@ from ckptlab.checker.assemble import build_report, could_not_run, crashed, timed
 from ckptlab.checker.explain.exceptions import finding_for_error
 from ckptlab.checker.findings import Report, reworded
 from ckptlab.checker.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Limits, support
-from ckptlab.checker.runners.tracks import RUNS_WHAT, stages_of
+from ckptlab.checker.runners.tracks import STEPS, stages_of
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.stage_names import in_groups
 from ckptlab.checker.submission import (
@@ -83,19 +83,31 @@ def _exit_cause(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _not_ended(outcome: Outcome, track: str) -> tuple[str, ...]:
-    """What the stage processes that did not end ran, when they ran beside another
-    (stages "alongside"): then the stages finished, merged in stage order, do not tell
-    where it stopped. Empty when one process ran at a time (its last stage tells)."""
+def _not_ended(outcome: Outcome, track: str, finished: list[str]) -> tuple[str, ...]:
+    """What the stage processes that did not end were running, when they ran beside
+    another (stages "alongside"): then the stages `finished`, merged in stage order, do
+    not tell where it stopped. Empty when one process ran at a time (its last stage
+    tells)."""
     ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
     for specs in in_groups(stages_of(track) or []):
         group = [spec["name"] for spec in specs]
         # (a group's exits come when all of it ended: "finished" tells who got through)
         stuck = [name for name in group if name not in ended or outcome.exits.get(name, 0)]
         if stuck:
-            return tuple(RUNS_WHAT.get(track, {}).get(name, name) for name in stuck) \
-                if len(group) > 1 else ()
+            return tuple(_running_step(STEPS.get(track, {}).get(name, ()), finished)
+                         for name in stuck) if len(group) > 1 else ()
     return ()
+
+
+def _running_step(steps: tuple[tuple[str, str, bool], ...], finished: list[str]) -> str:
+    """The step of one process that was running: the first that had not finished (or the
+    one after it, when that first one runs only if the submission defines it)."""
+    left = [(words, optional) for step, words, optional in steps if step not in finished]
+    if left:
+        (words, optional), *later = left
+        return f"{words} or {later[0][0]}" if optional and later else words
+    last = steps[-1][1] if steps else "your code"
+    return f"the checker's run of your model on its probes after {last}"
 
 
 def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limits,
@@ -109,24 +121,25 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
     finished = outcome.finished and bool(outcome.exits) and all(
         code == 0 and stage in ended for stage, code in outcome.exits.items())
     failed_exit = next((code for code in outcome.exits.values() if code != 0), None)
+    running = _not_ended(outcome, track, obs.get("stages") or [])
     extra = []
     if outcome.supervisor_error:
         extra.append(could_not_run(f"The checker could not enter the sandbox "
                                    f"({outcome.supervisor_error}).",
                                    "Report this to the ckptlab maintainers."))
     elif outcome.stopped == "timeout":
-        extra.append(timed_out(obs, limits.timeout, _not_ended(outcome, track)))
+        extra.append(timed_out(obs, limits.timeout, running))
     elif outcome.stopped:
         cause = _STOPPED[outcome.stopped].format(**vars(limits))
         extra.append(crashed(obs, cause, tail, _STOPPED_FIX.get(outcome.stopped, ""),
-                             _not_ended(outcome, track)))
+                             running))
     elif not outcome.started:
         extra.append(could_not_run("The checker's child process could not start.",
                                    "Check the installation of ckptlab in this Python.",
                                    {"last output": tail}))
     elif not finished:
         extra.append(crashed(obs, _exit_cause(failed_exit), tail,
-                             running=_not_ended(outcome, track)))
+                             running=running))
     notes = () if outcome.isolated else (outcome.isolation,)
     if outcome.strays:
         notes += (f"{outcome.strays} process(es) your code left running after a stage "

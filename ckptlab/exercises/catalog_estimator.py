@@ -109,11 +109,13 @@ ESTIMATOR_EXERCISES = (
             runs_case(),
             Case("one_restore", 2, ("EXCESSIVE_RESTORE",),
                  "predict_many builds one graph and restores once", ("predict_many",)),
-            # predictions of untrained or overwritten weights depend on more than that
+            # predictions of untrained or overwritten weights depend on more than that;
+            # judged on every restore (predict(), evaluate(), the resumed train()): a
+            # restore that did not run through shows nothing of what it brings back
             Case("deterministic", 2, ("NONDETERMINISTIC_PREDICT", "NO_CHECKPOINT",
                                       "RESTORE_OVERWRITTEN", "OUTPUTS_DIFFER_AFTER_RESTORE"),
                  "predictions depend only on the input and the checkpoint",
-                 ("predict", "predict_many")),
+                 ("predict", "predict_many", "evaluate", "resume")),
         ),
         "Write predict_many(estimator, examples) for a trained Estimator.",
         "05_excessive_restoring", (

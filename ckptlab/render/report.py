@@ -75,8 +75,11 @@ def failed_at(report: Report) -> str:
             return f"stopped in {' and '.join(running)}"
         last = report.stages[-1] if report.stages else "loading your code"
         return f"stopped after {last}"
-    ran = list(report.stages)
-    ordered = sorted(broken, key=lambda s: (ran.index(s) if s in ran else len(ran), s))
+    # the stages that ran, then those that failed in the order their errors were found
+    ran = list(report.stages) + [stage for finding in report.findings
+                                 for stage in str(dict(finding.evidence).get("stage", ""))
+                                 .split(" and ")]
+    ordered = sorted(broken, key=lambda s: ran.index(s) if s in ran else len(ran))
     return f"failed at stage{'s' * (len(ordered) > 1)} {', '.join(ordered)}"
 
 

@@ -31,11 +31,11 @@ def _forged(name: str, kind: str, code: str, solution: str = WRONG) -> Attack:
     return Attack(name, kind, STAGE + code, ("fail", "error"), False, solution=solution)
 
 
-def _withheld(name: str, code: str) -> Attack:
+def _withheld(name: str, code: str, solution: str = WRONG) -> Attack:
     """A wrong solution whose process keeps a comparison from being made: whatever the
     verdict says, the check that rests on that comparison earns nothing."""
     return Attack(name, "forging predictions", STAGE + code, ("pass", "fail", "error"),
-                  False, solution=WRONG)
+                  False, solution=solution)
 
 
 # a perfect run's observations, made here by ckptlab's own runner on the reference solution
@@ -301,7 +301,41 @@ RAISING_ATTACKS = [
            _RAISE_IN.replace("METHOD", "evaluate"), ("fail",), False,
            solution=EVALUATE_WRONG),
 ]
-ATTACKS += RESUME_ATTACKS + RAISING_ATTACKS
+# ... or whose process stands the checker's comparison of that one restore down (its probe
+# run fails): the comparisons of the other restores do not earn the points it would decide
+PREDICT_WRONG = RESUME_WRONG.replace(
+    'predictions={"y": output},\n'
+    "                                          prediction_hooks=[SetInputScale()])",
+    'predictions={"y": output})').replace(
+    "SetInputScale(first_step_only=True)", "SetInputScale()")  # predict() alone is wrong
+assert PREDICT_WRONG.count("SetInputScale()") == 2
+STOOD_DOWN_ATTACKS = [
+    _withheld("evaluate_state_and_an_evaluate_probe_that_fails", '''
+if later_stage():
+    import ckptlab.checker.runners.estimator as _runner
+    def _fail():
+        _runner._evaluate_on_probe = lambda run, *args, **kwargs: _runner._not_compared(
+            run, "evaluate", ValueError("one evaluation per process"))
+        return "the probe run after evaluate() fails"
+    allowed("make the evaluate() probe run fail", _fail)
+''', EVALUATE_WRONG),
+    _withheld("predict_state_and_a_predict_probe_that_fails", '''
+import tensorflow as _tf
+_calls = [0]
+_real_predict = _tf.compat.v1.estimator.Estimator.predict
+def _fourth_fails(self, *args, **kwargs):  # yours, predict_many's, yours, the checker's
+    _calls[0] += 1
+    if _calls[0] == 4:
+        raise ValueError("four is unlucky")
+    return _real_predict(self, *args, **kwargs)
+def _patch():
+    _tf.compat.v1.estimator.Estimator.predict = _fourth_fails
+    return "the checker's predict() call fails"
+if later_stage():
+    allowed("make the checker's probe predict() fail", _patch)
+''', PREDICT_WRONG),
+]
+ATTACKS += RESUME_ATTACKS + RAISING_ATTACKS + STOOD_DOWN_ATTACKS
 
 # the same on the TF2 track (its stages: save, restore): the reference solution must pass
 TF2_EVIDENCE = contained("restore_reads_saved_evidence", "blind to the save stage's evidence",
@@ -317,5 +351,6 @@ if os.path.exists("saved.ok"):  # the restore stage's process
     allowed("plant evidence of the saved model", _plant)
 ''')
 
-__all__ = ["ATTACKS", "ATTEMPT", "EVALUATE_WRONG", "RAISING_ATTACKS", "REPLAYED_PREDICTIONS",
-           "RESUME_ATTACKS", "RESUME_WRONG", "SOLUTION", "TF2_EVIDENCE", "WRONG"]
+__all__ = ["ATTACKS", "ATTEMPT", "EVALUATE_WRONG", "PREDICT_WRONG", "RAISING_ATTACKS",
+           "REPLAYED_PREDICTIONS", "RESUME_ATTACKS", "RESUME_WRONG", "SOLUTION",
+           "STOOD_DOWN_ATTACKS", "TF2_EVIDENCE", "WRONG"]

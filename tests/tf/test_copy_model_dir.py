@@ -50,3 +50,17 @@ def test_a_resume_in_the_copy_leaves_the_original_model_dir_as_it_was(tmp_path):
     assert sorted(p.name for p in original.iterdir()) == before
     assert _v1.train.latest_checkpoint(str(original)).endswith("-2")
     assert _v1.train.latest_checkpoint(str(copy)) == f"{copy}/model.ckpt-4"
+
+
+
+def test_a_linked_checkpoint_state_becomes_the_copy_s_own(tmp_path):
+    from ckptlab.checker.runners.estimator import copy_model_dir
+
+    original, copy = tmp_path / "model_dir", tmp_path / "resumed"
+    original.mkdir()
+    (tmp_path / "state.txt").write_text(f'model_checkpoint_path: "{original}/model.ckpt-2"\n')
+    (original / "checkpoint").symlink_to(tmp_path / "state.txt")
+    copy_model_dir(original, copy)
+    state = copy / "checkpoint"
+    assert not state.is_symlink() and state.read_text() == 'model_checkpoint_path: "model.ckpt-2"\n'
+    assert (tmp_path / "state.txt").read_text().startswith(f'model_checkpoint_path: "{original}/')

@@ -80,9 +80,8 @@ def _traced():
     assert not any(trace.error for trace in report.modes), report
     with builds[PREDICT][0].as_default():
         names = {v.op.name: v.shape.as_list() for v in _v1.global_variables()}
-    rng = np.random.default_rng(3)
-    values = {name: rng.normal(size=shape or []).ravel().tolist()
-              for name, shape in names.items()}
+    rng = np.random.default_rng(3)  # as a session holds them (global_step a 0-d array)
+    values = {name: rng.normal(size=shape).astype(np.float32) for name, shape in names.items()}
     return builds, values
 
 
@@ -96,7 +95,7 @@ def test_the_traced_graphs_run_on_the_probes_with_trained_values():
     # the variables the outputs are computed from, given the trained values (not the step)
     assert sorted(record["loaded"]) == sorted(set(values) - {"global_step"})
     assert record["local"] == []
-    other = {**values, "out/kernel": (np.asarray(values["out/kernel"]) + 1).tolist()}
+    other = {**values, "out/kernel": values["out/kernel"] + 1}
     assert saved_outputs(builds, other, probe, 16)["outputs"] != record["outputs"]
     with pytest.raises(NotComparable, match="not_in_session: embed"):
         saved_outputs(builds, {k: v for k, v in values.items() if k != "embed"}, probe, 16)
@@ -112,7 +111,7 @@ def test_a_session_s_values_run_in_the_predict_graph_twice():
     record = predicted_outputs(builds[PREDICT], values, probe, 16)
     assert record["digest"] == saved["digest"] and record["loss"] == []
     assert record["outputs"] == [saved["outputs"], saved["outputs"]]
-    other = {**values, "out/kernel": (np.asarray(values["out/kernel"]) + 1).tolist()}
+    other = {**values, "out/kernel": values["out/kernel"] + 1}
     assert predicted_outputs(builds[PREDICT], other, probe, 16)["outputs"][0] \
         != saved["outputs"]
 

@@ -26,9 +26,11 @@ from tests.helpers.attacks import Attack
 from tests.helpers.estimator_attacks import (
     ATTACKS,
     EVALUATE_WRONG,
+    PREDICT_WRONG,
     RAISING_ATTACKS,
     REPLAYED_PREDICTIONS,
     RESUME_ATTACKS,
+    STOOD_DOWN_ATTACKS,
     TF2_EVIDENCE,
     WRONG,
 )
@@ -119,14 +121,30 @@ def test_a_mistake_behind_a_raising_restore_earns_nothing(attacked, attack: Atta
     assert points == {"runs": 0, "one_restore": 2, "deterministic": 0}, points
 
 
-def test_the_evaluate_only_mistake_is_found_when_evaluate_runs(tmp_path):
-    """The wrong solution behind the raising evaluate() attack, checked as it is: only the
-    model evaluate() restored differs from the model as saved."""
-    path = tmp_path / "evaluate_wrong.py"
-    path.write_text(EVALUATE_WRONG)
+@pytest.mark.parametrize("attack", STOOD_DOWN_ATTACKS, ids=[a.name for a in STOOD_DOWN_ATTACKS])
+def test_a_mistake_behind_a_stood_down_comparison_earns_nothing(attacked, attack: Attack):
+    """A mistake only evaluate() (or only predict()) shows, in a submission whose process
+    makes the checker's probe run of that restore fail: the other restores' comparisons do
+    not earn "deterministic" (5/5 with the mistake unseen, before)."""
+    _, report, _ = _assert_stopped(attacked, attack)
+    assert report.unjudged == ("OUTPUTS_DIFFER_AFTER_RESTORE",), (report.unjudged, report.codes())
+    assert scored(report).case_points["deterministic"] == 0, report.notes
+    assert any("not compared because running the model on the probes raised" in note
+               for note in report.notes), report.notes
+
+
+@pytest.mark.parametrize("source, restore", [(EVALUATE_WRONG, "evaluate()"),
+                                             (PREDICT_WRONG, "predict()")],
+                         ids=["evaluate_wrong", "predict_wrong"])
+def test_the_one_restore_mistakes_are_found_when_their_restore_is_compared(tmp_path, source,
+                                                                           restore):
+    """The wrong solutions behind the attacks above, checked as they are: only the model
+    that one restore brought back differs from the model as saved."""
+    path = tmp_path / "one_restore_wrong.py"
+    path.write_text(source)
     report = check_file(path, LIMITS, EXERCISE.id)
     differ = [f for f in report.findings if f.code == "OUTPUTS_DIFFER_AFTER_RESTORE"]
-    assert differ and "evaluate()" in str(dict(differ[0].evidence)), str(report)
+    assert differ and restore in str(dict(differ[0].evidence)), str(report)
     assert report.case_points["deterministic"] == 0 and report.case_points["runs"] == 1
 
 

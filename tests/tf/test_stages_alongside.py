@@ -6,6 +6,7 @@ pipe. The submission's top-level code runs in every stage process and reports.""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -41,7 +42,12 @@ if os.path.exists("trained.ok"):  # a stage after training: restore or predict
     _evaluate = _tf.compat.v1.estimator.Estimator.evaluate
     def _slow_evaluate(self, *args, **kwargs):  # the restore process ends after predict's
         result = _evaluate(self, *args, **kwargs)
-        time.sleep(5)
+        deadline = time.monotonic() + 60  # until the resume beside it has saved (then 1 s)
+        while not glob.glob("resumed_model_dir/model.ckpt-7.index") \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        print("SAVED", bool(glob.glob("resumed_model_dir/model.ckpt-7.index")), flush=True)
+        time.sleep(1.0)
         return result
     _tf.compat.v1.estimator.Estimator.evaluate = _slow_evaluate
 '''
@@ -60,6 +66,8 @@ def test_restore_and_predict_run_at_the_same_time(outcome):
     output = outcome.output.decode(errors="replace")
     assert outcome.exits == {"train": 0, "restore": 0, "predict": 0}, output[-2000:]
     # the group's exits come in the stage list's order, not in the order they ended
+    # (evaluate() waited for the resume's last checkpoint: restore ended last)
+    assert re.findall(r"^SAVED (\w+)$", output, re.M) == ["True"], output[-2000:]
     assert list(outcome.exits) == ["train", "restore", "predict"], outcome.exits
     assert re.findall(r"^MET (\w+)$", output, re.M) == ["True", "True"], output[-2000:]
 
@@ -84,33 +92,52 @@ STUCK = '''
 import os
 import tensorflow as _tf
 def _stuck(self, *args, **kwargs):
-    if "HOW" == "loop":
-        while True:
-            pass
-    os._exit(3)
-if os.path.exists("trained.ok"):  # evaluate() never ends; predict() beside it does
-    _tf.compat.v1.estimator.Estimator.evaluate = _stuck
+    if "HOW" == "exit":
+        os._exit(3)
+    while True:
+        pass
+if os.path.exists("trained.ok"):  # a later stage: restore (evaluate) or predict (resume)
+    setattr(_tf.compat.v1.estimator.Estimator, "METHOD", _stuck)
 '''
 SHORT = Limits(timeout=25, memory_mb=2000)
+# how the call gets stuck, the call (train() runs in that process only as the resume),
+# what the report must name
+STOPS = {"evaluate_loops": ("loop", "evaluate", "evaluate()"),
+         "evaluate_exits": ("exit", "evaluate", "evaluate()"),
+         "resume_loops": ("loop", "train", "the resumed train()")}
 
 
-@pytest.mark.parametrize("how", ["loop", "exit"])
-def test_a_stop_while_both_ran_names_the_process_that_did_not_end(how):
-    """Their stages finished in no one order: the report names what did not end, not the
-    last stage of the merged list (that would be the resume, which ended)."""
+@pytest.fixture(scope="module")
+def stopped():
     if not support().isolated:
         skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
-    source = STUCK.replace("HOW", how) + SOLUTION
-    stopped = run_isolated("estimator", source.encode(), "submission.py", "file", SHORT,
-                           stages=stages_of("estimator"))
-    report = report_from_outcome(stopped, "estimator", "submission.py", SHORT)
-    code = "TIMEOUT" if how == "loop" else "CRASHED"
+
+    def check(how_and_method):
+        how, method = how_and_method
+        source = STUCK.replace("HOW", how).replace("METHOD", method) + SOLUTION
+        outcome = run_isolated("estimator", source.encode(), "submission.py", "file", SHORT,
+                               stages=stages_of("estimator"))
+        return outcome, report_from_outcome(outcome, "estimator", "submission.py", SHORT)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        done = pool.map(check, [(how, method) for how, method, _ in STOPS.values()])
+        return dict(zip(STOPS, done, strict=True))
+
+
+@pytest.mark.parametrize("case", list(STOPS))
+def test_a_stop_while_both_ran_names_the_step_that_did_not_end(stopped, case):
+    """Their stages finished in no one order: the report names the step that did not end,
+    not the last stage of the merged list (the resume, when evaluate() hangs)."""
+    how, _, named = STOPS[case]
+    outcome, report = stopped[case]
+    code = "CRASHED" if how == "exit" else "TIMEOUT"
     finding = next(f for f in report.findings if f.code == code)
-    assert "resume" in stopped.stage_obs()["stages"], stopped.stage_obs()["stages"]
-    assert ("while evaluate() was still running" if how == "loop" else
-            "The process running evaluate() ended") in finding.what, finding.what
+    finished = outcome.stage_obs()["stages"]
+    assert ("resume" in finished) == (named == "evaluate()"), finished
+    assert (f"The process running {named} ended" if how == "exit" else
+            f"while {named} was still running") in finding.what, finding.what
     assert "Last stage that finished" not in finding.what, finding.what
-    assert dict(finding.evidence)["did not end"] == ["evaluate()"], finding.evidence
-    assert "stopped in evaluate()" in str(report).splitlines()[0], str(report)[:300]
+    assert dict(finding.evidence)["did not end"] == [named], finding.evidence
+    assert f"stopped in {named}" in str(report).splitlines()[0], str(report)[:300]
     if how == "loop":
-        assert "the code evaluate() calls" in finding.fix, finding.fix
+        assert f"in your code that {named} runs" in finding.fix, finding.fix

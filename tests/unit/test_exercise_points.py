@@ -65,6 +65,18 @@ def test_the_report_names_the_stage_that_failed_and_the_partial_points():
         "Points: 1/4 (runs 0/1, spec_fields 0/2, signature 1/1)"]
     timeout = Report("estimator", "model_fn", (finding("TIMEOUT"),), stages=("train",))
     assert report_text(timeout).splitlines()[0].endswith("· stopped after train")
+    # stages that failed never finished: named in the order their errors came
+    both = Report("estimator", "model_fn", (finding("LEARNER_EXCEPTION", "train and resume"),),
+                  stages=("trace modes", "evaluate", "predict"))
+    assert report_text(both).splitlines()[0].endswith("· failed at stages train, resume")
+
+
+def test_a_restore_that_did_not_run_through_costs_the_deterministic_points():
+    """What evaluate() or the resumed train() restores is part of "predictions depend only
+    on the input and the checkpoint": when one of them raised, it was not seen."""
+    for stage in ("evaluate", "resume"):
+        assert points("estimator-serving", finding("LEARNER_EXCEPTION", stage)) == {
+            "runs": 0, "one_restore": 2, "deterministic": 0}, stage
 
 
 def test_an_exercise_links_to_the_tutorial_it_practises_and_fixes_its_starter():

@@ -148,6 +148,7 @@ def test_the_resumed_model_left_unprobed_needs_a_reason_and_earns_nothing(tmp_pa
     judged = judge(claims, work, vault)["judged"]
     assert "resume_output_gap" not in judged
     assert any("gave other outputs on two runs" in n for n in judged["notes"])
+    claims["estimator"]["probe"]["eval_outputs"] = [[0.5]]  # EVAL pairs it could compare
     claims["estimator"]["resume_probe"].update(graph="eval", outputs=[[[0.5]], [[0.5]]])
     judged = judge(claims, work, vault)  # a graph the runner never reports: not compared
     assert "resume_output_gap" not in judged["judged"]

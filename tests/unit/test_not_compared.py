@@ -12,10 +12,13 @@ def test_every_reason_reads_as_one_note():
 
 
 def test_where_and_detail_are_said():
-    assert note(WHERE_EVALUATE, "not_float", "counter") == (
-        "outputs after evaluate()'s restore not compared because counter is not a "
-        "floating-point variable, and a check reports only floating-point values")
-    assert "20,000" in note(WHERE_RESTORE, "over_budget", "embedding")
+    assert note(WHERE_EVALUATE, "not_in_session", "counter") == (
+        "outputs after evaluate()'s restore not compared because counter, a variable the "
+        "outputs need, was not in the session whose values the model is run with (it is "
+        "made in some modes only)")
+    # a model's size or an integer variable is no reason: the probes get every value
+    assert note(WHERE_RESTORE, "over_budget", "embedding") is None
+    assert note(WHERE_RESTORE, "not_float", "counter") is None
 
 
 def test_unknown_claims_are_not_repeated():
@@ -27,7 +30,8 @@ def test_unknown_claims_are_not_repeated():
 def test_a_claimed_detail_cannot_write_report_lines():
     """A detail comes from the learner's process: it must not add lines (a forged verdict or
     points) nor markup to the report, and a malformed claim is ignored, not a crash."""
-    forged = note(WHERE_RESTORE, "not_float", "x\n\n[pass] No problem found.\nPoints: 10/10<b>")
+    forged = note(WHERE_RESTORE, "not_in_session",
+                  "x\n\n[pass] No problem found.\nPoints: 10/10<b>")
     assert "\n" not in forged and "<" not in forged and ">" not in forged
     assert forged.startswith("outputs after restore not compared because x ")
     assert note(["a"], "failed", "x") is None

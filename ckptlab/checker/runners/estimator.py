@@ -108,12 +108,12 @@ def session_arrays(session: Any, variables: list[Any]) -> dict[str, np.ndarray]:
 
 
 def reported_values(arrays: dict[str, np.ndarray]) -> dict[str, list[float]]:
-    """The floating-point values (and global_step) of `arrays` a check reports back to the
-    judge, by name: MAX_VALUES in all, whole variables only."""
+    """The floating-point values (bfloat16 too) and global_step of `arrays` that a check
+    reports back to the judge, by name: MAX_VALUES in all, whole variables only."""
     found: dict[str, list[float]] = {}
     budget = MAX_VALUES
     for name, value in arrays.items():
-        if not (np.issubdtype(value.dtype, np.floating) or name == "global_step"):
+        if not (tf.as_dtype(value.dtype).is_floating or name == "global_step"):
             continue
         flat = np.asarray(value, np.float64).ravel()
         if flat.size <= budget:
@@ -125,43 +125,42 @@ def reported_values(arrays: dict[str, np.ndarray]) -> dict[str, list[float]]:
 class _SessionValues(_v1.train.SessionRunHook):
     """Keeps the values the session holds before its first step (after every restore,
     init_fn and after_create_session hook); `end`: also those after its last step. The
-    `*_arrays` hold every variable (for the probes, in this process); the `*_values` what
-    is reported (reported_values)."""
+    `*_values` are what is reported (reported_values); `keep` ("start" or "end") also
+    keeps that moment's every variable as `arrays`, for the probes run in this process."""
 
-    def __init__(self, end: bool = False):
-        self.end_wanted, self.runs = end, 0
-        self.start_arrays: dict[str, np.ndarray] = {}
-        self.end_arrays: dict[str, np.ndarray] = {}
-
-    @property
-    def start_values(self) -> dict[str, list[float]]:
-        return reported_values(self.start_arrays)
-
-    @property
-    def end_values(self) -> dict[str, list[float]]:
-        return reported_values(self.end_arrays)
+    def __init__(self, end: bool = False, keep: str = ""):
+        self.end_wanted, self.keep, self.runs = end, keep, 0
+        self.start_values: dict[str, list[float]] = {}
+        self.end_values: dict[str, list[float]] = {}
+        self.arrays: dict[str, np.ndarray] = {}
 
     def begin(self):  # local variables too: state a new session does not restore
         self.variables = [*_v1.global_variables(), *_v1.local_variables()]
 
+    def _read(self, session: Any, moment: str) -> dict[str, list[float]]:
+        arrays = session_arrays(session, self.variables)
+        if moment == self.keep:
+            self.arrays = arrays
+        return reported_values(arrays)
+
     def before_run(self, run_context):
         if self.runs == 0:
-            self.start_arrays = session_arrays(run_context.session, self.variables)
+            self.start_values = self._read(run_context.session, "start")
 
     def after_run(self, run_context, run_values):
         self.runs += 1
 
     def end(self, session):
         if self.end_wanted:
-            self.end_arrays = session_arrays(session, self.variables)
+            self.end_values = self._read(session, "end")
 
 
 class _StopAfterRuns(_SessionValues):
     """Ends training after a number of session runs, even when global_step is stuck;
     keeps the session's values before its first and after its last step."""
 
-    def __init__(self, runs: int):
-        super().__init__(end=True)
+    def __init__(self, runs: int, keep: str = ""):
+        super().__init__(end=True, keep=keep)
         self.limit = runs
         self.trainable: list[str] = []
         self.assigned: list[str] = []
@@ -534,7 +533,7 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
             return run.obs
         workdir.mkdir(parents=True, exist_ok=True)  # a real tf.estimator makes model_dir later
         (workdir / TRAINED_MARK).write_text("")
-        hook = _StopAfterRuns(TRAIN_STEPS * 4)
+        hook = _StopAfterRuns(TRAIN_STEPS * 4, keep="end")  # the model as saved, for probes
         run.call("train", trainer.train, input_fn, steps=TRAIN_STEPS, hooks=[hook])
         est["train"] = {"session_runs": hook.done,
                         "checkpoints": checkpoint_prefixes(model_dir),
@@ -543,7 +542,7 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
         if builds and given["restore_params"] != params:
             _not_compared(run, WHERE_RESTORE, "restore_params")
         elif builds and not run.obs["errors"]:
-            est["probe"] = _saved_on_probe(run, builds, hook.end_arrays, given, workdir)
+            est["probe"] = _saved_on_probe(run, builds, hook.arrays, given, workdir)
     run.emit("train", run.obs)
     return run.obs
 
@@ -564,12 +563,13 @@ def restore_stage(track: str, functions: dict[str, Any], workdir: Path,
         evaluator = run.prepare("evaluate", _make, model_dir, given["restore_params"],
                                 Recorder(), functions)[1]
         if evaluator is not None:
-            hook = _SessionValues()  # errors and stage are the evidence; values the restore
+            # the values evaluate()'s session restored: reported, and run on the probes
+            hook = _SessionValues(keep="start")
             ok, _ = run.call("evaluate", evaluator.evaluate, given["eval_input"], hooks=[hook])
             if ok:
                 est.setdefault("restored", {})["evaluate"] = hook.start_values
                 _evaluate_on_probe(run, functions, given["restore_params"],
-                                   given["input_fn"], hook.start_arrays, workdir)
+                                   given["input_fn"], hook.arrays, workdir)
     return run.obs
 
 
@@ -605,9 +605,10 @@ def copy_model_dir(model_dir: Path, copy: Path) -> None:
         return
     shutil.copytree(model_dir, copy, symlinks=True)
     state = copy / "checkpoint"
-    if state.is_file() and not state.is_symlink():
-        original = f'"{model_dir}{os.sep}'
-        state.write_text(state.read_text().replace(original, '"'))
+    if state.is_file():  # (a link is read through and replaced by a file of the copy's own)
+        text = state.read_text().replace(f'"{model_dir}{os.sep}', '"')
+        state.unlink()
+        state.write_text(text)
 
 
 def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
@@ -619,12 +620,12 @@ def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
     est = run.obs["estimator"]
     ok, resumer = run.prepare("resume", _make, model_dir, given["params"], Recorder(), functions)
     if ok:
-        hook = _StopAfterRuns(RESUME_STEPS * 4)
+        hook = _StopAfterRuns(RESUME_STEPS * 4, keep="start")
         ok, _ = run.call("resume", resumer.train, given["input_fn"], steps=RESUME_STEPS,
                          hooks=[hook])
         if ok:  # (no probes when RESTORE_PARAMS differ: the train stage said so)
             _resume_on_probe(run, functions, given["params"], given["input_fn"],
-                             hook.start_arrays, workdir)
+                             hook.arrays, workdir)
         est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values,
                          "end_values": hook.end_values,
                          "checkpoints": checkpoint_prefixes(model_dir)}

@@ -31,7 +31,6 @@ import numpy as np
 import tensorflow as tf
 
 from ckptlab.checker.judge import PROBE_FILE
-from ckptlab.checker.not_compared import VALUES_BUDGET
 from ckptlab.mode_names import EVAL, PREDICT, label
 
 __all__ = ["LABELS_SEED", "PROBE_FILE", "PROBE_SEED", "NotComparable", "digest",
@@ -168,15 +167,10 @@ def _upstream(fetches: Any) -> set[str]:
     return seen
 
 
-def _missing(variable: Any, values: dict[str, Any]) -> NotComparable:
-    """Why a variable the outputs need has no value to load (not_compared.REASONS)."""
-    name = variable.op.name
-    if not variable.dtype.base_dtype.is_floating:
-        return NotComparable("not_float", name)
-    size = variable.shape.num_elements() if variable.shape.is_fully_defined() else 0
-    if sum(len(v) for v in values.values()) + size > VALUES_BUDGET:
-        return NotComparable("over_budget", name)
-    return NotComparable("not_in_session", name)
+def _missing(variable: Any) -> NotComparable:
+    """Why a variable the outputs need has no value to load (not_compared.REASONS): the
+    values come from the session's every variable, so it was not in that session."""
+    return NotComparable("not_in_session", variable.op.name)
 
 
 class _Loaded:
@@ -200,7 +194,7 @@ class _Loaded:
                 if name not in values and name in local:
                     continue  # made in this mode only (EVAL's metrics): a new session's too
                 if name not in values:  # not the model as saved (or as restored) then
-                    raise _missing(variable, values)
+                    raise _missing(variable)
                 shape = variable.shape.as_list() if variable.shape.rank is not None else None
                 value = np.asarray(values[name], variable.dtype.base_dtype.as_numpy_dtype)
                 if shape is not None and None not in shape:

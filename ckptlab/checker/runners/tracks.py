@@ -17,7 +17,7 @@ from typing import Any
 from ckptlab.checker.judge import MODEL_DIR, PROBE_FILE, TRAINED_MARK
 from ckptlab.checker.stage_names import PREDICTING, RESTORE, SAVE, TRAIN
 
-__all__ = ["RUNS_WHAT", "SEED", "STAGES", "install_legacy_support", "prepare", "prepared",
+__all__ = ["SEED", "STAGES", "STEPS", "install_legacy_support", "prepare", "prepared",
            "run_track", "seeded", "stages_of"]
 
 SEED = 0
@@ -40,14 +40,14 @@ STAGES = {"tf2": [{"name": SAVE, "call": "ckptlab.checker.runners.tf2:save_stage
               # then resume from a copy of the model_dir (judge.RESUME_DIR)
               {"name": RESTORE, "call": f"{_ESTIMATOR}:restore_stage"},
               {"name": PREDICTING, "call": f"{_ESTIMATOR}:predict_stage", "alongside": True}]}
-# what each stage process runs of the learner's code, in a report's words (a time-out or
-# a crash while two of them ran at once names the one that did not end)
-RUNS_WHAT = {"tf2": {SAVE: "the code that builds, trains and saves the model",
-                     RESTORE: "the code that restores the model in a new process"},
-             "estimator": {TRAIN: "tracing model_fn in each mode, then train()",
-                           RESTORE: "evaluate()",
-                           PREDICTING: "predict() (and predict_many), then the resumed "
-                                       "train()"}}
+# what a stage process that runs beside another runs of the learner's code, step by step
+# (the stage names its Run records, in their order, a report's words for each, and
+# whether the step runs only when the submission defines it): a time-out or a crash while
+# two ran at once names the step that did not finish
+STEPS = {"estimator": {
+    RESTORE: (("evaluate", "evaluate()", False),),
+    PREDICTING: (("predict", "predict()", False), ("predict_many", "predict_many()", True),
+                 ("resume", "the resumed train()", False))}}
 
 
 def stages_of(track: str) -> list[dict] | None:
