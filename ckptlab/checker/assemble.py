@@ -27,9 +27,13 @@ def _timeout_fix(obs: dict, running: tuple[str, ...] = ()) -> str:
     """An endless input only matters while training runs; after it, name what still runs."""
     stages = obs.get("stages") or []
     if running:
-        return (f"Find the loop that never ends in your code that {' and '.join(running)} "
-                "runs (the input_fn, the model_fn in that mode, the hooks; run that call "
-                "alone in a cell), or allow more time with --timeout.")
+        endless = ("evaluate() reads its input to the end: give it a finite one (no "
+                   "repeat() without a count); otherwise find" if "evaluate()" in running
+                   else "Find")
+        return (f"{endless} the loop that never ends in your code that "
+                f"{' and '.join(running)} {'run' if len(running) > 1 else 'runs'} (the "
+                "input_fn, the model_fn in that mode, the hooks; run that call alone in a "
+                "cell), or allow more time with --timeout.")
     if "train" not in stages and obs.get("track") == "estimator":
         return ("Make sure training stops: give train() a finite input (no endless repeat() "
                 "while global_step does not advance) and remove loops that never end; or "

@@ -201,6 +201,7 @@ class EstimatorRun:
     evaluate_probe: EvaluateProbe | None = None
     resume_probe: ResumeProbe | None = None
     not_compared: tuple[NotCompared, ...] = ()  # stand-downs the runners saw (the judge words)
+    serves: bool = True  # the predict stage calls predict_many (the submission defines it)
 
 
 # --- TF2 track ----------------------------------------------------------------------------

@@ -83,31 +83,36 @@ def _exit_cause(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _not_ended(outcome: Outcome, track: str, finished: list[str]) -> tuple[str, ...]:
+def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
     """What the stage processes that did not end were running, when they ran beside
-    another (stages "alongside"): then the stages `finished`, merged in stage order, do
-    not tell where it stopped. Empty when one process ran at a time (its last stage
-    tells)."""
+    another (stages "alongside"): then the stages finished, merged in stage order, do not
+    tell where it stopped. Empty when one process ran at a time (its last stage tells)."""
     ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
     for specs in in_groups(stages_of(track) or []):
         group = [spec["name"] for spec in specs]
         # (a group's exits come when all of it ended: "finished" tells who got through)
         stuck = [name for name in group if name not in ended or outcome.exits.get(name, 0)]
         if stuck:
-            return tuple(_running_step(STEPS.get(track, {}).get(name, ()), finished)
+            return tuple(_running_step(STEPS.get(track, {}).get(name, ()), obs)
                          for name in stuck) if len(group) > 1 else ()
     return ()
 
 
-def _running_step(steps: tuple[tuple[str, str, bool], ...], finished: list[str]) -> str:
-    """The step of one process that was running: the first that had not finished (or the
-    one after it, when that first one runs only if the submission defines it)."""
-    left = [(words, optional) for step, words, optional in steps if step not in finished]
-    if left:
-        (words, optional), *later = left
-        return f"{words} or {later[0][0]}" if optional and later else words
+def _running_step(steps: tuple[tuple[str, str, bool], ...], obs: dict) -> str:
+    """The step of one process that was running: the first that neither finished nor
+    raised. An optional step (predict_many) runs only when the submission defines it (the
+    process says so) and the step before it got through."""
+    finished = set(obs.get("stages") or [])
+    failed = {error.get("stage") for error in obs.get("errors") or [] if isinstance(error, dict)}
+    serves = (obs.get("estimator") or {}).get("serves", True) is not False
+    previous = ""
+    for step, words, optional in steps:
+        skipped = optional and (not serves or previous in failed)
+        if step not in finished and step not in failed and not skipped:
+            return words
+        previous = step
     last = steps[-1][1] if steps else "your code"
-    return f"the checker's run of your model on its probes after {last}"
+    return f"the checker's probe run after {last}"
 
 
 def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limits,
@@ -121,7 +126,7 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
     finished = outcome.finished and bool(outcome.exits) and all(
         code == 0 and stage in ended for stage, code in outcome.exits.items())
     failed_exit = next((code for code in outcome.exits.values() if code != 0), None)
-    running = _not_ended(outcome, track, obs.get("stages") or [])
+    running = _not_ended(outcome, track, obs)
     extra = []
     if outcome.supervisor_error:
         extra.append(could_not_run(f"The checker could not enter the sandbox "

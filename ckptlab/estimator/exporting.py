@@ -10,7 +10,7 @@ from typing import Any
 import tensorflow as tf
 
 from ckptlab.estimator.building import build_graph
-from ckptlab.estimator.recording import CallRecording
+from ckptlab.estimator.recording import CallRecording, tallied
 from ckptlab.estimator.saving import saver_of
 from ckptlab.estimator.spec import ModeKeys
 from ckptlab.scopes import step_of_prefix
@@ -187,6 +187,7 @@ def _add_mode(estimator: Any, rec: CallRecording, builder: Any, receiver_fn: Any
             # restores now and goes into the SavedModel: the Scaffold's, else a new one
             saver = saver_of(spec.scaffold.saver) or _v1.train.Saver(sharded=True)
             _restore(session, saver, checkpoint_path, mode)
+            tallied("checkpoint_restored")
             rec.recorder.emit("session_created", graph=rec.graph_id(graph))
             rec.recorder.emit("checkpoint_restored", path=checkpoint_path,
                               step=step_of_prefix(checkpoint_path),

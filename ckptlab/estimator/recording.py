@@ -21,9 +21,16 @@ from ckptlab.events import Recorder
 from ckptlab.scopes import step_of_prefix
 from ckptlab.tf_private import saver_lib
 
-__all__ = ["CallRecording"]
+__all__ = ["TALLY", "CallRecording", "tallied"]
 
 _v1 = tf.compat.v1
+# every model_fn call and every restore of ckptlab's Estimators in this process, whatever
+# Recorder each one has (or none): the checker counts what a learner's own Estimators do too
+TALLY = {"model_fn_called": 0, "checkpoint_restored": 0}
+
+
+def tallied(kind: str) -> None:
+    TALLY[kind] += 1
 
 
 class _WarningsToEvents(logging.Handler):
@@ -77,6 +84,7 @@ class _SessionEvents(_v1.train.SessionRunHook):
             self._scaffold._saver = _RecordingSaver(saver, self._restored)
 
     def _restored(self, save_path: str) -> None:
+        tallied("checkpoint_restored")
         self._announce()
         self._recorder.emit("checkpoint_restored", path=save_path, step=step_of_prefix(save_path),
                             variables=self._variables)
@@ -139,6 +147,7 @@ class CallRecording:
         self.recorder.emit("input_fn_called", mode=mode, graph=self.graph_id(graph))
 
     def model_fn_called(self, mode: str, graph: Any) -> None:
+        tallied("model_fn_called")
         self.recorder.emit("model_fn_called", mode=mode, graph=self.graph_id(graph))
 
     def graph_built(self, graph: Any, capture: Any) -> None:

@@ -41,7 +41,8 @@ EXPECTED = {
         "wrong_reuse_outside_train.py": "REUSE_IN_NEW_GRAPH"},
     "estimator-serving": {
         "wrong_predict_per_example.py": "EXCESSIVE_RESTORE",
-        "wrong_dropout_always_on.py": "NONDETERMINISTIC_PREDICT"},
+        "wrong_dropout_always_on.py": "NONDETERMINISTIC_PREDICT",
+        "wrong_new_estimator_per_example.py": "EXCESSIVE_RESTORE"},
     "estimator-training-state": {
         "wrong_missing_update_ops.py": "MISSING_UPDATE_OPS",
         "wrong_update_ops_outside_minimize.py": "MISSING_UPDATE_OPS",

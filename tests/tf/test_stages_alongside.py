@@ -40,14 +40,20 @@ if os.path.exists("trained.ok"):  # a stage after training: restore or predict
         os._exit(0)
     import tensorflow as _tf
     _evaluate = _tf.compat.v1.estimator.Estimator.evaluate
+    def _alive(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(") ", 1)[1][0] != "Z"
+        except OSError:
+            return False
     def _slow_evaluate(self, *args, **kwargs):  # the restore process ends after predict's
         result = _evaluate(self, *args, **kwargs)
-        deadline = time.monotonic() + 60  # until the resume beside it has saved (then 1 s)
-        while not glob.glob("resumed_model_dir/model.ckpt-7.index") \
-                and time.monotonic() < deadline:
+        other = [int(name.split(".")[0]) for name in glob.glob("*.here")
+                 if int(name.split(".")[0]) != os.getpid()]
+        deadline = time.monotonic() + 120  # until the predict process beside it has ended
+        while any(_alive(pid) for pid in other) and time.monotonic() < deadline:
             time.sleep(0.05)
-        print("SAVED", bool(glob.glob("resumed_model_dir/model.ckpt-7.index")), flush=True)
-        time.sleep(1.0)
+        print("OTHER ENDED", len(other) == 1 and not _alive(other[0]), flush=True)
         return result
     _tf.compat.v1.estimator.Estimator.evaluate = _slow_evaluate
 '''
@@ -66,8 +72,8 @@ def test_restore_and_predict_run_at_the_same_time(outcome):
     output = outcome.output.decode(errors="replace")
     assert outcome.exits == {"train": 0, "restore": 0, "predict": 0}, output[-2000:]
     # the group's exits come in the stage list's order, not in the order they ended
-    # (evaluate() waited for the resume's last checkpoint: restore ended last)
-    assert re.findall(r"^SAVED (\w+)$", output, re.M) == ["True"], output[-2000:]
+    # (evaluate() waited until the predict process had ended: restore ended last)
+    assert re.findall(r"^OTHER ENDED (\w+)$", output, re.M) == ["True"], output[-2000:]
     assert list(outcome.exits) == ["train", "restore", "predict"], outcome.exits
     assert re.findall(r"^MET (\w+)$", output, re.M) == ["True", "True"], output[-2000:]
 
@@ -89,22 +95,29 @@ def test_what_they_left_ends_with_them_and_the_check_passes(outcome):
 
 
 STUCK = '''
-import os
+import os, time
 import tensorflow as _tf
-def _stuck(self, *args, **kwargs):
-    if "HOW" == "exit":
-        os._exit(3)
-    while True:
-        pass
-if os.path.exists("trained.ok"):  # a later stage: restore (evaluate) or predict (resume)
-    setattr(_tf.compat.v1.estimator.Estimator, "METHOD", _stuck)
+def _stuck(how):
+    def call(self, *args, **kwargs):
+        if how == "exit":
+            os._exit(3)
+        if how == "raise":
+            raise RuntimeError("this call fails")
+        while True:  # a hang that leaves the cores to the other process
+            time.sleep(0.1)
+    return call
+if os.path.exists("trained.ok"):  # a later stage: restore (evaluate) or predict (the rest)
+    for method, how in PATCHES:
+        setattr(_tf.compat.v1.estimator.Estimator, method, _stuck(how))
 '''
 SHORT = Limits(timeout=25, memory_mb=2000)
-# how the call gets stuck, the call (train() runs in that process only as the resume),
-# what the report must name
-STOPS = {"evaluate_loops": ("loop", "evaluate", "evaluate()"),
-         "evaluate_exits": ("exit", "evaluate", "evaluate()"),
-         "resume_loops": ("loop", "train", "the resumed train()")}
+# what the submission makes of which Estimator calls (train() runs in the predict process
+# only as the resume), the finding, and the step the report must name
+STOPS = {"evaluate_loops": ((("evaluate", "loop"),), "TIMEOUT", "evaluate()"),
+         "evaluate_exits": ((("evaluate", "exit"),), "CRASHED", "evaluate()"),
+         "resume_loops": ((("train", "loop"),), "TIMEOUT", "the resumed train()"),
+         "predict_raises_resume_loops": ((("predict", "raise"), ("train", "loop")), "TIMEOUT",
+                                         "the resumed train()")}
 
 
 @pytest.fixture(scope="module")
@@ -112,32 +125,31 @@ def stopped():
     if not support().isolated:
         skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
 
-    def check(how_and_method):
-        how, method = how_and_method
-        source = STUCK.replace("HOW", how).replace("METHOD", method) + SOLUTION
+    def check(patches):
+        source = STUCK.replace("PATCHES", repr(patches)) + SOLUTION
         outcome = run_isolated("estimator", source.encode(), "submission.py", "file", SHORT,
                                stages=stages_of("estimator"))
         return outcome, report_from_outcome(outcome, "estimator", "submission.py", SHORT)
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        done = pool.map(check, [(how, method) for how, method, _ in STOPS.values()])
+    with ThreadPoolExecutor(max_workers=len(STOPS)) as pool:
+        done = pool.map(check, [patches for patches, _, _ in STOPS.values()])
         return dict(zip(STOPS, done, strict=True))
 
 
 @pytest.mark.parametrize("case", list(STOPS))
 def test_a_stop_while_both_ran_names_the_step_that_did_not_end(stopped, case):
     """Their stages finished in no one order: the report names the step that did not end,
-    not the last stage of the merged list (the resume, when evaluate() hangs)."""
-    how, _, named = STOPS[case]
+    not the last stage of the merged list (the resume, when evaluate() hangs), nor a step
+    that raised."""
+    _, code, named = STOPS[case]
     outcome, report = stopped[case]
-    code = "CRASHED" if how == "exit" else "TIMEOUT"
     finding = next(f for f in report.findings if f.code == code)
     finished = outcome.stage_obs()["stages"]
     assert ("resume" in finished) == (named == "evaluate()"), finished
-    assert (f"The process running {named} ended" if how == "exit" else
+    assert (f"The process running {named} ended" if code == "CRASHED" else
             f"while {named} was still running") in finding.what, finding.what
     assert "Last stage that finished" not in finding.what, finding.what
     assert dict(finding.evidence)["did not end"] == [named], finding.evidence
     assert f"stopped in {named}" in str(report).splitlines()[0], str(report)[:300]
-    if how == "loop":
+    if code == "TIMEOUT":
         assert f"in your code that {named} runs" in finding.fix, finding.fix

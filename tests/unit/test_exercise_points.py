@@ -71,12 +71,15 @@ def test_the_report_names_the_stage_that_failed_and_the_partial_points():
     assert report_text(both).splitlines()[0].endswith("· failed at stages train, resume")
 
 
-def test_a_restore_that_did_not_run_through_costs_the_deterministic_points():
+def test_a_restore_that_did_not_run_through_costs_the_points_resting_on_it():
     """What evaluate() or the resumed train() restores is part of "predictions depend only
     on the input and the checkpoint": when one of them raised, it was not seen."""
     for stage in ("evaluate", "resume"):
         assert points("estimator-serving", finding("LEARNER_EXCEPTION", stage)) == {
             "runs": 0, "one_restore": 2, "deterministic": 0}, stage
+    # predict_many is called after the first predict(): when that raised, it never ran
+    assert points("estimator-serving", finding("LEARNER_EXCEPTION", "predict")) == {
+        "runs": 0, "one_restore": 0, "deterministic": 0}
 
 
 def test_an_exercise_links_to_the_tutorial_it_practises_and_fixes_its_starter():

@@ -332,16 +332,19 @@ def _trace(functions: dict, params: dict | None, input_fn: Callable,
                                    on_graph=read if dataflow is not None else None))
 
 
-def _serve(run: Run, estimator: Any, recorder: Any, predict_many: Callable,
-           log: TensorFlowLog) -> dict[str, Any]:
+def _serve(run: Run, estimator: Any, predict_many: Callable, log: TensorFlowLog
+           ) -> dict[str, Any]:
+    from ckptlab.estimator.recording import TALLY
+
     x, _ = _synthetic()
     examples = [{"x": row} for row in x[:SERVED_EXAMPLES]]
-    before, lines = len(recorder.events), len(log.records)
+    # every Estimator of the engine counts, the learner's own new ones too (their own
+    # Recorders, or none)
+    before, lines = dict(TALLY), len(log.records)
     ok, _ = run.call("predict_many", predict_many, estimator, examples)
-    events = recorder.events[before:]
-    graphs = sum(e.kind == "model_fn_called" for e in events)
-    restores = sum(e.kind == "checkpoint_restored" for e in events)
-    if not events:  # tf.estimator itself (TF <= 2.15) has no recorder: read its log
+    graphs = TALLY["model_fn_called"] - before["model_fn_called"]
+    restores = TALLY["checkpoint_restored"] - before["checkpoint_restored"]
+    if not graphs and not restores:  # tf.estimator itself (TF <= 2.15): read its log
         graphs = log.count("Calling model_fn", lines)
         restores = log.count("Restoring parameters from", lines)
     return {"examples": len(examples), "ok": ok, "graphs": graphs, "restores": restores}
@@ -361,7 +364,7 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
         if number == 1 and ok:
             est.setdefault("restored", {})["predict"] = hook.start_values
         if number == 1 and ok and functions.get("predict_many"):
-            est["serving"] = _serve(run, predictor, recorder, functions["predict_many"], log)
+            est["serving"] = _serve(run, predictor, functions["predict_many"], log)
     if len(outputs) < 2:
         return
     record = {"examples": len(outputs[0]), "largest_gap": _largest_gap(*outputs),
@@ -586,6 +589,7 @@ def predict_stage(track: str, functions: dict[str, Any], workdir: Path,
         return run.obs
     given = _inputs(functions)
     model_dir = str(workdir / est["model_dir"])
+    est["serves"] = bool(functions.get("predict_many"))  # (words for a stop: tracks.STEPS)
     with Listening(run) as log:
         _predictions(run, functions, model_dir, given["restore_params"], Recorder(),
                      given["predict_input"], log)

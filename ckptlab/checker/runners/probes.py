@@ -256,8 +256,10 @@ def saved_outputs(builds: dict[str, tuple[Any, Any]], values: dict[str, Any], pr
         eval_graph, eval_build = builds[EVAL]
         eval_predictions = eval_build.spec.predictions
         comparable = _comparable(predictions, eval_predictions)
-        # the loss needs labels: without a label probe only the predictions are compared
-        with_loss = labels is not None and eval_build.spec.loss is not None
+        # the loss needs labels when the EVAL graph takes any: without a label probe then,
+        # only the predictions are compared (an input_fn without labels needs none)
+        with_loss = eval_build.spec.loss is not None \
+            and (labels is not None or eval_build.labels is None)
         fetches = [*([eval_build.spec.loss] if with_loss else []),
                    *([eval_predictions] if comparable else [])]
         try:
@@ -265,7 +267,8 @@ def saved_outputs(builds: dict[str, tuple[Any, Any]], values: dict[str, Any], pr
                          labels) as loaded:
                 if with_loss:
                     record["eval_loss"] = _loss(loaded, eval_build.spec)
-                    record["labels_digest"] = digest(labels)
+                    if labels is not None:
+                        record["labels_digest"] = digest(labels)
                 if comparable:
                     record["eval_outputs"] = rows(loaded.run(eval_predictions), count)
         except Exception as error:  # PREDICT's comparison stays; the judge says why not EVAL's
