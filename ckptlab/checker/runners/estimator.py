@@ -338,15 +338,28 @@ def _serve(run: Run, estimator: Any, predict_many: Callable, log: TensorFlowLog
 
     x, _ = _synthetic()
     examples = [{"x": row} for row in x[:SERVED_EXAMPLES]]
-    # every Estimator of the engine counts, the learner's own new ones too (their own
-    # Recorders, or none)
-    before, lines = dict(TALLY), len(log.records)
-    ok, _ = run.call("predict_many", predict_many, estimator, examples)
+    # every Estimator counts, the learner's own new ones too: the engine's tally (whatever
+    # Recorder each has), and every Saver.restore for tf.estimator itself (TF <= 2.15),
+    # whose log the learner may have quieted
+    before, lines, saver_restores = dict(TALLY), len(log.records), [0]
+    real_restore = _v1.train.Saver.restore
+
+    def counted_restore(saver, *args, **kwargs):
+        saver_restores[0] += 1
+        return real_restore(saver, *args, **kwargs)
+
+    _v1.train.Saver.restore = counted_restore
+    try:
+        ok, _ = run.call("predict_many", predict_many, estimator, examples)
+    finally:
+        _v1.train.Saver.restore = real_restore
     graphs = TALLY["model_fn_called"] - before["model_fn_called"]
     restores = TALLY["checkpoint_restored"] - before["checkpoint_restored"]
-    if not graphs and not restores:  # tf.estimator itself (TF <= 2.15): read its log
-        graphs = log.count("Calling model_fn", lines)
-        restores = log.count("Restoring parameters from", lines)
+    if not graphs and not restores:  # tf.estimator itself: its restores, its log's graphs
+        restores = saver_restores[0]
+        # (each predict() call builds its graph, then restores once: when the learner
+        # quieted the log, its restores tell how many graphs it built)
+        graphs = log.count("Calling model_fn", lines) or restores
     return {"examples": len(examples), "ok": ok, "graphs": graphs, "restores": restores}
 
 
