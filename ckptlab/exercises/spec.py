@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from ckptlab.outcome_codes import DID_NOT_RUN
 
-__all__ = ["EVERY_STAGE", "RUNS", "Case", "Exercise", "broken_stages", "points_for",
-           "runs_case"]
+__all__ = ["EVERY_STAGE", "RUNS", "Case", "Exercise", "broken_stages", "finding_stages",
+           "points_for", "runs_case"]
 
 # findings that mean the code did not run through a stage: what that stage would have
 # shown cannot be judged (ckptlab/outcome_codes.py)
@@ -59,6 +59,12 @@ def runs_case(points: int = 1) -> Case:
     return Case("runs", points, RUNS, "the code runs through every stage without an exception")
 
 
+def finding_stages(finding) -> list[str]:
+    """The stages a finding's `stage` evidence names, in its order ("train and resume")."""
+    stage = str(dict(finding.evidence).get("stage", ""))
+    return stage.split(" and ") if stage else []
+
+
 def broken_stages(findings) -> set[str]:
     """The stages that did not run through, from a report's findings (their `stage`
     evidence, e.g. "train and resume"); EVERY_STAGE for a time-out or a crash."""
@@ -66,8 +72,7 @@ def broken_stages(findings) -> set[str]:
     for finding in findings:
         if finding.code not in RUNS or finding.severity != "error":
             continue
-        stage = str(dict(finding.evidence).get("stage", ""))
-        broken.update(stage.split(" and ") if stage else [EVERY_STAGE])
+        broken.update(finding_stages(finding) or [EVERY_STAGE])
     return broken
 
 

@@ -63,7 +63,7 @@ def finding_text(finding: Finding) -> str:
 def failed_at(report: Report) -> str:
     """'failed at stage evaluate' when an exception, a time-out or a crash stopped a stage
     (the stages in the order they ran), else ''."""
-    from ckptlab.exercises.spec import EVERY_STAGE, broken_stages
+    from ckptlab.exercises.spec import EVERY_STAGE, broken_stages, finding_stages
 
     broken = broken_stages(report.findings)
     if not broken:
@@ -77,8 +77,7 @@ def failed_at(report: Report) -> str:
         return f"stopped after {last}"
     # the stages that ran, then those that failed in the order their errors were found
     ran = list(report.stages) + [stage for finding in report.findings
-                                 for stage in str(dict(finding.evidence).get("stage", ""))
-                                 .split(" and ")]
+                                 for stage in finding_stages(finding)]
     ordered = sorted(broken, key=lambda s: ran.index(s) if s in ran else len(ran))
     return f"failed at stage{'s' * (len(ordered) > 1)} {', '.join(ordered)}"
 
