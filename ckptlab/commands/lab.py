@@ -105,6 +105,25 @@ def start_page(directory: Path) -> str:
     return "/lab/tree/tutorials" if (directory / "tutorials").is_dir() else ""
 
 
+# JupyterLab defaults ckptlab sets (its labconfig/default_setting_overrides.d/ckptlab.json):
+# save widget state with the notebook. JupyterLab does not by default, so a notebook
+# reopened (or reloaded after a kernel restart) showed "Error displaying widget: model not
+# found" where each widget was; with the state saved it shows each widget's last view.
+JUPYTER_CONFIG = Path(__file__).resolve().parent / "jupyter_config"
+
+
+def lab_environment(environ: dict[str, str]) -> dict[str, str]:
+    """`environ` with JUPYTER_CONFIG_PATH ending in ckptlab's JUPYTER_CONFIG: JupyterLab
+    reads default settings from its labconfig on every settings request. Nothing is
+    written: not the learner's settings (what they set themselves still wins, a default
+    only changes what is unset), not the Python environment. Their own JUPYTER_CONFIG_PATH
+    entries come first, so they win over ckptlab's too."""
+    entries = [e for e in environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if e]
+    if str(JUPYTER_CONFIG) not in entries:
+        entries.append(str(JUPYTER_CONFIG))
+    return {**environ, "JUPYTER_CONFIG_PATH": os.pathsep.join(entries)}
+
+
 def lab_command(directory: Path, port: int) -> list[str]:
     command = [
         sys.executable, "-m", "jupyterlab",
@@ -123,10 +142,10 @@ def lab_command(directory: Path, port: int) -> list[str]:
     return command
 
 
-def serve(command: list[str]) -> int:
+def serve(command: list[str], env: dict[str, str] | None = None) -> int:
     """Run JupyterLab as a child that ends with this process: SIGTERM, SIGHUP and Ctrl-C
     are passed on to it, and it is killed if it does not stop within STOP_SECONDS."""
-    server = subprocess.Popen(command)
+    server = subprocess.Popen(command, env=env)
 
     def stop(signum, frame) -> None:
         raise _Stop(signum)
@@ -153,9 +172,10 @@ def run_lab(args) -> int:
     if args.dry_run:
         if not directory.exists():
             print(f"ckptlab lab: would copy the tutorials to {directory}")
-        print(" ".join(command))
+        extra = lab_environment(dict(os.environ))["JUPYTER_CONFIG_PATH"]
+        print(f"JUPYTER_CONFIG_PATH={extra} " + " ".join(command))
         return 0
     print(f"ckptlab lab: serving {directory}", flush=True)
     print("ckptlab lab: the URL to open is printed below (it starts with http://127.0.0.1)",
           flush=True)
-    return serve(command)
+    return serve(command, lab_environment(dict(os.environ)))

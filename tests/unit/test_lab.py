@@ -39,6 +39,21 @@ def test_default_folder_in_a_checkout_opens_tutorials_with_exercises_reachable(t
     assert not any("default_url" in part for part in lab.lab_command(tmp_path, 8899))
 
 
+WIDGET_MANAGER = "@jupyter-widgets/jupyterlab-manager:plugin"
+
+
+def test_lab_environment_adds_ckptlabs_defaults_after_the_learners_own():
+    overrides = (lab.JUPYTER_CONFIG / "labconfig" / "default_setting_overrides.d"
+                 / "ckptlab.json")
+    assert json.loads(overrides.read_text()) == {WIDGET_MANAGER: {"saveState": True}}
+    assert lab.lab_environment({"HOME": "/h"}) == {
+        "HOME": "/h", "JUPYTER_CONFIG_PATH": str(lab.JUPYTER_CONFIG)}
+    own = os.pathsep.join(["/mine", "/also-mine"])
+    env = lab.lab_environment({"JUPYTER_CONFIG_PATH": own})
+    assert env["JUPYTER_CONFIG_PATH"] == os.pathsep.join([own, str(lab.JUPYTER_CONFIG)])
+    assert lab.lab_environment(env) == env  # once, however often
+
+
 def test_missing_folder_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="No folder at"):
         lab.resolve_directory(str(tmp_path / "nope"), tmp_path)
@@ -117,6 +132,13 @@ def test_lab_really_serves_the_tutorials(tmp_path):
         assert response.status in (301, 302)
         assert response.getheader("Location").startswith(
             "/lab/tree/tutorials/00_start_here.ipynb")
+        # widget state is saved with the notebook: a default ckptlab sets, while the
+        # learner's own settings stay empty (nothing was written to them)
+        plugin = (f"http://127.0.0.1:{port}/lab/api/settings/{WIDGET_MANAGER}"
+                  f"?token={token}")
+        answer = json.load(urllib.request.urlopen(plugin, timeout=10))
+        assert answer["schema"]["properties"]["saveState"]["default"] is True
+        assert answer["settings"] == {} and answer["raw"] in ("", "{}")
         # SIGTERM to ckptlab lab alone (not its process group) stops JupyterLab too
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0

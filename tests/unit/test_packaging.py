@@ -16,6 +16,9 @@ def test_wheel_ships_package_and_notebooks(tmp_path):
     wheel = next(tmp_path.glob("ckptlab-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "ckptlab/__init__.py" in names and "ckptlab/cli.py" in names
+    # the JupyterLab defaults `ckptlab lab` sets (save widget state with the notebook)
+    assert ("ckptlab/commands/jupyter_config/labconfig/default_setting_overrides.d/"
+            "ckptlab.json") in names
     tutorials = sorted(p.name for p in (REPO / "tutorials").glob("*.ipynb"))
     assert tutorials, "no tutorial to ship"
     for name in tutorials:
