@@ -19,6 +19,7 @@ later runs faster).
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -60,6 +61,24 @@ def test_binder_env_has_the_pinned_versions(binder_env):
                            capture_output=True, text=True, cwd=binder_env.root)
     assert check.returncode == 0, check.stderr
     assert str(binder_env.root / "venv") in check.stdout  # installed by postBuild, not the checkout
+
+
+SAVE_STATE = "@jupyter-widgets/jupyterlab-manager:plugin"
+READ_DEFAULTS = """import json
+from jupyter_server.services.config.manager import ConfigManager
+print(json.dumps(ConfigManager(config_dir_name="labconfig").get("default_setting_overrides")))
+"""
+
+
+def test_binder_saves_widget_state_with_the_notebook(binder_env, tmp_path):
+    """postBuild turns on "save widget state" in the image's labconfig (as `ckptlab lab`
+    does through JUPYTER_CONFIG_PATH): read as the image's JupyterLab reads its default
+    settings, with an empty user config and no JUPYTER_CONFIG_PATH."""
+    env = {"PATH": binder_env.path, "HOME": str(tmp_path),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    read = subprocess.run([str(binder_env.python), "-c", READ_DEFAULTS], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, check=True)
+    assert json.loads(read.stdout).get(SAVE_STATE) == {"saveState": True}
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO)))
