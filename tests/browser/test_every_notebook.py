@@ -45,6 +45,7 @@ from tests.helpers.lab_page import (
     kernel_of,
     open_next_notebook,
     run_all_cells,
+    save_notebook,
     shut_down_kernels,
     stale_widget_outputs,
     stderr_outputs,
@@ -100,17 +101,10 @@ def dead_links(page, server, notebook: str) -> list[str]:
     return dead
 
 
-SAVED_JS = """() => { const tab = document.querySelector(
-    '.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
-    return tab !== null && !tab.classList.contains('jp-mod-dirty'); }"""
-
-
 def saved_problems(page, server, notebook: str) -> list[str]:
     """Save the notebook from the page (its tab is clean once the server has written it),
     then read it back as a learner's file."""
-    page.locator(f"{PANEL} .jp-Notebook").first.click(position={"x": 5, "y": 5})
-    page.keyboard.press("Control+s")
-    page.wait_for_function(SAVED_JS, timeout=30_000, polling=100)
+    save_notebook(page)
     cells = json.loads((server.workspace / notebook).read_text())["cells"]
     unrun = [n for n, c in enumerate(cells, 1) if c["cell_type"] == "code"
              and not c.get("execution_count")]

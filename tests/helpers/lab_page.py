@@ -98,6 +98,19 @@ def stderr_outputs(page) -> list[str]:
                         "[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
 
 
+SAVED_JS = """() => { const tab = document.querySelector(
+    '.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
+    return tab !== null && !tab.classList.contains('jp-mod-dirty'); }"""
+
+
+def save_notebook(page) -> None:
+    """Save the notebook in front as a learner does (Ctrl+S); returns once the server has
+    written it (its tab is clean)."""
+    page.locator(f"{PANEL} .jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    page.wait_for_function(SAVED_JS, timeout=30_000, polling=100)
+
+
 def save_screenshot(target, name: str) -> Path:
     """Keep the last run's screenshot where the README and the tutorials can use it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -118,6 +131,12 @@ def kernel_of(server, relative: str) -> str | None:
     """The id of the kernel the server runs for the notebook `relative` (None: none)."""
     return next((session["kernel"]["id"] for session in _api(server, "sessions")
                  if session.get("path") == relative and session.get("kernel")), None)
+
+
+def restart_kernel(server, relative: str) -> None:
+    """Restart the kernel of the notebook `relative` (Kernel > Restart Kernel): every
+    widget model it held is gone."""
+    _api(server, f"kernels/{kernel_of(server, relative)}/restart", "POST")
 
 
 def shut_down_kernels(server) -> None:
