@@ -114,7 +114,7 @@ JUPYTER_CONFIG = Path(__file__).resolve().parent / "jupyter_config"
 
 def lab_environment(environ: dict[str, str]) -> dict[str, str]:
     """`environ` with JUPYTER_CONFIG_PATH ending in ckptlab's JUPYTER_CONFIG: JupyterLab
-    reads default settings from its labconfig on every settings request. Nothing is
+    reads the default settings in its labconfig when it starts. Nothing is
     written: not the learner's settings (what they set themselves still wins, a default
     only changes what is unset), not the Python environment. Their own JUPYTER_CONFIG_PATH
     entries come first, so they win over ckptlab's too."""
