@@ -56,7 +56,7 @@ AFTER_TRAIN = f"{EVIDENCE}/after_train"  # model_dir as train() left it (in-kern
 MODEL_DIR = "model_dir"  # the Estimator track's model_dir
 RESUME_DIR = "resumed_model_dir"  # a copy of it the resumed train() continues in
 TRAINED_MARK = "trained.ok"  # the train stage made its Estimator: later stages may run
-PROBE_FILE = "probe.npz"  # the checker's probes, made by the train stage (runners/probes)
+PROBE_FILE = "probe.npz"  # the checker's probes, made by the trace stage (runners/probes)
 _BATCH_NORM_INITIAL = {"moving_mean": 0.0, "moving_variance": 1.0}
 _FLOATS = ("float16", "float32", "float64", "bfloat16")
 
@@ -461,7 +461,7 @@ def _resume_facts(est: dict[str, Any], probe: dict[str, Any], values: dict[str, 
 
 def _probe_facts(est: dict[str, Any], values: dict[str, np.ndarray], failed: set
                  ) -> dict[str, Any]:
-    """The model as saved (train stage) against the models predict() and evaluate()
+    """The model as saved (trace stage) against the models predict() and evaluate()
     restored (restore stage) and its own EVAL graph, on the checker's probes; the
     variables it used that no checkpoint holds (read here from the last checkpoint).
     Every comparison that stands down says why in a note."""

@@ -126,7 +126,7 @@ class PredictRecord:
 
 @dataclass(frozen=True)
 class ProbeRecord:
-    """The model as saved (train stage: the tracer's graphs with the values the training
+    """The model as saved (trace stage: the tracer's graphs with the values the training
     session held after its last step) run on the checker's probes."""
 
     digest: str  # which probes (the restore stage reports the digest of its own)

@@ -86,22 +86,37 @@ def _exit_cause(code: int | None) -> str:
 def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
     """What the stage processes that did not end were running, when they ran beside
     another (stages "alongside"): then the stages finished, merged in stage order, do not
-    tell where it stopped. Empty when one process ran at a time (its last stage tells)."""
+    tell where it stopped. Empty when one process ran at a time (its last stage tells).
+    A stage that got through its steps and waits for another stage that did not end
+    ("waits_for") is not named: it was waiting."""
     ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
     for specs in in_groups(stages_of(track) or []):
         group = [spec["name"] for spec in specs]
         # (a group's exits come when all of it ended: "finished" tells who got through)
         stuck = [name for name in group if name not in ended or outcome.exits.get(name, 0)]
-        if stuck:
-            return tuple(_running_step(STEPS.get(track, {}).get(name, ()), obs)
-                         for name in stuck) if len(group) > 1 else ()
+        if not stuck:
+            continue
+        if len(group) == 1:
+            return ()
+        steps = STEPS.get(track, {})
+        running = [(spec, _running_step(steps.get(spec["name"], ()), obs)) for spec in specs
+                   if spec["name"] in stuck]
+        return tuple(words or f"the checker's probe run after {_last_words(spec, steps)}"
+                     for spec, words in running
+                     if words or spec.get("waits_for") not in stuck)
     return ()
+
+
+def _last_words(spec: dict, steps: dict) -> str:
+    own = steps.get(spec["name"], ())
+    return own[-1][1] if own else "your code"
 
 
 def _running_step(steps: tuple[tuple[str, str, bool], ...], obs: dict) -> str:
     """The step of one process that was running: the first that neither finished nor
-    raised. An optional step (predict_many) runs only when the submission defines it (the
-    process says so) and the step before it got through."""
+    raised ("" when every step got through). An optional step (predict_many) runs only
+    when the submission defines it (the process says so) and the step before it got
+    through."""
     finished = set(obs.get("stages") or [])
     failed = {error.get("stage") for error in obs.get("errors") or [] if isinstance(error, dict)}
     serves = (obs.get("estimator") or {}).get("serves", True) is not False
@@ -111,8 +126,7 @@ def _running_step(steps: tuple[tuple[str, str, bool], ...], obs: dict) -> str:
         if step not in finished and step not in failed and not skipped:
             return words
         previous = step
-    last = steps[-1][1] if steps else "your code"
-    return f"the checker's probe run after {last}"
+    return ""
 
 
 def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limits,

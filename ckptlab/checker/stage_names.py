@@ -4,10 +4,12 @@ that evidence by them (free of TensorFlow and of the runners, for the judge)."""
 
 from __future__ import annotations
 
-__all__ = ["ALL", "PREDICTING", "RESTORE", "SAVE", "TRAIN", "in_groups"]
+__all__ = ["ALL", "PREDICTING", "RESTORE", "SAVE", "TRACE", "TRAIN", "in_groups"]
 
 ALL = "all"  # the whole track in one process (the default stage)
-TRAIN = "train"  # Estimator: trace the modes, train; its model_dir is copied after it
+# Estimator: trace the modes (beside train), then the model as trained on the probes
+TRACE = "trace"
+TRAIN = "train"  # Estimator: train; its model_dir is copied after it
 SAVE = "save"  # TF2: build, train and save
 RESTORE = "restore"  # both tracks: a fresh process that restores what the first one saved
 # Estimator: a fresh process beside restore: predict(), then train() resumed from a copy
@@ -16,7 +18,9 @@ PREDICTING = "predict"
 
 def in_groups(stages: list[dict]) -> list[list[dict]]:
     """Stage specs in groups run one after the other; a stage with "alongside" runs at the
-    same time as the one before it (both start after the group before them ended)."""
+    same time as the one before it (both start after the group before them ended). A
+    stage with "waits_for": NAME gets, as its argument `waiting_fd`, a pipe that reaches
+    end of file when stage NAME of its group closes `done_fd` or ends."""
     groups: list[list[dict]] = []
     for stage in stages:
         if stage.get("alongside") and groups:

@@ -3,8 +3,9 @@
 Each attack is a submission for the exercise estimator-serving: an attempt (printed as
 `ATTEMPT <what>: <result>` lines) before the reference solution, or before a wrong one
 whose dropout is on in every mode (NONDETERMINISTIC_PREDICT: a FAIL) when the attack tries
-to turn it into a PASS. The check runs as three processes (train; then restore: evaluate,
-and beside it predict: predict, resume); the code at the top of a submission runs in each.
+to turn it into a PASS. The check runs as four processes (trace beside train; then
+restore: evaluate, and beside it predict: predict, resume); the code at the top of a
+submission runs in each.
 """
 
 from __future__ import annotations
@@ -14,9 +15,22 @@ from tests.helpers.attacks import ATTEMPT, SUBMISSIONS, Attack, contained
 SOLUTION = (SUBMISSIONS / "estimator-serving" / "solution.py").read_text()
 WRONG = (SUBMISSIONS / "estimator-serving" / "wrong_dropout_always_on.py").read_text()
 
-# which stage process runs this code: the restore stage finds the model_dir
-STAGE = '''
+# which stage process runs this code (its name, as the warm runner's stage process holds
+# it while it loads the submission; "all" in a run in one process): the trace process
+# runs beside train, so the files training leaves cannot tell
+STAGE_NAME = '''
+def stage_name():
+    import sys
+    frame = sys._getframe()
+    while frame is not None and frame.f_code.co_name != "_stage":
+        frame = frame.f_back
+    return str(frame.f_locals["stage"]["name"]) if frame is not None else "all"
+STAGE_NOW = stage_name()
+'''
+STAGE = STAGE_NAME + '''
 def later_stage():
+    return STAGE_NOW in ("restore", "predict")
+def trained():  # training has started (in any process, at any time)
     return os.path.exists("trained.ok")
 '''
 
@@ -114,7 +128,7 @@ def _outlive():
                         os.kill(int(name), signal.SIGKILL)
                 except OSError:
                     pass
-        if later_stage():  # alive while a later stage runs: leave a mark for it
+        if trained():  # alive while a later stage runs: leave a mark for it
             try:
                 open("outlived.txt", "w").write("alive")
             except OSError:

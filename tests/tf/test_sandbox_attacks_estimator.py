@@ -150,8 +150,9 @@ def test_the_one_restore_mistakes_are_found_when_their_restore_is_compared(tmp_p
 
 def test_the_stages_ran_in_their_own_processes(attacked):
     outcome, _ = attacked["results"]["restore_stage_reads_evidence"]
-    # restore (evaluate) and, beside it, predict (predict, then the resume)
-    assert outcome.exits == {"train": 0, "restore": 0, "predict": 0}
+    # trace beside train; then restore (evaluate) and, beside it, predict (predict, then
+    # the resume)
+    assert outcome.exits == {"trace": 0, "train": 0, "restore": 0, "predict": 0}
     verified = outcome.judged["judged"]["verified"]
     for boundary in ("after train", "evaluate after its restore", "predict after its restore",
                      "resume after its restore", "after the resume"):

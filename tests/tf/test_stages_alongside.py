@@ -1,7 +1,8 @@
-"""The Estimator track's restore and predict stages run at the same time, each in its own
-process (stages marked "alongside"), and end as a group: their claims merge in the stage
-list's order, nothing one of them left runs on, and neither holds the other's results
-pipe. The submission's top-level code runs in every stage process and reports."""
+"""The Estimator track's stages run two at a time, each in its own process (stages marked
+"alongside"): the trace of the modes beside train, then restore beside predict. A group
+ends as one: its claims merge in the stage list's order, nothing one of them left runs
+on, and neither holds the other's results pipe. The submission's top-level code runs in
+every stage process and reports."""
 
 from __future__ import annotations
 
@@ -15,18 +16,20 @@ from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import run_isolated
 from tests.conftest import skip_or_fail
-from tests.helpers.estimator_attacks import SOLUTION
+from tests.helpers.estimator_attacks import SOLUTION, STAGE_NAME
 
 pytestmark = pytest.mark.timeout(300)
 
 PROBE = '''
 import glob, os, time
-if os.path.exists("trained.ok"):  # a stage after training: restore or predict
-    open(f"{os.getpid()}.here", "w").close()
+GROUP = {"trace": "first", "train": "first", "restore": "here", "predict": "here"}
+if STAGE_NOW in GROUP:
+    open(f"{os.getpid()}.{GROUP[STAGE_NOW]}", "w").close()
     deadline = time.monotonic() + 20  # one after the other, the first would wait in vain
-    while len(glob.glob("*.here")) < 2 and time.monotonic() < deadline:
+    while len(glob.glob(f"*.{GROUP[STAGE_NOW]}")) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
-    print("MET", len(glob.glob("*.here")) >= 2, flush=True)
+    print("MET", STAGE_NOW, len(glob.glob(f"*.{GROUP[STAGE_NOW]}")) >= 2, flush=True)
+if STAGE_NOW in ("restore", "predict"):
     links = []
     for fd in os.listdir("/proc/self/fd"):
         try:
@@ -64,18 +67,21 @@ LIMITS = Limits(timeout=240, memory_mb=2000)
 def outcome():
     if not support().isolated:
         skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
-    return run_isolated("estimator", (PROBE + SOLUTION).encode(), "submission.py", "file",
-                        LIMITS, stages=stages_of("estimator"))
+    return run_isolated("estimator", (STAGE_NAME + PROBE + SOLUTION).encode(), "submission.py",
+                        "file", LIMITS, stages=stages_of("estimator"))
 
 
-def test_restore_and_predict_run_at_the_same_time(outcome):
+def test_trace_beside_train_then_restore_beside_predict(outcome):
     output = outcome.output.decode(errors="replace")
-    assert outcome.exits == {"train": 0, "restore": 0, "predict": 0}, output[-2000:]
+    assert outcome.exits == {"trace": 0, "train": 0, "restore": 0, "predict": 0}, \
+        output[-2000:]
     # the group's exits come in the stage list's order, not in the order they ended
     # (evaluate() waited until the predict process had ended: restore ended last)
     assert re.findall(r"^OTHER ENDED (\w+)$", output, re.M) == ["True"], output[-2000:]
-    assert list(outcome.exits) == ["train", "restore", "predict"], outcome.exits
-    assert re.findall(r"^MET (\w+)$", output, re.M) == ["True", "True"], output[-2000:]
+    assert list(outcome.exits) == ["trace", "train", "restore", "predict"], outcome.exits
+    met = sorted(re.findall(r"^MET (\w+) (\w+)$", output, re.M))
+    assert met == [(name, "True") for name in ("predict", "restore", "trace", "train")], \
+        output[-2000:]
 
 
 def test_neither_holds_the_other_s_results_pipe(outcome):
@@ -106,18 +112,21 @@ def _stuck(how):
         while True:  # a hang that leaves the cores to the other process
             time.sleep(0.1)
     return call
-if os.path.exists("trained.ok"):  # a later stage: restore (evaluate) or predict (the rest)
-    for method, how in PATCHES:
+for stage, method, how in PATCHES:  # the stage process, the Estimator call, what it does
+    if STAGE_NOW == stage:
         setattr(_tf.compat.v1.estimator.Estimator, method, _stuck(how))
 '''
 SHORT = Limits(timeout=25, memory_mb=2000)
-# what the submission makes of which Estimator calls (train() runs in the predict process
-# only as the resume), the finding, and the step the report must name
-STOPS = {"evaluate_loops": ((("evaluate", "loop"),), "TIMEOUT", "evaluate()"),
-         "evaluate_exits": ((("evaluate", "exit"),), "CRASHED", "evaluate()"),
-         "resume_loops": ((("train", "loop"),), "TIMEOUT", "the resumed train()"),
-         "predict_raises_resume_loops": ((("predict", "raise"), ("train", "loop")), "TIMEOUT",
-                                         "the resumed train()")}
+# what the submission makes of which Estimator calls in which stage process (train() runs
+# in the predict process as the resume), the finding, and the step the report must name
+STOPS = {"evaluate_loops": ((("restore", "evaluate", "loop"),), "TIMEOUT", "evaluate()"),
+         "evaluate_exits": ((("restore", "evaluate", "exit"),), "CRASHED", "evaluate()"),
+         "resume_loops": ((("predict", "train", "loop"),), "TIMEOUT", "the resumed train()"),
+         "predict_raises_resume_loops": ((("predict", "predict", "raise"),
+                                          ("predict", "train", "loop")), "TIMEOUT",
+                                         "the resumed train()"),
+         # the trace process beside it got through and waits for training: not named
+         "train_loops": ((("train", "train", "loop"),), "TIMEOUT", "train()")}
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +135,7 @@ def stopped():
         skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
 
     def check(patches):
-        source = STUCK.replace("PATCHES", repr(patches)) + SOLUTION
+        source = STAGE_NAME + STUCK.replace("PATCHES", repr(patches)) + SOLUTION
         outcome = run_isolated("estimator", source.encode(), "submission.py", "file", SHORT,
                                stages=stages_of("estimator"))
         return outcome, report_from_outcome(outcome, "estimator", "submission.py", SHORT)

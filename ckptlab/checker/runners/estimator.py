@@ -1,22 +1,26 @@
-"""The Estimator track in stage processes: train, then restore and predict at once.
+"""The Estimator track in stage processes: trace beside train, then restore beside predict.
 
-`train_stage` traces the modes, trains (after a warm start's pretraining, if asked) and
-writes the model_dir. Then two fresh processes run at the same time (two cores): in one,
-`restore_stage` evaluates with a new Estimator on that model_dir; in the other,
-`predict_stage` predicts with new estimators on it, then resumes training from a copy of
-it (RESUME_DIR: a resume writes checkpoints, and the evaluation beside it must restore
-what training left). Nothing of training is in those processes' memory, so every session
-there can only get the trained values from the checkpoint on disk; each session
-reports the values it held at its first step (and train/resume at their last),
-which the judge compares with the checkpoints it reads with ckptlab's own reader.
-Structure comes from the mode tracer (trace_modes); what the model does from predictions
-on inputs the checker fixes; counts from the engine's recorder. The result is JSON in the
-shape of `observations.Observations` (version 1).
+`trace_stage` traces the modes while, in another process (the other core), `train_stage`
+trains (after a warm start's pretraining, if asked) and writes the model_dir; when
+training ended, the trace process runs the model as training left it (its session's
+values at the end) on the checker's probes in the traced graphs. Then two fresh processes
+run at the same time: in one, `restore_stage` evaluates with a new Estimator on that
+model_dir; in the other, `predict_stage` predicts with new estimators on it, then resumes
+training from a copy of it (RESUME_DIR: a resume writes checkpoints, and the evaluation
+beside it must restore what training left). Nothing of training is in those processes'
+memory, so every session there can only get the trained values from the checkpoint on
+disk; each session reports the values it held at its first step (and train/resume at
+their last), which the judge compares with the checkpoints it reads with ckptlab's own
+reader. Structure comes from the mode tracer (trace_modes); what the model does from
+predictions on inputs the checker fixes; counts from the engine's recorder. The result is
+JSON in the shape of `observations.Observations` (version 1).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 import shutil
 from collections.abc import Callable
 from itertools import islice
@@ -59,8 +63,8 @@ from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
 from ckptlab.estimator.calls import mode_inputs
 from ckptlab.mode_names import EVAL, PREDICT
 
-__all__ = ["copy_model_dir", "default_input_fn", "predict_stage", "restore_stage",
-           "run_estimator", "train_stage"]
+__all__ = ["TRAIN_END_FILE", "copy_model_dir", "default_input_fn", "predict_stage",
+           "restore_stage", "run_estimator", "trace_stage", "train_stage"]
 
 _v1 = tf.compat.v1
 TRAIN_STEPS = 5
@@ -70,6 +74,9 @@ BATCH = 16
 SERVED_EXAMPLES = 4
 PROBES = 4  # examples predicted one at a time to see that predictions depend on input
 MAX_VALUES = VALUES_BUDGET  # values of one session reported back, at most
+# the train stage's session values at its end, for the trace stage's probes (removed by
+# the grader's vault before any restore: not in the train stage's "keep")
+TRAIN_END_FILE = "train_end.pickle"
 
 
 def _synthetic() -> tuple[np.ndarray, np.ndarray]:
@@ -524,15 +531,31 @@ def _inputs(functions: dict[str, Any]) -> dict[str, Any]:
             "predict_input": functions.get("predict_input_fn") or input_fn}
 
 
-def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
-                emit: Callable[[str, dict], None] | None = None, **_: Any) -> dict[str, Any]:
-    """Stage 1 (its own process): trace the modes, pretrain for a warm start, train."""
-    from ckptlab.events import Recorder
+def trace_stage(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
+                emit: Callable[[str, dict], None] | None = None, waiting_fd: int | None = None,
+                **_: Any) -> dict[str, Any]:
+    """Stage 1 (its own process, beside train_stage on the other core): trace the modes;
+    once training ended (`waiting_fd`: the train process's end of it closes), run the
+    model as training left it on the checker's probes in the traced graphs."""
+    return _trace_then_probe(functions, workdir, learner_files, emit,
+                             lambda: _wait_for_end(waiting_fd))
 
+
+def _wait_for_end(fd: int | None) -> None:
+    if fd is None:
+        return
+    with contextlib.suppress(OSError):
+        while os.read(fd, 4096):
+            pass
+        os.close(fd)
+
+
+def _trace_then_probe(functions: dict[str, Any], workdir: Path, learner_files: set[str],
+                      emit: Callable[[str, dict], None] | None, wait: Callable[[], None]
+                      ) -> dict[str, Any]:
     run, est = _begin(functions, workdir, learner_files, emit)
     given = _inputs(functions)
     params, input_fn = given["params"], given["input_fn"]
-    model_dir = str(workdir / est["model_dir"])
     with Listening(run):
         flow: dict[str, Any] = {}  # read from the tracer's graphs: no model built twice
         builds: dict[str, Any] = {}
@@ -542,6 +565,50 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
         if given["restore_params"] != params:
             est["restore_modes"] = run.call("trace modes", _trace, functions,
                                            given["restore_params"], input_fn)[1]
+        wait()
+        end = _train_end(workdir)  # None: train could not even make its Estimator
+        if end is None or not builds:
+            pass
+        elif given["restore_params"] != params:
+            _not_compared(run, WHERE_RESTORE, "restore_params")
+        elif end["clean"] and not run.obs["errors"]:
+            est["probe"] = _saved_on_probe(run, builds, end["arrays"], given, workdir)
+    return run.obs
+
+
+def _train_end(workdir: Path) -> dict[str, Any] | None:
+    """What the train stage left for the probes (TRAIN_END_FILE), None if nothing usable."""
+    try:
+        with (workdir / TRAIN_END_FILE).open("rb") as handle:
+            end = pickle.load(handle)
+        return end if isinstance(end, dict) and isinstance(end.get("arrays"), dict) else None
+    except Exception:  # written by a process that ran learner code: anything may be there
+        return None
+
+
+def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
+                emit: Callable[[str, dict], None] | None = None, done_fd: int | None = None,
+                **_: Any) -> dict[str, Any]:
+    """Stage 1 (its own process, beside trace_stage): pretrain for a warm start, train;
+    leave the session's values at the end for the probes (TRAIN_END_FILE), then close
+    `done_fd` (the trace process waits for that)."""
+    try:
+        return _train(functions, workdir, learner_files, emit)
+    finally:
+        if done_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(done_fd)
+
+
+def _train(functions: dict[str, Any], workdir: Path, learner_files: set[str],
+           emit: Callable[[str, dict], None] | None) -> dict[str, Any]:
+    from ckptlab.events import Recorder
+
+    run, est = _begin(functions, workdir, learner_files, emit)
+    given = _inputs(functions)
+    params, input_fn = given["params"], given["input_fn"]
+    model_dir = str(workdir / est["model_dir"])
+    with Listening(run):
         warm, source = _warm_start(run, functions, workdir, params, input_fn)
         ok, trainer = run.prepare("train", _make, model_dir, params, Recorder(), functions,
                                   warm)
@@ -555,10 +622,10 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
                         "checkpoints": checkpoint_prefixes(model_dir),
                         "trainable": hook.trainable, "assigned": hook.assigned,
                         "warm_start_from": source, "end_values": hook.end_values}
-        if builds and given["restore_params"] != params:
-            _not_compared(run, WHERE_RESTORE, "restore_params")
-        elif builds and not run.obs["errors"]:
-            est["probe"] = _saved_on_probe(run, builds, hook.arrays, given, workdir)
+        staged = workdir / (TRAIN_END_FILE + ".part")
+        with staged.open("wb") as handle:
+            pickle.dump({"arrays": hook.arrays, "clean": not run.obs["errors"]}, handle)
+        os.replace(staged, workdir / TRAIN_END_FILE)
     run.emit("train", run.obs)
     return run.obs
 
@@ -660,9 +727,14 @@ def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[s
         if emit is not None:
             emit(stage, merged_stages([*done, obs]))
 
-    for stage in (train_stage, restore_stage, predict_stage):
-        done.append(stage("estimator", functions, workdir, learner_files, emit_merged))
-        if stage is train_stage and (workdir / MODEL_DIR).is_dir():
+    def train() -> None:  # in the middle of the trace stage, as in two processes
+        done.append(train_stage("estimator", functions, workdir, learner_files, emit_merged))
+        if (workdir / MODEL_DIR).is_dir():
             # what train wrote, as the judge reads it (the grader's copy in staged runs)
             shutil.copytree(workdir / MODEL_DIR, workdir / AFTER_TRAIN, dirs_exist_ok=True)
+
+    done.insert(0, _trace_then_probe(functions, workdir, learner_files, emit_merged, train))
+    (workdir / TRAIN_END_FILE).unlink(missing_ok=True)  # as the grader's vault does
+    for stage in (restore_stage, predict_stage):
+        done.append(stage("estimator", functions, workdir, learner_files, emit_merged))
     return merged_stages(done)

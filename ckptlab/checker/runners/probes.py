@@ -3,14 +3,15 @@
 Probes are made by the checker, unlike the training data: the learner's first PREDICT
 batch gives only their structure (dict keys, dtypes, per-example shapes) and ranges (int
 ids stay within the ids the data uses, so they still index embeddings; strings are drawn
-from the strings it holds); the values are drawn with a fixed seed. The train stage makes
-them and leaves them in the work folder (PROBE_FILE) so the restore stage, a fresh
-process, predicts on exactly the same ones; both report their digest to the judge.
+from the strings it holds); the values are drawn with a fixed seed. The trace stage (beside
+train) makes them and leaves them in the work folder (PROBE_FILE) so the restore stage, a
+fresh process, predicts on exactly the same ones; both report their digest to the judge.
 
-`saved_outputs` runs the mode tracer's PREDICT and EVAL graphs (built in the train stage's
+`saved_outputs` runs the mode tracer's PREDICT and EVAL graphs (built in the trace stage's
 process anyway) on the probes, with the values the training session held after its last
-step loaded by variable name: the model as it was saved, without a restore and without
-building model_fn again. The judge compares those outputs with the restored model's.
+step (left by the train process) loaded by variable name: the model as it was saved,
+without a restore and without building model_fn again. The judge compares those
+outputs with the restored model's.
 `evaluated_outputs` does the same in the restore stage with the values evaluate()'s
 session held after its own restore (its hooks and Scaffold included): evaluate() returns
 metrics, not outputs, so this is the model evaluate() restored, run on the probes. The

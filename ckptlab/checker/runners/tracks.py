@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ckptlab.checker.judge import MODEL_DIR, PROBE_FILE, TRAINED_MARK
-from ckptlab.checker.stage_names import PREDICTING, RESTORE, SAVE, TRAIN
+from ckptlab.checker.stage_names import PREDICTING, RESTORE, SAVE, TRACE, TRAIN
 
 __all__ = ["SEED", "STAGES", "STEPS", "install_legacy_support", "prepare", "prepared",
            "run_track", "seeded", "stages_of"]
@@ -32,9 +32,12 @@ _RESTORE_NEEDS = [MODEL_DIR, TRAINED_MARK, PROBE_FILE]  # + the checker's probes
 STAGES = {"tf2": [{"name": SAVE, "call": "ckptlab.checker.runners.tf2:save_stage"},
                   {"name": RESTORE, "call": "ckptlab.checker.runners.tf2:restore_stage"}],
           "estimator": [
+              # the modes traced while training runs beside; then, once training ended,
+              # the model as trained run on the checker's probes in the traced graphs
+              {"name": TRACE, "call": f"{_ESTIMATOR}:trace_stage", "waits_for": TRAIN},
               # the model_dir as training left it (a resume rewrites its last checkpoint);
               # later stages see only the model_dir (and the mark that training started)
-              {"name": TRAIN, "call": f"{_ESTIMATOR}:train_stage",
+              {"name": TRAIN, "call": f"{_ESTIMATOR}:train_stage", "alongside": True,
                "vault": {"copy": [MODEL_DIR], "keep": _RESTORE_NEEDS}},
               # evaluate; at the same time ("alongside", in another process) predict,
               # then resume from a copy of the model_dir (judge.RESUME_DIR)
@@ -45,6 +48,8 @@ STAGES = {"tf2": [{"name": SAVE, "call": "ckptlab.checker.runners.tf2:save_stage
 # whether the step runs only when the submission defines it): a time-out or a crash while
 # two ran at once names the step that did not finish
 STEPS = {"estimator": {
+    TRACE: (("trace modes", "the trace of model_fn in each mode", False),),
+    TRAIN: (("train", "train()", False),),  # (a warm start's pretraining is a train() too)
     RESTORE: (("evaluate", "evaluate()", False),),
     PREDICTING: (("predict", "predict()", False), ("predict_many", "predict_many()", True),
                  ("resume", "the resumed train()", False))}}

@@ -18,7 +18,9 @@ started it: PR_SET_PDEATHSIG would follow that thread) and for each request fork
    and the claims pipes of the stages beside it before any learner code runs, so learner
    code cannot reach the results channel and inherits no other stage's claims (stages
    beside each other share a uid and could still open or trace each other through /proc:
-   both run the submission and hold nothing of training); the supervisor itself has
+   both run the submission and hold nothing of training). A stage marked "waits_for"
+   another of its group gets the read end of a pipe whose only write end that other
+   stage holds: end of file tells it the other stage is done; the supervisor itself has
    no pid inside the sandbox's pid namespace, so learner code cannot signal or trace it.
    Whatever a stage process says arrives as an untrusted claim, wrapped by the supervisor
    with the stage's name, followed by the exit status the supervisor saw.
@@ -402,6 +404,26 @@ def _stage_process(request: dict, stage: dict, write: int, others: list[int]) ->
         os._exit(code)
 
 
+def _links(group: list[dict]) -> dict[tuple[str, str], tuple[int, int]]:
+    """{(waiting stage, stage it waits for): (read end, write end)}: a pipe for each stage
+    with "waits_for" a stage of its group; the stage waited for holds the write end (its
+    closing it, or its end, is the signal)."""
+    names = {str(stage["name"]) for stage in group}
+    return {(str(stage["name"]), str(stage["waits_for"])): os.pipe() for stage in group
+            if stage.get("waits_for") in names}
+
+
+def _kept_links(stage: dict, links: dict[tuple[str, str], tuple[int, int]]) -> dict[str, int]:
+    """The link ends a stage process keeps, as its function's arguments."""
+    kept, name = {}, str(stage["name"])
+    for (waiting, waited), (read, write) in links.items():
+        if waiting == name:
+            kept["waiting_fd"] = read
+        if waited == name:
+            kept["done_fd"] = write
+    return kept
+
+
 def _supervise(request: dict, fds: list[int]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     # a session and process group of its own: kill(0, ...) in a learner process must not
@@ -416,16 +438,22 @@ def _supervise(request: dict, fds: list[int]) -> None:
 
     for group in in_groups(request.get("stages") or [{"name": ALL}]):
         running = {}
+        links = _links(group)
         for stage in group:  # a group's stages run at the same time, each in its process
             read, write = os.pipe()
+            kept = _kept_links(stage, links)
             pid = os.fork()
             if pid == 0:  # no stage reads another's claims
-                _stage_process(request, stage, write,
-                               [read, *(fd for _, fd in running.values())])
+                dropped = [fd for ends in links.values() for fd in ends if fd not in kept.values()]
+                _stage_process(request, {**stage, "args": {**(stage.get("args") or {}), **kept}},
+                               write, [read, *(fd for _, fd in running.values()), *dropped])
             with contextlib.suppress(OSError):
                 os.setpgid(pid, pid)  # also here: the group exists before any kill of it
             os.close(write)
             running[str(stage["name"])] = (pid, read)
+        for ends in links.values():
+            for fd in ends:
+                os.close(fd)
         statuses = _relay(running)
         for _, read in running.values():
             os.close(read)
