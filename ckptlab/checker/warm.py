@@ -51,7 +51,9 @@ def runner_env(track: str) -> dict[str, str]:
     env = quiet_environment({"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
                              "PYTHONHASHSEED": "0", "CUDA_VISIBLE_DEVICES": "-1",
                              "PYTHONPATH": package_root, "PYTHONDONTWRITEBYTECODE": "1",
-                             FORK_SAFE: "1"})
+                             FORK_SAFE: "1", "TF_ENABLE_ONEDNN_OPTS": "0"})
+    # oneDNN off: every stage process is fresh, and oneDNN's graph rewrite and kernel JIT
+    # cost each one about 0.1 CPU-s at its first session run, for models this small
     # Which Keras backs tf.keras is the checker's choice, not the caller's: the TF2 track
     # checks Keras 3 code, and TF 2.15 fails to import with the variable set.
     if track == "estimator" and importlib.util.find_spec("tf_keras") is not None:
