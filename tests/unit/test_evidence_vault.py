@@ -64,3 +64,21 @@ def test_claimed_checkpoints_the_model_dir_lacks_make_the_report_an_error(tmp_pa
     report = build_report(judged, "forged.py")
     assert (report.verdict, report.codes()) == ("error", ["CHECK_INTERNAL_ERROR"])
     assert "contradicts what it left on disk" in str(report)
+
+
+def test_a_stage_s_vault_folder_says_its_copy_was_taken(tmp_path):
+    work, vault = tmp_path / "work", tmp_path / "vault"
+    work.mkdir()
+    _between({"name": "trace"}, work, vault)  # nothing to take, and still taken
+    assert (vault / "trace").is_dir()
+
+
+def test_no_contradiction_before_the_grader_took_train_s_copy(tmp_path):
+    """A check stopped while train's group ran (its copy never taken): what train claimed
+    is not contradicted by a model_dir the grader never copied."""
+    (tmp_path / "vault" / "trace").mkdir(parents=True)
+    claims = {"track": "estimator", "errors": [], "stages": ["trace modes", "train"],
+              "estimator": {"model_dir": "model_dir", "train": {
+                  "session_runs": 5, "checkpoints": ["model.ckpt-0", "model.ckpt-5"]}}}
+    judged = judge(claims, tmp_path / "work", tmp_path / "vault")
+    assert "contradicted" not in judged["judged"], judged["judged"]

@@ -60,6 +60,7 @@ from ckptlab.checker.runners.probes import (
     saved_outputs,
 )
 from ckptlab.checker.runners.stages import Listening, Run, TensorFlowLog
+from ckptlab.checker.stage_names import PREDICTING, RESTORE, TRACE, TRAIN
 from ckptlab.estimator.calls import mode_inputs
 from ckptlab.mode_names import EVAL, PREDICT
 
@@ -535,8 +536,9 @@ def trace_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
                 emit: Callable[[str, dict], None] | None = None, waiting_fd: int | None = None,
                 **_: Any) -> dict[str, Any]:
     """Stage 1 (its own process, beside train_stage on the other core): trace the modes;
-    once training ended (`waiting_fd`: the train process's end of it closes), run the
-    model as training left it on the checker's probes in the traced graphs."""
+    once the train process has exited (`waiting_fd` reaches end of file: the supervisor
+    closes the other end then), run the model as training left it on the checker's
+    probes in the traced graphs."""
     return _trace_then_probe(functions, workdir, learner_files, emit,
                              lambda: _wait_for_end(waiting_fd))
 
@@ -586,18 +588,26 @@ def _train_end(workdir: Path) -> dict[str, Any] | None:
         return None
 
 
-def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
-                emit: Callable[[str, dict], None] | None = None, done_fd: int | None = None,
-                **_: Any) -> dict[str, Any]:
-    """Stage 1 (its own process, beside trace_stage): pretrain for a warm start, train;
-    leave the session's values at the end for the probes (TRAIN_END_FILE), then close
-    `done_fd` (the trace process waits for that)."""
+def _leave_train_end(workdir: Path, end: dict[str, Any]) -> None:
+    """TRAIN_END_FILE, whole or not at all (no room, a file size limit: then the trace
+    stage finds none, and the judge, without outputs of the model as saved and without a
+    reason, calls the check unverified)."""
+    staged = workdir / (TRAIN_END_FILE + ".part")
     try:
-        return _train(functions, workdir, learner_files, emit)
-    finally:
-        if done_fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(done_fd)
+        with staged.open("wb") as handle:
+            pickle.dump(end, handle)
+        os.replace(staged, workdir / TRAIN_END_FILE)
+    except Exception:  # training itself ran: only the probes are lost
+        with contextlib.suppress(OSError):
+            staged.unlink()
+
+
+def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
+                emit: Callable[[str, dict], None] | None = None, **_: Any) -> dict[str, Any]:
+    """Stage 1 (its own process, beside trace_stage): pretrain for a warm start, train;
+    leave the session's values at the end for the probes (TRAIN_END_FILE). The trace
+    process waits until this process has exited."""
+    return _train(functions, workdir, learner_files, emit)
 
 
 def _train(functions: dict[str, Any], workdir: Path, learner_files: set[str],
@@ -622,10 +632,7 @@ def _train(functions: dict[str, Any], workdir: Path, learner_files: set[str],
                         "checkpoints": checkpoint_prefixes(model_dir),
                         "trainable": hook.trainable, "assigned": hook.assigned,
                         "warm_start_from": source, "end_values": hook.end_values}
-        staged = workdir / (TRAIN_END_FILE + ".part")
-        with staged.open("wb") as handle:
-            pickle.dump({"arrays": hook.arrays, "clean": not run.obs["errors"]}, handle)
-        os.replace(staged, workdir / TRAIN_END_FILE)
+        _leave_train_end(workdir, {"arrays": hook.arrays, "clean": not run.obs["errors"]})
     run.emit("train", run.obs)
     return run.obs
 
@@ -720,21 +727,31 @@ def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[s
     """The stages one after the other in this process (the in-kernel fallback,
     which is not isolated); returns the merged observations for the judge."""
     from ckptlab.checker.judge import merged_stages
+    from ckptlab.checker.runners.tracks import seeded
 
-    done: list[dict[str, Any]] = []
+    order = (TRACE, TRAIN, RESTORE, PREDICTING)  # the stage list's, whatever runs when
+    live: dict[str, dict[str, Any]] = {}  # each stage's latest observations
 
-    def emit_merged(stage: str, obs: dict) -> None:
-        if emit is not None:
-            emit(stage, merged_stages([*done, obs]))
+    def emitter(name: str) -> Callable[[str, dict], None]:
+        def emit_stage(stage: str, obs: dict) -> None:
+            live[name] = obs
+            if emit is not None:
+                emit(stage, merged_stages([live[n] for n in order if n in live]))
+        return emit_stage
 
     def train() -> None:  # in the middle of the trace stage, as in two processes
-        done.append(train_stage("estimator", functions, workdir, learner_files, emit_merged))
+        with seeded():  # each stage seeded afresh, as each stage process is
+            live[TRAIN] = train_stage("estimator", functions, workdir, learner_files,
+                                      emitter(TRAIN))
         if (workdir / MODEL_DIR).is_dir():
             # what train wrote, as the judge reads it (the grader's copy in staged runs)
             shutil.copytree(workdir / MODEL_DIR, workdir / AFTER_TRAIN, dirs_exist_ok=True)
 
-    done.insert(0, _trace_then_probe(functions, workdir, learner_files, emit_merged, train))
+    with seeded():
+        live[TRACE] = _trace_then_probe(functions, workdir, learner_files, emitter(TRACE),
+                                        train)
     (workdir / TRAIN_END_FILE).unlink(missing_ok=True)  # as the grader's vault does
-    for stage in (restore_stage, predict_stage):
-        done.append(stage("estimator", functions, workdir, learner_files, emit_merged))
-    return merged_stages(done)
+    for name, stage in ((RESTORE, restore_stage), (PREDICTING, predict_stage)):
+        with seeded():
+            live[name] = stage("estimator", functions, workdir, learner_files, emitter(name))
+    return merged_stages([live[n] for n in order if n in live])

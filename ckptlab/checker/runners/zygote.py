@@ -19,8 +19,8 @@ started it: PR_SET_PDEATHSIG would follow that thread) and for each request fork
    code cannot reach the results channel and inherits no other stage's claims (stages
    beside each other share a uid and could still open or trace each other through /proc:
    both run the submission and hold nothing of training). A stage marked "waits_for"
-   another of its group gets the read end of a pipe whose only write end that other
-   stage holds: end of file tells it the other stage is done; the supervisor itself has
+   another of its group gets the read end of a pipe whose only write end the supervisor
+   holds and closes when that other stage has exited; the supervisor itself has
    no pid inside the sandbox's pid namespace, so learner code cannot signal or trace it.
    Whatever a stage process says arrives as an untrusted claim, wrapped by the supervisor
    with the stage's name, followed by the exit status the supervisor saw.
@@ -46,6 +46,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["CLAIMS_LIMIT", "main"]
@@ -278,10 +279,11 @@ def _grader_gone(watch: select.poll) -> bool:
     return bool(watch.poll(0))
 
 
-def _relay(running: dict[str, tuple[int, int]]) -> dict[str, int]:
+def _relay(running: dict[str, tuple[int, int]], exited: Callable[[str], None]
+           ) -> dict[str, int]:
     """Forward the claims of stages running at once ({name: (pid, claims fd)}) to the
-    grader until every one has exited and its pipe is drained; returns their exit
-    statuses."""
+    grader until every one has exited and its pipe is drained (`exited(name)` at each
+    exit); returns their exit statuses."""
     received = dict.fromkeys(running, 0)
     buffers = dict.fromkeys(running, b"")
     statuses: dict[str, int] = {}
@@ -311,6 +313,7 @@ def _relay(running: dict[str, tuple[int, int]]) -> dict[str, int]:
                     done, raw = os.waitpid(pid, os.WNOHANG)
                     if done:
                         statuses[stage] = os.waitstatus_to_exitcode(raw)
+                        exited(stage)
             if len(statuses) == len(running):
                 # every stage ended: what it wrote last (maybe after the select) is still
                 # read (a bounded drain: a process it left may hold the pipe and write on)
@@ -406,22 +409,26 @@ def _stage_process(request: dict, stage: dict, write: int, others: list[int]) ->
 
 def _links(group: list[dict]) -> dict[tuple[str, str], tuple[int, int]]:
     """{(waiting stage, stage it waits for): (read end, write end)}: a pipe for each stage
-    with "waits_for" a stage of its group; the stage waited for holds the write end (its
-    closing it, or its end, is the signal)."""
+    with "waits_for" a stage of its group. Only this supervisor holds the write end, and
+    closes it when the stage waited for has exited: no learner process (nor anything it
+    forks) can end the wait early or hold it open."""
     names = {str(stage["name"]) for stage in group}
     return {(str(stage["name"]), str(stage["waits_for"])): os.pipe() for stage in group
             if stage.get("waits_for") in names}
 
 
 def _kept_links(stage: dict, links: dict[tuple[str, str], tuple[int, int]]) -> dict[str, int]:
-    """The link ends a stage process keeps, as its function's arguments."""
-    kept, name = {}, str(stage["name"])
-    for (waiting, waited), (read, write) in links.items():
-        if waiting == name:
-            kept["waiting_fd"] = read
-        if waited == name:
-            kept["done_fd"] = write
-    return kept
+    """The link end a stage process keeps, as its function's argument `waiting_fd`."""
+    waits = [read for (waiting, _), (read, _) in links.items() if waiting == str(stage["name"])]
+    return {"waiting_fd": waits[0]} if waits else {}
+
+
+def _end_waits(links: dict[tuple[str, str], tuple[int, int]], ended: str) -> None:
+    """The stage `ended` has exited: the stages waiting for it see end of file (each
+    write end is closed once, then dropped from `links`)."""
+    for key in [key for key in links if key[1] == ended]:
+        with contextlib.suppress(OSError):
+            os.close(links.pop(key)[1])
 
 
 def _supervise(request: dict, fds: list[int]) -> None:
@@ -451,10 +458,13 @@ def _supervise(request: dict, fds: list[int]) -> None:
                 os.setpgid(pid, pid)  # also here: the group exists before any kill of it
             os.close(write)
             running[str(stage["name"])] = (pid, read)
-        for ends in links.values():
-            for fd in ends:
-                os.close(fd)
-        statuses = _relay(running)
+        for read, _ in links.values():
+            os.close(read)  # (the waiting stage's process holds its own)
+        try:
+            statuses = _relay(running, lambda name, ends=links: _end_waits(ends, name))
+        finally:
+            for name in running:
+                _end_waits(links, name)
         for _, read in running.values():
             os.close(read)
         # nothing of this group runs any more
