@@ -723,11 +723,12 @@ def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
 
 
 def run_estimator(functions: dict[str, Any], workdir: Path, learner_files: set[str],
-                  emit: Callable[[str, dict], None] | None = None) -> dict[str, Any]:
+                  emit: Callable[[str, dict], None] | None = None,
+                  seeded: Callable[[], Any] = contextlib.nullcontext) -> dict[str, Any]:
     """The stages one after the other in this process (the in-kernel fallback,
-    which is not isolated); returns the merged observations for the judge."""
+    which is not isolated); returns the merged observations for the judge. `seeded`:
+    the set-up each stage gets afresh, as each stage process does (tracks.seeded)."""
     from ckptlab.checker.judge import merged_stages
-    from ckptlab.checker.runners.tracks import seeded
 
     order = (TRACE, TRAIN, RESTORE, PREDICTING)  # the stage list's, whatever runs when
     live: dict[str, dict[str, Any]] = {}  # each stage's latest observations

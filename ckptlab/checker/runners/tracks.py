@@ -140,4 +140,4 @@ def run_track(track: str, functions: dict[str, Any], workdir: Path, learner_file
             return run_tf2(functions, workdir, learner_files, emit)
         from ckptlab.checker.runners.estimator import run_estimator
 
-        return run_estimator(functions, workdir, learner_files, emit)
+        return run_estimator(functions, workdir, learner_files, emit, seeded)
