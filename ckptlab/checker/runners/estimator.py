@@ -391,7 +391,7 @@ def _predictions(run: Run, functions: dict, model_dir: str, params: Any, recorde
     record = {"examples": len(outputs[0]), "largest_gap": _largest_gap(*outputs),
               "outputs": [_raw(out) for out in outputs]}
     try:  # the checker's probes: tell "the model is random" from "the input is"
-        features = load_probe(Path(model_dir).parent / PROBE_FILE)  # the train stage's
+        features = load_probe(Path(model_dir).parent / PROBE_FILE)  # the trace stage's
         if features is None:
             features = make_probe(_fixed_features(predict_input, params), BATCH)
         record["probe_digest"] = digest(features)
@@ -456,7 +456,7 @@ def _saved_on_probe(run: Run, builds: dict, values: dict, given: dict, workdir: 
 
 def _built(functions: dict, mode: str, params: Any, input_fn: Callable) -> tuple[Any, Any]:
     """model_fn's graph in `mode` (graph, ModeBuild), built by the tracer from the input_fn
-    the train stage traced with (the same input tensors)."""
+    the trace stage traced with (the same input tensors)."""
     from ckptlab.trace.modes import trace_mode
 
     builds: dict[str, Any] = {}
@@ -470,11 +470,11 @@ def _built(functions: dict, mode: str, params: Any, input_fn: Callable) -> tuple
 def _evaluate_on_probe(run: Run, functions: dict, params: Any, input_fn: Callable,
                        values: dict, workdir: Path) -> None:
     """The model evaluate() restored (EVAL graph, the values its session held after its
-    restore, hooks and Scaffold) run on the train stage's probes: evaluate() returns only
+    restore, hooks and Scaffold) run on the trace stage's probes: evaluate() returns only
     metrics. One EVAL graph built again here (~1 model_fn call and one session)."""
     probe = load_probe(workdir / PROBE_FILE)
     if probe is None:
-        return  # the train stage made none, and said why
+        return  # the trace stage made none, and said why
     try:
         run.obs["estimator"]["evaluate_probe"] = evaluated_outputs(
             _built(functions, EVAL, params, input_fn), values, probe, BATCH,
@@ -486,12 +486,12 @@ def _evaluate_on_probe(run: Run, functions: dict, params: Any, input_fn: Callabl
 def _resume_on_probe(run: Run, functions: dict, params: Any, input_fn: Callable,
                      values: dict, workdir: Path) -> None:
     """The model the resumed train() restored (the values its session started from, after
-    its restore, training hooks and Scaffold) run on the train stage's probes in a PREDICT
+    its restore, training hooks and Scaffold) run on the trace stage's probes in a PREDICT
     graph built here (~1 model_fn call and one session): train() returns no outputs. (The
     resume runs beside evaluate(), in another process: no EVAL graph here to reuse.)"""
     probe = load_probe(workdir / PROBE_FILE)
     if probe is None:
-        return  # the train stage made none, and said why
+        return  # the trace stage made none, and said why
     try:
         record = predicted_outputs(_built(functions, PREDICT, params, input_fn), values,
                                    probe, BATCH)
@@ -569,17 +569,19 @@ def _trace_then_probe(functions: dict[str, Any], workdir: Path, learner_files: s
                                            given["restore_params"], input_fn)[1]
         wait()
         end = _train_end(workdir)  # None: train could not even make its Estimator
-        if end is None or not builds:
-            pass
-        elif given["restore_params"] != params:
-            _not_compared(run, WHERE_RESTORE, "restore_params")
-        elif end["clean"] and not run.obs["errors"]:
-            est["probe"] = _saved_on_probe(run, builds, end["arrays"], given, workdir)
+        if end is not None and builds:
+            if given["restore_params"] != params:
+                _not_compared(run, WHERE_RESTORE, "restore_params")
+            elif end["clean"] and not run.obs["errors"]:
+                est["probe"] = _saved_on_probe(run, builds, end["arrays"], given, workdir)
     return run.obs
 
 
 def _train_end(workdir: Path) -> dict[str, Any] | None:
-    """What the train stage left for the probes (TRAIN_END_FILE), None if nothing usable."""
+    """What the train stage left for the probes (TRAIN_END_FILE), None if nothing usable.
+
+    A pickle, unpickled only here: in a process that runs the same learner's code anyway,
+    never by the grader or the judge."""
     try:
         with (workdir / TRAIN_END_FILE).open("rb") as handle:
             end = pickle.load(handle)
@@ -607,11 +609,6 @@ def train_stage(track: str, functions: dict[str, Any], workdir: Path, learner_fi
     """Stage 1 (its own process, beside trace_stage): pretrain for a warm start, train;
     leave the session's values at the end for the probes (TRAIN_END_FILE). The trace
     process waits until this process has exited."""
-    return _train(functions, workdir, learner_files, emit)
-
-
-def _train(functions: dict[str, Any], workdir: Path, learner_files: set[str],
-           emit: Callable[[str, dict], None] | None) -> dict[str, Any]:
     from ckptlab.events import Recorder
 
     run, est = _begin(functions, workdir, learner_files, emit)
@@ -705,7 +702,7 @@ def copy_model_dir(model_dir: Path, copy: Path) -> None:
 def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
             workdir: Path) -> None:
     """Resume training from the model_dir for a few steps; then the model it restored is
-    run on the probes the train stage left in `workdir`."""
+    run on the probes the trace stage left in `workdir`."""
     from ckptlab.events import Recorder
 
     est = run.obs["estimator"]
@@ -714,7 +711,7 @@ def _resume(run: Run, functions: dict[str, Any], model_dir: str, given: dict,
         hook = _StopAfterRuns(RESUME_STEPS * 4, keep="start")
         ok, _ = run.call("resume", resumer.train, given["input_fn"], steps=RESUME_STEPS,
                          hooks=[hook])
-        if ok:  # (no probes when RESTORE_PARAMS differ: the train stage said so)
+        if ok:  # (no probes when RESTORE_PARAMS differ: the trace stage said so)
             _resume_on_probe(run, functions, given["params"], given["input_fn"],
                              hook.arrays, workdir)
         est["resume"] = {"session_runs": hook.done, "start_values": hook.start_values,

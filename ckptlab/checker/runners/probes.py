@@ -89,7 +89,7 @@ def save_probe(probe: Any, path: Path, labels: Any = None) -> None:
 
 
 def load_probe(path: Path, part: str = "f") -> Any:
-    """The probe's features ("f") or labels ("l") the train stage left, or None (no
+    """The probe's features ("f") or labels ("l") the trace stage left, or None (no
     pickles are ever loaded)."""
     try:
         with np.load(path, allow_pickle=False) as data:

@@ -48,7 +48,7 @@ STAGES = {"tf2": [{"name": SAVE, "call": "ckptlab.checker.runners.tf2:save_stage
 # whether the step runs only when the submission defines it): a time-out or a crash while
 # two ran at once names the step that did not finish
 STEPS = {"estimator": {
-    TRACE: (("trace modes", "the trace of model_fn in each mode", False),),
+    TRACE: (("trace modes", "model_fn's trace in each mode (TRAIN, EVAL, PREDICT)", False),),
     TRAIN: (("train", "train()", False),),  # (a warm start's pretraining is a train() too)
     RESTORE: (("evaluate", "evaluate()", False),),
     PREDICTING: (("predict", "predict()", False), ("predict_many", "predict_many()", True),
