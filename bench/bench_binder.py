@@ -6,7 +6,8 @@ binder/requirements.txt`, then binder/postBuild (kept in build/binder-env betwee
 Image size: that environment plus the repository, against the bare interpreter's
 environment (the baseline, what any Python image has anyway).
 
-Memory: a JupyterLab server of that environment and three kernels that each ran a
+Memory: a JupyterLab server of that environment, on one CPU as on Binder (its affinity,
+which the kernels, warm runners and checks inherit), and three kernels that each ran a
 tutorial top to bottom and stay open, as a learner who opened three notebooks leaves
 them. The three tutorials all call `ckptlab.check`, so each kernel also keeps its warm
 runner (the worst case of three open notebooks). Binder limits the container's memory (a
@@ -55,22 +56,22 @@ def _runtime_python() -> str:
 
 
 def build_env() -> Path:
-    """build/binder-env/venv from binder/ alone (reused when binder/ did not change)."""
+    """build/binder-env/venv from binder/ alone (its requirements reused when binder/ did
+    not change); binder/postBuild run every time, so the image holds today's package."""
     stamp = ENV / "binder-files.json"
     files = {p.name: p.read_text() for p in sorted((REPO / "binder").iterdir())}
     files["constraints.txt"] = (REPO / "constraints.txt").read_text()
-    if stamp.exists() and json.loads(stamp.read_text()) == files:
-        return ENV / "venv"
-    shutil.rmtree(ENV, ignore_errors=True)
-    ENV.mkdir(parents=True)
-    subprocess.run([_runtime_python(), "-m", "venv", str(ENV / "venv")], check=True)
-    python = str(ENV / "venv" / "bin" / "python")
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "-r",
-                    str(REPO / "binder" / "requirements.txt")], check=True, cwd=ENV)
+    if not (stamp.exists() and json.loads(stamp.read_text()) == files):
+        shutil.rmtree(ENV, ignore_errors=True)
+        ENV.mkdir(parents=True)
+        subprocess.run([_runtime_python(), "-m", "venv", str(ENV / "venv")], check=True)
+        python = str(ENV / "venv" / "bin" / "python")
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "-r",
+                        str(REPO / "binder" / "requirements.txt")], check=True, cwd=ENV)
+        stamp.write_text(json.dumps(files))
     env = {**os.environ, "PATH": f"{ENV / 'venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     env.pop("PYTHONPATH", None)
     subprocess.run(["bash", "binder/postBuild"], check=True, cwd=REPO, env=env)
-    stamp.write_text(json.dumps(files))
     return ENV / "venv"
 
 
@@ -134,6 +135,7 @@ def three_open_notebooks(venv: Path, scratch: Path) -> dict:
     shutil.copytree(REPO / "tutorials", work / "tutorials")
     shutil.copytree(REPO / "exercises", work / "exercises")
     port, token = free_port(8990), "ckptlab-bench"
+    cpu = min(os.sched_getaffinity(0))  # Binder gives one CPU: the server and all it starts
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
            "JUPYTER_CONFIG_DIR": str(scratch / "config"),
            "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
@@ -142,7 +144,7 @@ def three_open_notebooks(venv: Path, scratch: Path) -> dict:
         [str(venv / "bin" / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1",
          f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
          "--allow-root"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
     base, notes = f"http://127.0.0.1:{port}", []
     peak = None
     try:

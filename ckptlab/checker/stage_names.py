@@ -4,7 +4,7 @@ that evidence by them (free of TensorFlow and of the runners, for the judge)."""
 
 from __future__ import annotations
 
-__all__ = ["ALL", "PREDICTING", "RESTORE", "SAVE", "TRACE", "TRAIN", "in_groups"]
+__all__ = ["ALL", "PREDICTING", "RESTORE", "SAVE", "TRACE", "TRAIN", "in_groups", "in_turn"]
 
 ALL = "all"  # the whole track in one process (the default stage)
 # Estimator: trace the modes (beside train), then the model as trained on the probes
@@ -28,3 +28,11 @@ def in_groups(stages: list[dict]) -> list[list[dict]]:
         else:
             groups.append([stage])
     return groups
+
+
+def in_turn(group: list[dict]) -> list[dict]:
+    """A group's stages in the order they run one at a time (with a single CPU, running
+    them at once costs memory and saves no time): a stage that another waits for first."""
+    names = {stage.get("name") for stage in group}
+    waited = [stage for stage in group if stage.get("waits_for") not in names]
+    return [*waited, *(stage for stage in group if stage.get("waits_for") in names)]

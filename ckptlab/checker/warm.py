@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ckptlab.checker.cpus import run_one_at_a_time
 from ckptlab.checker.isolation import Limits, Sandbox
 from ckptlab.checker.judge import EVIDENCE, judge, merged_claims
 from ckptlab.checker.stage_names import ALL
@@ -346,7 +347,7 @@ def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
         request = {**box.join_request(), "track": track, "kind": kind,
                    "path": f"{box.join_request()['root']}/submission/{name}",
                    "stages": stages or [{"name": ALL}], "learner_files": learner_files or [],
-                   "handshake": True}
+                   "handshake": True, "one_at_a_time": run_one_at_a_time()}
         results_read, results_write = os.pipe()
         output_read, output_write = os.pipe()
         go_read, go_write = os.pipe()

@@ -1,8 +1,8 @@
-"""The Estimator track's stages run two at a time, each in its own process (stages marked
-"alongside"): the trace of the modes beside train, then restore beside predict. A group
-ends as one: its claims merge in the stage list's order, nothing one of them left runs
-on, and neither holds the other's results pipe. The submission's top-level code runs in
-every stage process and reports."""
+"""The Estimator track's stages run two at a time on two CPUs, each in its own process
+(stages marked "alongside"): the trace of the modes beside train, then restore beside
+predict. A group ends as one: its claims merge in the stage list's order, nothing one of
+them left runs on, and neither holds the other's results pipe. The submission's top-level
+code runs in every stage process and reports."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from ckptlab.checker.cpus import usable_cpus
 from ckptlab.checker.isolation import Limits, support
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import report_from_outcome
@@ -63,10 +64,16 @@ if STAGE_NOW in ("restore", "predict"):
 LIMITS = Limits(timeout=240, memory_mb=2000)
 
 
-@pytest.fixture(scope="module")
-def outcome():
+def _two_cpus_and_a_sandbox() -> None:
     if not support().isolated:
         skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
+    if usable_cpus() < 2:  # (then one at a time: tests/tf/test_stages_one_cpu.py)
+        skip_or_fail(f"{usable_cpus()} CPU here: stages run one at a time", "run on 2 CPUs")
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    _two_cpus_and_a_sandbox()
     return run_isolated("estimator", (STAGE_NAME + PROBE + SOLUTION).encode(), "submission.py",
                         "file", LIMITS, stages=stages_of("estimator"))
 
@@ -131,8 +138,7 @@ STOPS = {"evaluate_loops": ((("restore", "evaluate", "loop"),), "TIMEOUT", "eval
 
 @pytest.fixture(scope="module")
 def stopped():
-    if not support().isolated:
-        skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
+    _two_cpus_and_a_sandbox()
 
     def check(patches):
         source = STAGE_NAME + STUCK.replace("PATCHES", repr(patches)) + SOLUTION
@@ -174,8 +180,7 @@ if STAGE_NOW == "train":  # a child that outlives training: the trace must not w
 
 @pytest.fixture(scope="module")
 def waited_or_loaded():
-    if not support().isolated:
-        skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
+    _two_cpus_and_a_sandbox()
 
     def check(source):
         outcome = run_isolated("estimator", source.encode(), "submission.py", "file", SHORT,

@@ -441,39 +441,53 @@ def _supervise(request: dict, fds: list[int]) -> None:
     sandbox = _sandbox_pids() if request.get("holder") else set()  # before any stage
     results = select.poll()
     results.register(3, 0)
-    from ckptlab.checker.stage_names import ALL, in_groups
+    from ckptlab.checker.stage_names import ALL, in_groups, in_turn
 
     for group in in_groups(request.get("stages") or [{"name": ALL}]):
-        running = {}
-        links = _links(group)
-        for stage in group:  # a group's stages run at the same time, each in its process
-            read, write = os.pipe()
-            kept = _kept_links(stage, links)
-            pid = os.fork()
-            if pid == 0:  # no stage reads another's claims
-                dropped = [fd for ends in links.values() for fd in ends if fd not in kept.values()]
-                _stage_process(request, {**stage, "args": {**(stage.get("args") or {}), **kept}},
-                               write, [read, *(fd for _, fd in running.values()), *dropped])
-            with contextlib.suppress(OSError):
-                os.setpgid(pid, pid)  # also here: the group exists before any kill of it
-            os.close(write)
-            running[str(stage["name"])] = (pid, read)
-        for read, _ in links.values():
-            os.close(read)  # (the waiting stage's process holds its own)
-        try:
-            statuses = _relay(running, lambda name, ends=links: _end_waits(ends, name))
-        finally:
-            for name in running:
-                _end_waits(links, name)
-        for _, read in running.values():
-            os.close(read)
+        # a group's stages run at the same time, each in its process; with one CPU (the
+        # grader says so) one after the other, each alone, still as one group
+        batches = [[stage] for stage in in_turn(group)] if request.get("one_at_a_time") \
+            else [group]
+        statuses, pids = {}, []
+        for batch in batches:
+            statuses.update(_run_at_once(request, batch, pids))
         # nothing of this group runs any more
-        _reap_leftovers(request, [pid for pid, _ in running.values()], sandbox)
-        for name in running:  # in the stage list's order, whichever ended first
+        _reap_leftovers(request, pids, sandbox)
+        for name in [str(stage["name"]) for stage in group]:  # the stage list's order
             _send({"stage": name, "exit": statuses[name]})
             if request.get("handshake"):
                 _wait_for_grader(results)
     _send({"done": True})
+
+
+def _run_at_once(request: dict, batch: list[dict], pids: list[int]) -> dict[str, int]:
+    """Fork every stage of `batch` at once and relay their claims until all have exited
+    (their pids appended to `pids`); their exit statuses."""
+    running = {}
+    links = _links(batch)
+    for stage in batch:
+        read, write = os.pipe()
+        kept = _kept_links(stage, links)
+        pid = os.fork()
+        if pid == 0:  # no stage reads another's claims
+            dropped = [fd for ends in links.values() for fd in ends if fd not in kept.values()]
+            _stage_process(request, {**stage, "args": {**(stage.get("args") or {}), **kept}},
+                           write, [read, *(fd for _, fd in running.values()), *dropped])
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)  # also here: the group exists before any kill of it
+        os.close(write)
+        running[str(stage["name"])] = (pid, read)
+        pids.append(pid)
+    for read, _ in links.values():
+        os.close(read)  # (the waiting stage's process holds its own)
+    try:
+        statuses = _relay(running, lambda name, ends=links: _end_waits(ends, name))
+    finally:
+        for name in running:
+            _end_waits(links, name)
+    for _, read in running.values():
+        os.close(read)
+    return statuses
 
 
 def _fork_supervisor(request: dict, fds: list[int], control: socket.socket) -> int:

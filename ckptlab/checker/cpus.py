@@ -1,0 +1,70 @@
+"""How many CPUs the checks of this machine may use: a check runs its stages that may
+run at once ("alongside") one after the other when there is only one (Binder gives one):
+at once they would cost a second stage process's memory and save no time."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+__all__ = ["run_one_at_a_time", "usable_cpus"]
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def usable_cpus(root: Path = CGROUP_ROOT, own: Path = Path("/proc/self/cgroup")) -> int:
+    """The CPUs this process may run on (its affinity), fewer when a CPU quota of its
+    cgroup or of one above it (a container's CPU limit) allows less (rounded up)."""
+    count = len(os.sched_getaffinity(0))
+    quota = _quota(root, own)
+    return max(1, min(count, math.ceil(quota))) if quota is not None else count
+
+
+def run_one_at_a_time() -> bool:
+    return usable_cpus() < 2
+
+
+def _quota(root: Path, own: Path) -> float | None:
+    """The smallest CPU quota (in CPUs) over the process's cgroup and its ancestors, in
+    cgroup v2 (cpu.max) or v1 (cpu.cfs_quota_us / cpu.cfs_period_us); None without one."""
+    try:
+        lines = own.read_text().splitlines()
+    except OSError:
+        return None
+    found = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            folders, read = [root], _v2_quota
+        elif "cpu" in controllers.split(","):
+            folders, read = [root / controllers, root / "cpu"], _v1_quota
+        else:
+            continue
+        for folder in dict.fromkeys(folders):
+            place = folder / path.lstrip("/")
+            while True:
+                value = read(place)
+                if value is not None:
+                    found.append(value)
+                if place == folder:
+                    break
+                place = place.parent
+    return min(found) if found else None
+
+
+def _v2_quota(folder: Path) -> float | None:
+    try:
+        limit, period = (folder / "cpu.max").read_text().split()
+        return None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError):
+        return None
+
+
+def _v1_quota(folder: Path) -> float | None:
+    try:
+        limit = int((folder / "cpu.cfs_quota_us").read_text())
+        period = int((folder / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return None if limit <= 0 or period <= 0 else limit / period
