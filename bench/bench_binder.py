@@ -6,8 +6,9 @@ binder/requirements.txt`, then binder/postBuild (kept in build/binder-env betwee
 Image size: that environment plus the repository, against the bare interpreter's
 environment (the baseline, what any Python image has anyway).
 
-Memory: a JupyterLab server of that environment, on one CPU as on Binder (its affinity,
-which the kernels, warm runners and checks inherit), and three kernels that each ran a
+Memory: a JupyterLab server of that environment, on one CPU as on Binder (a cgroup CPU
+quota where one can be made, else its affinity; the kernels, warm runners and checks
+inherit it), and three kernels that each ran a
 tutorial top to bottom and stay open, as a learner who opened three notebooks leaves
 them. The three tutorials all call `ckptlab.check`, so each kernel also keeps its warm
 runner (the worst case of three open notebooks). Binder limits the container's memory (a
@@ -135,7 +136,7 @@ def three_open_notebooks(venv: Path, scratch: Path) -> dict:
     shutil.copytree(REPO / "tutorials", work / "tutorials")
     shutil.copytree(REPO / "exercises", work / "exercises")
     port, token = free_port(8990), "ckptlab-bench"
-    cpu = min(os.sched_getaffinity(0))  # Binder gives one CPU: the server and all it starts
+    one_cpu, held = _one_cpu()  # Binder gives one CPU: the server and all it starts
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
            "JUPYTER_CONFIG_DIR": str(scratch / "config"),
            "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
@@ -144,7 +145,7 @@ def three_open_notebooks(venv: Path, scratch: Path) -> dict:
         [str(venv / "bin" / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1",
          f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
          "--allow-root"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+        start_new_session=True, preexec_fn=one_cpu.enter)
     base, notes = f"http://127.0.0.1:{port}", []
     peak = None
     try:
@@ -180,12 +181,52 @@ def three_open_notebooks(venv: Path, scratch: Path) -> dict:
         by_kernel = [memory_kb(pid)[0] for pid in _kernel_pids(server.pid)]
         own = memory_kb(server.pid)[0] - sum(by_kernel)
         return {"peak_pss": peak.pss, "peak_rss": peak.rss, "pss": pss, "rss": rss,
-                "server_pss": own, "kernel_pss": by_kernel, "notes": notes}
+                "server_pss": own, "kernel_pss": by_kernel, "notes": [held, *notes]}
     finally:
         if peak is not None:
             peak.stop()
         os.killpg(server.pid, 15)
         server.wait(timeout=60)
+        one_cpu.remove()
+
+
+class _OneCpu:
+    """One CPU for a process and all it starts, as Binder's container has: a CPU quota of
+    one CPU in a fresh cgroup v1 cpu controller (root), which leaves the affinity at every
+    core, as Kubernetes' CPU limit does; where none can be made, an affinity of one CPU."""
+
+    def __init__(self) -> None:
+        self.group: Path | None = Path("/sys/fs/cgroup/cpu") / f"ckptlab-binder-{os.getpid()}"
+        try:
+            self.group.mkdir()
+            (self.group / "cpu.cfs_period_us").write_text("100000")
+            (self.group / "cpu.cfs_quota_us").write_text("100000")
+        except OSError:
+            self.remove()
+            self.group = None
+        self.cpu = min(os.sched_getaffinity(0))
+
+    def enter(self) -> None:  # in the child, before exec
+        if self.group is not None:
+            (self.group / "cgroup.procs").write_text(str(os.getpid()))
+        else:
+            os.sched_setaffinity(0, {self.cpu})
+
+    def remove(self) -> None:
+        for _ in range(100):  # (the killed tree leaves the group within moments)
+            if self.group is None or not self.group.exists():
+                return
+            try:
+                self.group.rmdir()
+            except OSError:
+                time.sleep(0.1)
+
+
+def _one_cpu() -> tuple[_OneCpu, str]:
+    held = _OneCpu()
+    how = ("a CPU quota of one CPU (cgroup v1), affinity left at every core" if held.group
+           else "an affinity of one CPU (no cgroup could be made)")
+    return held, f"one CPU by {how}"
 
 
 def _kernel_pids(server: int) -> list[int]:

@@ -15,9 +15,16 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 def usable_cpus(root: Path = CGROUP_ROOT, own: Path = Path("/proc/self/cgroup")) -> int:
     """The CPUs this process may run on (its affinity), fewer when a CPU quota of its
-    cgroup or of one above it (a container's CPU limit) allows less (rounded up)."""
-    count = len(os.sched_getaffinity(0))
-    quota = _quota(root, own)
+    cgroup or of one above it (a container's CPU limit) allows less (rounded up). Never
+    raises: what cannot be read counts as no limit."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # (no affinity off Linux)
+        count = os.cpu_count() or 1
+    try:
+        quota = _quota(root, own)
+    except Exception:  # a cgroup file of an unknown shape must not stop a check
+        quota = None
     return max(1, min(count, math.ceil(quota))) if quota is not None else count
 
 
@@ -29,14 +36,17 @@ def _quota(root: Path, own: Path) -> float | None:
     """The smallest CPU quota (in CPUs) over the process's cgroup and its ancestors, in
     cgroup v2 (cpu.max) or v1 (cpu.cfs_quota_us / cpu.cfs_period_us); None without one."""
     try:
-        lines = own.read_text().splitlines()
+        lines = own.read_text(errors="replace").splitlines()
     except OSError:
         return None
     found = []
     for line in lines:
-        _, controllers, path = line.split(":", 2)
-        if controllers == "":
-            folders, read = [root], _v2_quota
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":  # v2 (in a hybrid layout mounted at unified/)
+            folders, read = [root, root / "unified"], _v2_quota
         elif "cpu" in controllers.split(","):
             folders, read = [root / controllers, root / "cpu"], _v1_quota
         else:
@@ -56,7 +66,7 @@ def _quota(root: Path, own: Path) -> float | None:
 def _v2_quota(folder: Path) -> float | None:
     try:
         limit, period = (folder / "cpu.max").read_text().split()
-        return None if limit == "max" else int(limit) / int(period)
+        return None if limit == "max" or int(period) <= 0 else int(limit) / int(period)
     except (OSError, ValueError):
         return None
 

@@ -86,7 +86,9 @@ def _exit_cause(code: int | None) -> str:
 def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
     """What the stage processes that did not end were running, when they ran beside
     another (stages "alongside"): then the stages finished, merged in stage order, do not
-    tell where it stopped. Empty when one process ran at a time (its last stage tells).
+    tell where it stopped. Empty when each group is one stage (its last stage tells). A
+    stage that never started (one CPU: the group's stages ran one at a time) is not
+    named.
     A stage that got through its steps and waits for another stage that did not end
     ("waits_for") is not named: it was waiting."""
     ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}

@@ -34,5 +34,12 @@ def in_turn(group: list[dict]) -> list[dict]:
     """A group's stages in the order they run one at a time (with a single CPU, running
     them at once costs memory and saves no time): a stage that another waits for first."""
     names = {stage.get("name") for stage in group}
-    waited = [stage for stage in group if stage.get("waits_for") not in names]
-    return [*waited, *(stage for stage in group if stage.get("waits_for") in names)]
+    placed: list[dict] = []
+    while len(placed) < len(group):
+        ready = [stage for stage in group if stage not in placed
+                 and (stage.get("waits_for") not in names
+                      or any(done.get("name") == stage.get("waits_for") for done in placed))]
+        if not ready:
+            raise ValueError(f"stages wait for each other in a circle: {sorted(names)}")
+        placed.append(ready[0])
+    return placed

@@ -13,10 +13,11 @@ import sys
 import pytest
 
 from ckptlab.checker.isolation import support
+from ckptlab.exercises import get_exercise
 from tests.conftest import skip_or_fail
-from tests.helpers.estimator_attacks import SOLUTION, STAGE_NAME
+from tests.helpers.estimator_attacks import ATTACKS, SOLUTION, STAGE_NAME, WRONG
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(900)
 
 LOOPING_TRAIN = '''
 import time
@@ -29,26 +30,42 @@ if STAGE_NOW == "train":
 '''
 ON_ONE_CPU = '''
 import json, sys
+from concurrent.futures import ThreadPoolExecutor
 from ckptlab.checker.cpus import usable_cpus
 from ckptlab.checker.isolation import Limits
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import report_from_outcome
+from ckptlab.checker.scoring import scored
 from ckptlab.checker.warm import run_isolated
-limits = Limits(timeout=25, memory_mb=2000)
-seen = {"cpus": usable_cpus()}
-for case, source in json.loads(sys.argv[1]).items():
+def check(case):
+    source, timeout, exercise = case
+    limits = Limits(timeout=timeout, memory_mb=1500, disk_mb=64, output_mb=2)
     outcome = run_isolated("estimator", source.encode(), "submission.py", "file", limits,
                            stages=stages_of("estimator"))
-    report = report_from_outcome(outcome, "estimator", "submission.py", limits)
-    seen[case] = {"order": [[c["_stage"], c["stage"]] for c in outcome.claims
-                            if c.get("stage") in ("started", "finished")],
-                  "exits": outcome.exits, "verdict": report.verdict,
-                  "headline": str(report).splitlines()[0],
-                  "did_not_end": [dict(f.evidence).get("did not end") for f in report.findings
-                                  if f.code == "TIMEOUT"],
-                  "survivors": outcome.survivors}
-print(json.dumps(seen))
+    report = report_from_outcome(outcome, "estimator", "submission.py", limits, exercise)
+    return {"order": [[c["_stage"], c["stage"]] for c in outcome.claims
+                      if c.get("stage") in ("started", "finished")],
+            "exits": outcome.exits, "verdict": report.verdict,
+            "points": sum(scored(report).case_points.values()),
+            "headline": str(report).splitlines()[0],
+            "did_not_end": [dict(f.evidence).get("did not end") for f in report.findings
+                            if f.code == "TIMEOUT"],
+            "probed": isinstance((outcome.stage_obs().get("estimator") or {}).get("probe"),
+                                 dict),
+            "output": outcome.output.decode(errors="replace")[-3000:],
+            "survivors": outcome.survivors, "isolated": outcome.isolated}
+cases = json.loads(sys.argv[1])
+with ThreadPoolExecutor(max_workers=2) as pool:
+    seen = dict(zip(cases, pool.map(check, cases.values())))
+print(json.dumps({"cpus": usable_cpus(), **seen}))
 '''
+# the attacks of tests/tf/test_sandbox_attacks_estimator.py that lean on the order of the
+# stages: a forged run, survivors waiting for a later stage, a later stage looking for
+# training's evidence, training claimed only later, and the probes withheld
+ORDERED_ATTACKS = [attack for attack in ATTACKS if attack.name in (
+    "forge_perfect_estimator_run", "outlive_the_train_stage", "restore_stage_reads_evidence",
+    "claim_training_only_in_later_stages", "replay_and_never_probe_the_saved_model")]
+EXERCISE = get_exercise("estimator-serving")
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +73,11 @@ def on_one_cpu():
     if not support().isolated:
         skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
     cpu = min(os.sched_getaffinity(0))
-    sources = {"solution": STAGE_NAME + SOLUTION,
-               "train_loops": STAGE_NAME + LOOPING_TRAIN + SOLUTION}
-    done = subprocess.run([sys.executable, "-c", ON_ONE_CPU, json.dumps(sources)],
-                          capture_output=True, text=True, timeout=240,
+    cases = {"solution": (STAGE_NAME + SOLUTION, 90, None),
+             "train_loops": (STAGE_NAME + LOOPING_TRAIN + SOLUTION, 25, None),
+             **{attack.name: (attack.source, 150, EXERCISE.id) for attack in ORDERED_ATTACKS}}
+    done = subprocess.run([sys.executable, "-c", ON_ONE_CPU, json.dumps(cases)],
+                          capture_output=True, text=True, timeout=900,
                           preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -77,6 +95,7 @@ def test_stages_run_one_at_a_time_and_the_check_passes(on_one_cpu):
                              for step in ("started", "finished")], seen["order"]
     assert seen["exits"] == {"trace": 0, "train": 0, "restore": 0, "predict": 0}
     assert seen["verdict"] == "pass", seen
+    assert seen["probed"], seen  # the trace ran the model as trained on the probes
     assert seen["survivors"] == []
 
 
@@ -86,3 +105,18 @@ def test_a_stop_names_the_stage_that_ran_not_one_that_never_started(on_one_cpu):
     assert [name for name, step in seen["order"] if step == "started"] == ["train"], seen
     assert seen["did_not_end"] == [["train()"]], seen
     assert "stopped in train()" in seen["headline"], seen["headline"]
+
+
+@pytest.mark.parametrize("attack", ORDERED_ATTACKS, ids=[a.name for a in ORDERED_ATTACKS])
+def test_attacks_on_the_order_of_the_stages_are_stopped_one_at_a_time(on_one_cpu, attack):
+    """The same rules as the attack suite on two CPUs: the verdict, the points, the
+    attempt really ran and reached nothing, no survivor."""
+    seen = on_one_cpu[attack.name]
+    assert seen["verdict"] in attack.verdicts, (seen["headline"], seen["output"])
+    if attack.full_points:
+        assert seen["points"] == EXERCISE.total, seen
+    elif attack.solution == WRONG:
+        assert seen["points"] < EXERCISE.total, seen
+    assert "ATTEMPT " in seen["output"], seen["output"]
+    assert ": REACHED" not in seen["output"], seen["output"]
+    assert seen["isolated"] and seen["survivors"] == [], seen

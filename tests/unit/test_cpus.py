@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.checker.cpus import usable_cpus
+from ckptlab.checker.cpus import CGROUP_ROOT, _quota, usable_cpus
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.stage_names import in_groups, in_turn
 
@@ -27,8 +27,21 @@ def test_one_cpu_of_affinity_is_one_usable_cpu():
     assert done.stdout.strip() == "1"
 
 
+@pytest.mark.skipif(_quota(CGROUP_ROOT, Path("/proc/self/cgroup")) is not None,
+                    reason="this machine's cgroup has a CPU quota")
 def test_without_a_quota_every_cpu_of_the_affinity_counts():
     assert usable_cpus() == len(os.sched_getaffinity(0))
+
+
+def test_cgroup_files_of_another_shape_count_as_no_limit(tmp_path):
+    """Every check asks: a file it cannot make sense of must not stop one."""
+    own = tmp_path / "self-cgroup"
+    everyone = len(os.sched_getaffinity(0))
+    for text, cpu_max in [("\n\ngarbage\n0::/\n", "100000 0\n"),
+                          ("0::/\n", "lots of cpu\n"), (b"\xff\xfe:\x00", "")]:
+        own.write_bytes(text if isinstance(text, bytes) else text.encode())
+        (tmp_path / "cpu.max").write_text(cpu_max)
+        assert usable_cpus(tmp_path, own) == everyone, (text, cpu_max)
 
 
 @pytest.mark.skipif(not os.access(V1_CPU, os.W_OK), reason="no writable cgroup v1 cpu "
@@ -56,7 +69,9 @@ def test_a_real_cgroup_v1_quota_of_one_cpu_caps_the_count():
 
 
 def test_a_cgroup_v2_cpu_max_caps_the_count(tmp_path):
-    """cgroup v2's cpu.max ("quota period", or "max"), here or in a cgroup above."""
+    """cgroup v2's cpu.max ("quota period", or "max"), here or in a cgroup above, also in
+    a hybrid layout (v2 mounted at unified/). (v2's cpu controller is not in this
+    machine's v2 hierarchy: a folder laid out like one.)"""
     (tmp_path / "hub" / "user").mkdir(parents=True)
     own = tmp_path / "self-cgroup"
     own.write_text("0::/hub/user\n")
@@ -64,9 +79,18 @@ def test_a_cgroup_v2_cpu_max_caps_the_count(tmp_path):
     assert usable_cpus(tmp_path, own) == len(os.sched_getaffinity(0))
     (tmp_path / "hub" / "cpu.max").write_text("100000 100000\n")
     assert usable_cpus(tmp_path, own) == 1
+    hybrid = tmp_path / "hybrid"
+    (hybrid / "unified" / "hub").mkdir(parents=True)
+    (hybrid / "unified" / "hub" / "cpu.max").write_text("50000 100000\n")
+    own.write_text("4:memory:/hub\n0::/hub\n")
+    assert usable_cpus(hybrid, own) == 1
 
 
 def test_in_turn_runs_the_stage_waited_for_first():
     groups = in_groups(stages_of("estimator"))
     assert [[stage["name"] for stage in in_turn(group)] for group in groups] == \
         [["train", "trace"], ["restore", "predict"]]
+    chain = [{"name": "a", "waits_for": "b"}, {"name": "b", "waits_for": "c"}, {"name": "c"}]
+    assert [stage["name"] for stage in in_turn(chain)] == ["c", "b", "a"]
+    with pytest.raises(ValueError, match="circle"):
+        in_turn([{"name": "a", "waits_for": "b"}, {"name": "b", "waits_for": "a"}])

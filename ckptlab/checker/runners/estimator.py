@@ -535,7 +535,8 @@ def _inputs(functions: dict[str, Any]) -> dict[str, Any]:
 def trace_stage(track: str, functions: dict[str, Any], workdir: Path, learner_files: set[str],
                 emit: Callable[[str, dict], None] | None = None, waiting_fd: int | None = None,
                 **_: Any) -> dict[str, Any]:
-    """Stage 1 (its own process, beside train_stage on the other core): trace the modes;
+    """Stage 1 (its own process, beside train_stage on the other core; after it with one
+    CPU, when the wait ends at once): trace the modes;
     once the train process has exited (`waiting_fd` reaches end of file: the supervisor
     closes the other end then), run the model as training left it on the checker's
     probes in the traced graphs."""

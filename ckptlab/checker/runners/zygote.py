@@ -23,10 +23,13 @@ started it: PR_SET_PDEATHSIG would follow that thread) and for each request fork
    holds and closes when that other stage has exited; the supervisor itself has
    no pid inside the sandbox's pid namespace, so learner code cannot signal or trace it.
    Whatever a stage process says arrives as an untrusted claim, wrapped by the supervisor
-   with the stage's name, followed by the exit status the supervisor saw.
-4. after each stage (group), kills every process it left and waits for the grader's "go" (fd 5):
-   meanwhile the grader takes the stage's evidence out of the sandbox (warm._between), so
-   the next stage can neither read nor rewrite it.
+   with the stage's name, followed by the exit status the supervisor saw. When the
+   grader says the check has one CPU (`one_at_a_time`), a group's stages run one after
+   the other instead (a stage waited for first: no pipe then), what each left killed
+   before the next starts;
+4. after each group, kills every process it left and waits for the grader's "go" (fd 5)
+   after each of its stages' exits: meanwhile the grader takes the stage's evidence out
+   of the sandbox (warm._between), so the next group can neither read nor rewrite it.
 
 A supervisor does not depend on this process: a check in flight finishes even if the warm
 runner dies meanwhile (the grader starts a new one for the next check). It ends its check
@@ -451,6 +454,8 @@ def _supervise(request: dict, fds: list[int]) -> None:
         statuses, pids = {}, []
         for batch in batches:
             statuses.update(_run_at_once(request, batch, pids))
+            if len(batches) > 1:  # what a stage left ends before the next one starts
+                _reap_leftovers(request, pids, sandbox)
         # nothing of this group runs any more
         _reap_leftovers(request, pids, sandbox)
         for name in [str(stage["name"]) for stage in group]:  # the stage list's order
