@@ -96,7 +96,8 @@ def _add_grade(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("submissions", metavar="SUBMISSIONS")
     grade.add_argument("--exercise", required=True, metavar="ID")
     grade.add_argument("--out", required=True, metavar="DIR")
-    grade.add_argument("--workers", type=int, default=0, help="default: one per CPU core")
+    grade.add_argument("--workers", type=int, default=0,
+                       help="default: one per usable CPU (affinity, capped by a CPU quota)")
     grade.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
     grade.add_argument("--memory-mb", type=int, default=2048,
                        help="memory limit per submission, all its processes (default 2048)")

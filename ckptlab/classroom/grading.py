@@ -4,10 +4,10 @@ exports."""
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ckptlab.checker.cpus import usable_cpus
 from ckptlab.checker.grade import grade_submission
 from ckptlab.checker.sandbox import Limits, require_sandbox
 from ckptlab.classroom.exports import write_all
@@ -24,16 +24,16 @@ def grade_folder(folder: str | Path, exercise_id: str, out: str | Path, workers:
                  dask: bool = False, require_isolation: bool = False) -> list[GradeRecord]:
     """Grade every submission below `folder` and write the exports to `out`.
 
-    workers: parallel checks (default one per CPU core). dask: run on a Dask LocalCluster
-    of `workers` processes; scheduler: on the Dask cluster at that address. Otherwise
-    threads of this process wait on the sandboxes. require_isolation: refuse to grade
-    when the checks here would run unisolated (no bubblewrap)."""
+    workers: parallel checks (default one per usable CPU: checker/cpus.py). dask: run on
+    a Dask LocalCluster of `workers` processes; scheduler: on the Dask cluster at that
+    address. Otherwise threads of this process wait on the sandboxes. require_isolation:
+    refuse to grade when the checks here would run unisolated (no bubblewrap)."""
     out, limits = Path(out), limits or Limits()
     if require_isolation:
         require_sandbox()
     exercise = get_exercise(exercise_id)
     submissions = collect_submissions(folder, exercise.notebook)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or usable_cpus()
     if dask or scheduler:
         if not scheduler:  # TensorFlow loads in the runner while Dask is imported and starts
             warm_up(exercise.track)
