@@ -8,12 +8,12 @@ import math
 import os
 from pathlib import Path
 
+from ckptlab.checker.cgroups import CGROUP_ROOT, SELF, own_cgroups
+
 __all__ = ["run_one_at_a_time", "usable_cpus"]
 
-CGROUP_ROOT = Path("/sys/fs/cgroup")
 
-
-def usable_cpus(root: Path = CGROUP_ROOT, own: Path = Path("/proc/self/cgroup")) -> int:
+def usable_cpus(root: Path = CGROUP_ROOT, own: Path = SELF) -> int:
     """The CPUs this process may run on (its affinity), fewer when a CPU quota of its
     cgroup or of one above it (a container's CPU limit) allows less (rounded up). Never
     raises: what cannot be read counts as no limit."""
@@ -35,31 +35,16 @@ def run_one_at_a_time() -> bool:
 def _quota(root: Path, own: Path) -> float | None:
     """The smallest CPU quota (in CPUs) over the process's cgroup and its ancestors, in
     cgroup v2 (cpu.max) or v1 (cpu.cfs_quota_us / cpu.cfs_period_us); None without one."""
-    try:
-        lines = own.read_text(errors="replace").splitlines()
-    except OSError:
-        return None
     found = []
-    for line in lines:
-        parts = line.split(":", 2)
-        if len(parts) != 3:
-            continue
-        _, controllers, path = parts
-        if controllers == "":  # v2 (in a hybrid layout mounted at unified/)
-            folders, read = [root, root / "unified"], _v2_quota
-        elif "cpu" in controllers.split(","):
-            folders, read = [root / controllers, root / "cpu"], _v1_quota
-        else:
-            continue
-        for folder in dict.fromkeys(folders):
-            place = folder / path.lstrip("/")
-            while True:
-                value = read(place)
-                if value is not None:
-                    found.append(value)
-                if place == folder:
-                    break
-                place = place.parent
+    for kind, (mount, place) in own_cgroups("cpu", root, own).items():
+        read = _v2_quota if kind == "v2" else _v1_quota
+        while True:
+            value = read(place)
+            if value is not None:
+                found.append(value)
+            if place == mount or mount not in place.parents:
+                break
+            place = place.parent
     return min(found) if found else None
 
 

@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ckptlab.checker.cgroups import own_cgroups
 from ckptlab.checker.scratch import scratch_folder, sweep_dead
 
 __all__ = ["INSIDE", "SANDBOX_UID", "Limits", "Sandbox", "Support", "support"]
@@ -167,18 +168,7 @@ def support() -> Support:
 # -- memory cgroups -------------------------------------------------------------------
 
 def _own_cgroup_dirs() -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
-            _, controllers, relative = line.split(":", 2)
-            if controllers == "":
-                for root in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/unified")):
-                    if (root / "cgroup.controllers").exists():
-                        found["v2"] = root / relative.lstrip("/")
-                        break
-            elif "memory" in controllers.split(","):
-                found["v1"] = Path("/sys/fs/cgroup/memory") / relative.lstrip("/")
-    return found
+    return {kind: folder for kind, (_, folder) in own_cgroups("memory").items()}
 
 
 def _cgroup_kind() -> str:

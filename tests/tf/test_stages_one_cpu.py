@@ -19,6 +19,22 @@ from tests.helpers.estimator_attacks import ATTACKS, SOLUTION, STAGE_NAME, WRONG
 
 pytestmark = pytest.mark.timeout(900)
 
+LEFT_BY_TRAIN = '''
+import os, time
+if STAGE_NOW == "train" and os.fork() == 0:  # left behind by training
+    with open("left_by_train.pid", "w") as out:
+        out.write(str(os.getpid()))
+    time.sleep(600)
+    os._exit(0)
+if STAGE_NOW == "trace":  # the stage after it, one at a time
+    time.sleep(0.5)
+    try:
+        left = int(open("left_by_train.pid").read())
+        alive = open(f"/proc/{left}/stat").read().rsplit(") ", 1)[1][0] != "Z"
+    except OSError:
+        alive = False
+    print("LEFT BY TRAIN ALIVE", alive, flush=True)
+'''
 LOOPING_TRAIN = '''
 import time
 import tensorflow as _tf
@@ -75,6 +91,7 @@ def on_one_cpu():
     cpu = min(os.sched_getaffinity(0))
     cases = {"solution": (STAGE_NAME + SOLUTION, 90, None),
              "train_loops": (STAGE_NAME + LOOPING_TRAIN + SOLUTION, 25, None),
+             "left_by_train": (STAGE_NAME + LEFT_BY_TRAIN + SOLUTION, 90, None),
              **{attack.name: (attack.source, 150, EXERCISE.id) for attack in ORDERED_ATTACKS}}
     done = subprocess.run([sys.executable, "-c", ON_ONE_CPU, json.dumps(cases)],
                           capture_output=True, text=True, timeout=900,
@@ -120,3 +137,11 @@ def test_attacks_on_the_order_of_the_stages_are_stopped_one_at_a_time(on_one_cpu
     assert "ATTEMPT " in seen["output"], seen["output"]
     assert ": REACHED" not in seen["output"], seen["output"]
     assert seen["isolated"] and seen["survivors"] == [], seen
+
+
+def test_what_a_stage_left_ends_before_the_next_stage_starts(on_one_cpu):
+    """One at a time, the trace starts after train: a process training left is dead by
+    then (the supervisor kills it between the two, not only after the group)."""
+    seen = on_one_cpu["left_by_train"]
+    assert "LEFT BY TRAIN ALIVE False" in seen["output"], seen["output"]
+    assert seen["verdict"] == "pass", seen

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.checker.cpus import CGROUP_ROOT, _quota, usable_cpus
+from ckptlab.checker.cgroups import CGROUP_ROOT
+from ckptlab.checker.cpus import _quota, usable_cpus
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.stage_names import in_groups, in_turn
 
@@ -36,6 +37,7 @@ def test_without_a_quota_every_cpu_of_the_affinity_counts():
 def test_cgroup_files_of_another_shape_count_as_no_limit(tmp_path):
     """Every check asks: a file it cannot make sense of must not stop one."""
     own = tmp_path / "self-cgroup"
+    (tmp_path / "cgroup.controllers").write_text("cpu memory\n")  # a v2 mount
     everyone = len(os.sched_getaffinity(0))
     for text, cpu_max in [("\n\ngarbage\n0::/\n", "100000 0\n"),
                           ("0::/\n", "lots of cpu\n"), (b"\xff\xfe:\x00", "")]:
@@ -73,6 +75,7 @@ def test_a_cgroup_v2_cpu_max_caps_the_count(tmp_path):
     a hybrid layout (v2 mounted at unified/). (v2's cpu controller is not in this
     machine's v2 hierarchy: a folder laid out like one.)"""
     (tmp_path / "hub" / "user").mkdir(parents=True)
+    (tmp_path / "cgroup.controllers").write_text("cpu memory\n")  # a v2 mount
     own = tmp_path / "self-cgroup"
     own.write_text("0::/hub/user\n")
     (tmp_path / "hub" / "user" / "cpu.max").write_text("max 100000\n")
@@ -81,6 +84,7 @@ def test_a_cgroup_v2_cpu_max_caps_the_count(tmp_path):
     assert usable_cpus(tmp_path, own) == 1
     hybrid = tmp_path / "hybrid"
     (hybrid / "unified" / "hub").mkdir(parents=True)
+    (hybrid / "unified" / "cgroup.controllers").write_text("cpu memory\n")
     (hybrid / "unified" / "hub" / "cpu.max").write_text("50000 100000\n")
     own.write_text("4:memory:/hub\n0::/hub\n")
     assert usable_cpus(hybrid, own) == 1
