@@ -57,10 +57,14 @@ def timed_out(obs: dict, seconds: float, running: tuple[str, ...] = ()) -> Findi
 
 
 def crashed(obs: dict, cause: str, output_tail: str = "", fix: str = "",
-            running: tuple[str, ...] = ()) -> Finding:
+            running: tuple[str, ...] = (), follows: list[str] | tuple = ()) -> Finding:
+    """`follows`: what the learner's code raised because of the cause (e.g. the threads
+    a process limit refused), shown as its consequence."""
     evidence = {"cause": cause, "stages finished": obs.get("stages", [])}
     if running:
         evidence[NOT_ENDED] = list(running)
+    if follows:
+        evidence["follows from this"] = list(follows)
     if output_tail:
         evidence["last output"] = output_tail
     return make_finding(

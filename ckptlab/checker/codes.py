@@ -215,7 +215,8 @@ _CATALOG = [
          f"{START}#timeout"),
     Code("CRASHED", ERROR, "The process running your code ended abruptly",
          "Your code ran in a separate process that exited without a result: os._exit(), a "
-         "crash inside a native library or the memory limit ended it.",
+         "crash inside a native library, or one of the check's limits (memory, processes "
+         "and threads, disk, output) ended it.",
          f"{START}#crashed"),
     Code("CHECK_INTERNAL_ERROR", ERROR, "The check itself could not run",
          "This is a problem in ckptlab or in how it was called, not in your code.",

@@ -13,8 +13,10 @@ as uid 65534 with no capabilities, under PR_SET_NO_NEW_PRIVS.
 process that runs the check joins them (see runner_zygote). Memory is limited over the
 whole tree with a memory cgroup when this machine lets us make one, and is always also
 measured over every process of the sandbox's pid namespace (private memory, so pages
-shared with the warm parent are not counted). Disk is limited by RLIMIT_FSIZE per file and
-by the total size of the scratch folder; output by a byte count on the pipe.
+shared with the warm parent are not counted). Processes and threads together are limited
+by a pids cgroup of the check's own (where none can be made, by RLIMIT_NPROC), so no
+submission can use up the machine's process ids. Disk is limited by RLIMIT_FSIZE per file
+and by the total size of the scratch folder; output by a byte count on the pipe.
 
 Where bubblewrap cannot run, `support()` says why and checks run unisolated.
 """
@@ -44,6 +46,10 @@ DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_DISK_MB = 256
 DEFAULT_OUTPUT_MB = 4
+# processes and threads of a check together: a check of a small model uses about 35 on two
+# cores (TensorFlow's thread pools grow with the cores); a whole machine has 32768 ids
+# by default (kernel.pid_max), which one submission could otherwise use up
+DEFAULT_PROCESSES = 4096
 MEMORY_POLL_SECONDS = 0.2  # measuring the tree's memory without a cgroup, this often
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
               "/etc/localtime", "/etc/hosts")
@@ -55,6 +61,7 @@ class Limits:
     memory_mb: int = DEFAULT_MEMORY_MB
     disk_mb: int = DEFAULT_DISK_MB
     output_mb: int = DEFAULT_OUTPUT_MB
+    processes: int = DEFAULT_PROCESSES
 
 
 @dataclass(frozen=True)
@@ -65,13 +72,15 @@ class Support:
     reason: str  # why not, when not isolated
     userns: bool = False  # True when not root: bwrap maps uid 65534 onto ours
     cgroup: str = ""  # "v1" or "v2" when memory is limited by a cgroup
+    pids: str = ""  # "v1" or "v2" when processes are limited by a pids cgroup
 
     def describe(self) -> str:
         if not self.isolated:
             return f"not isolated because {self.reason}"
         memory = f"memory cgroup {self.cgroup}" if self.cgroup else "memory measured over the tree"
         user = "user namespace" if self.userns else "uid 65534"
-        return f"isolated with bubblewrap ({user}, no network, {memory})"
+        processes = f"pids cgroup {self.pids}" if self.pids else "processes limited by RLIMIT_NPROC"
+        return f"isolated with bubblewrap ({user}, no network, {memory}, {processes})"
 
 
 def _python_paths() -> list[str]:
@@ -162,21 +171,24 @@ def support() -> Support:
     problem = _run_probe(userns)
     if problem:
         return Support(False, f"bubblewrap cannot start a sandbox here ({problem})")
-    return Support(True, "", userns, _cgroup_kind())
+    return Support(True, "", userns, _cgroup_kind("memory"), _cgroup_kind("pids"))
 
 
-# -- memory cgroups -------------------------------------------------------------------
+# -- memory and pids cgroups ---------------------------------------------------------
 
-def _own_cgroup_dirs() -> dict[str, Path]:
-    return {kind: folder for kind, (_, folder) in own_cgroups("memory").items()}
+def _own_cgroup_dirs(controller: str) -> dict[str, Path]:
+    return {kind: folder for kind, (_, folder) in own_cgroups(controller).items()}
 
 
-def _cgroup_kind() -> str:
-    dirs = _own_cgroup_dirs()
+def _cgroup_kind(controller: str) -> str:
+    """Where this process may make a cgroup of `controller` ("memory", "pids") for a
+    check: "v2", "v1" or "" (nowhere)."""
+    dirs = _own_cgroup_dirs(controller)
     v2 = dirs.get("v2")
-    if v2 and "memory" in (v2 / "cgroup.subtree_control").read_text(errors="ignore").split() \
-            and os.access(v2, os.W_OK):
-        return "v2"
+    with contextlib.suppress(OSError):
+        if v2 and controller in (v2 / "cgroup.subtree_control").read_text(
+                errors="ignore").split() and os.access(v2, os.W_OK):
+            return "v2"
     if "v1" in dirs and os.access(dirs["v1"], os.W_OK):
         return "v1"
     return ""
@@ -192,19 +204,31 @@ def _remove_stale_cgroup(path: Path) -> None:
 
 
 class _Cgroup:
-    """A memory cgroup for one check (v1 or v2), removed afterwards."""
+    """A cgroup for one check (v1 or v2) of `controller`, removed afterwards: "memory"
+    with a limit in bytes, or "pids" with a limit of processes and threads together (in
+    v2 one cgroup may hold both: `also_pids`)."""
 
-    def __init__(self, kind: str, limit_bytes: int):
-        self.kind = kind
-        parent = _own_cgroup_dirs()[kind]
+    def __init__(self, kind: str, limit: int, controller: str = "memory",
+                 also_pids: int = 0):
+        self.kind, self.controller = kind, controller
+        parent = _own_cgroup_dirs(controller)[kind]
         sweep_dead(parent, "ckptlab-", _remove_stale_cgroup)  # a killed grader's cgroups
         self.path = parent / f"ckptlab-{os.getpid()}-{time.monotonic_ns()}"
         self.path.mkdir()
-        limit_file = "memory.max" if kind == "v2" else "memory.limit_in_bytes"
-        (self.path / limit_file).write_text(str(limit_bytes))
-        if kind == "v1":
-            with contextlib.suppress(OSError):
-                (self.path / "memory.memsw.limit_in_bytes").write_text(str(limit_bytes))
+        try:
+            if controller == "pids":
+                (self.path / "pids.max").write_text(str(limit))
+                return
+            limit_file = "memory.max" if kind == "v2" else "memory.limit_in_bytes"
+            (self.path / limit_file).write_text(str(limit))
+            if kind == "v1":
+                with contextlib.suppress(OSError):
+                    (self.path / "memory.memsw.limit_in_bytes").write_text(str(limit))
+            if also_pids:
+                (self.path / "pids.max").write_text(str(also_pids))
+        except OSError:
+            self.path.rmdir()
+            raise
 
     @property
     def procs(self) -> str:
@@ -227,6 +251,15 @@ class _Cgroup:
             for line in (self.path / name).read_text().splitlines():
                 key, _, value = line.partition(" ")
                 if key == "oom_kill" and int(value) > 0:
+                    return True
+        return False
+
+    def processes_refused(self) -> bool:
+        """A fork or a new thread was refused at the pids limit (pids.events "max N")."""
+        with contextlib.suppress(OSError, ValueError):
+            for line in (self.path / "pids.events").read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "max" and int(value) > 0:
                     return True
         return False
 
@@ -316,6 +349,7 @@ class Sandbox:
         self.holder_pid = 0  # the holder's pid as the host sees it (joined by the runner)
         self.namespace = ""
         self.cgroup: _Cgroup | None = None
+        self.pids_cgroup: _Cgroup | None = None  # (the memory cgroup itself in v2 if it can)
         self.peak_mb = 0.0
         self._init_fd = -1  # pidfd of the namespace's init
         self._joined: dict[int, int] = {}  # pid -> pidfd of processes that joined from outside
@@ -325,9 +359,17 @@ class Sandbox:
         return self.support.isolated
 
     def __enter__(self) -> Sandbox:
+        pids, processes = self.support.pids, self.limits.processes
         if self.support.cgroup:
+            both = self.support.cgroup == pids == "v2"
             with contextlib.suppress(OSError):
-                self.cgroup = _Cgroup(self.support.cgroup, self.limits.memory_mb << 20)
+                self.cgroup = _Cgroup(self.support.cgroup, self.limits.memory_mb << 20,
+                                      also_pids=processes if both else 0)
+                if both:
+                    self.pids_cgroup = self.cgroup
+        if pids and self.pids_cgroup is None:
+            with contextlib.suppress(OSError):
+                self.pids_cgroup = _Cgroup(pids, processes, "pids")
         if self.isolated:
             self._start_holder()
         return self
@@ -365,13 +407,17 @@ class Sandbox:
         """What the warm runner needs to enter this sandbox."""
         return {"holder": self.holder_pid if self.isolated else 0,
                 "userns": self.support.userns, "uid": SANDBOX_UID,
-                "cgroup_procs": self.cgroup.procs if self.cgroup else "",
+                "cgroup_procs": [group.procs for group in dict.fromkeys(
+                    (self.cgroup, self.pids_cgroup)) if group is not None],
+                # where no pids cgroup holds the count: RLIMIT_NPROC (0: none)
+                "nproc": 0 if self.pids_cgroup or not self.isolated else self.limits.processes,
                 "root": INSIDE if self.isolated else str(self.scratch),
                 "fsize": self.limits.disk_mb << 20}
 
     def members(self) -> list[int]:
         """Every live process of this check, as host pids."""
-        pids = set(self.cgroup.pids()) if self.cgroup else set()
+        pids = {pid for group in (self.cgroup, self.pids_cgroup) if group is not None
+                for pid in group.pids()}
         if self.namespace:
             for entry in os.scandir("/proc"):
                 if entry.name.isdigit() and _pid_namespace(int(entry.name)) == self.namespace:
@@ -407,6 +453,11 @@ class Sandbox:
             return self.cgroup.oom_killed()
         return self.memory_mb() > self.limits.memory_mb
 
+    def processes_refused(self) -> bool:
+        """The check's processes and threads reached its limit (Limits.processes): the
+        kernel refused one more (read from the pids cgroup; False without one)."""
+        return self.pids_cgroup is not None and self.pids_cgroup.processes_refused()
+
     def disk_mb(self) -> float:
         total, count = 0, 0
         for root, _dirs, files in os.walk(self.scratch / "work"):
@@ -428,8 +479,9 @@ class Sandbox:
                 continue  # never this process, never a process group; joined: by pidfd
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)  # found just now in the namespace or cgroup
-        if self.cgroup:
-            self.cgroup.kill_all()
+        for group in (self.cgroup, self.pids_cgroup):
+            if group is not None:
+                group.kill_all()
 
     def end_strays(self, expected: set[int], wait: float = 0.5) -> tuple[int, list[int]]:
         """Between two stages, where the stage and all it started must be dead: the live
@@ -448,8 +500,10 @@ class Sandbox:
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.01)
 
-    def survivors(self, wait: float = 5.0) -> list[int]:
-        """Kill, then wait until no process of the check is left; returns those that are."""
+    def survivors(self, wait: float = 15.0) -> list[int]:
+        """Kill, then wait until no process of the check is left; returns those that are.
+        (At once when the check left none; hundreds of forks of a TensorFlow process
+        dying at a memory cgroup's limit took 4-6 s to end on two busy cores.)"""
         deadline = time.monotonic() + wait
         while True:
             self.kill()
@@ -466,8 +520,9 @@ class Sandbox:
             with contextlib.suppress(OSError):
                 self.holder.kill()
             self.holder.wait()
-        if self.cgroup:
-            self.cgroup.remove()
+        for group in dict.fromkeys((self.cgroup, self.pids_cgroup)):
+            if group is not None:
+                group.remove()
         for fd in (self._init_fd, *self._joined.values()):
             if fd >= 0:
                 os.close(fd)

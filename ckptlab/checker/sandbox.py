@@ -49,6 +49,8 @@ __all__ = [
 OUTPUT_TAIL_LINES = 6
 OUTPUT_LINE_CHARS = 300
 _STOPPED = {"memory": "memory limit of {memory_mb} MB exceeded (all processes together)",
+            "processes": "limit of {processes} processes and threads exceeded (all your "
+                         "code together)",
             "disk": "disk limit of {disk_mb} MB exceeded",
             "output": "output limit of {output_mb} MB exceeded",
             "claims": "the check's results channel was flooded",
@@ -58,7 +60,25 @@ _STOPPED = {"memory": "memory limit of {memory_mb} MB exceeded (all processes to
 
 _STOPPED_FIX = {"stray": "Let every process your code starts end before your function "
                         "returns (wait for it or join() it); start no daemons or sessions "
-                        "of your own."}
+                        "of your own.",
+                "processes": "Start a few threads or processes and reuse them (a pool such as "
+                             "concurrent.futures.ThreadPoolExecutor(max_workers=4)); join "
+                             "each one before starting the next instead of starting one per "
+                             "item."}
+
+
+# what Python raises in learner code when the kernel refuses a thread or a fork (EAGAIN)
+_REFUSED = ("can't start new thread", "Resource temporarily unavailable")
+
+
+def _refusals(obs: dict) -> list[str]:
+    """Take out of `obs` the learner exceptions that are the process limit's refusals
+    themselves (a stop at that limit is their cause); each as "stage: Type: message"."""
+    errors = [e for e in obs.get("errors") or [] if isinstance(e, dict)]
+    refused = [e for e in errors if any(words in str(e.get("message")) for words in _REFUSED)]
+    if refused:
+        obs["errors"] = [e for e in obs.get("errors") or [] if e not in refused]
+    return [f"{e.get('stage')}: {e.get('type')}: {e.get('message')}" for e in refused]
 
 
 def require_sandbox() -> None:
@@ -162,8 +182,9 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
         extra.append(timed_out(obs, limits.timeout, running))
     elif outcome.stopped:
         cause = _STOPPED[outcome.stopped].format(**vars(limits))
+        refused = _refusals(obs) if outcome.stopped == "processes" else []
         extra.append(crashed(obs, cause, tail, _STOPPED_FIX.get(outcome.stopped, ""),
-                             running))
+                             running, refused))
     elif not outcome.started:
         extra.append(could_not_run("The checker's child process could not start.",
                                    "Check the installation of ckptlab in this Python.",

@@ -150,7 +150,8 @@ class Outcome:
     claims: list[dict] = field(default_factory=list)  # {"stage", "obs"} said by learner processes
     exits: dict[str, int] = field(default_factory=dict)  # stage -> exit status (supervisor's)
     finished: bool = False  # the supervisor reported the end of every stage
-    stopped: str = ""  # "timeout", "memory", "disk", "output", "claims", "stray" or ""
+    stopped: str = ""  # "timeout", "memory", "processes", "disk", "output", "claims",
+    # "stray" or ""
     output_head: bytes = b""
     output_tail: bytes = b""
     output_bytes: int = 0
@@ -248,6 +249,8 @@ def _take_result(line: bytes, outcome: Outcome, after_stage=None) -> None:
             after_stage(str(message.get("stage")))
     elif "overflow" in message:
         outcome.stopped = outcome.stopped or "claims"
+    elif message.get("stopped") == "processes":  # a fork refused to the supervisor
+        outcome.stopped = outcome.stopped or "processes"
     elif message.get("done"):
         outcome.finished = True
     elif "supervisor_error" in message:
@@ -290,6 +293,8 @@ def _watch(box: Sandbox, results: int, output: int, outcome: Outcome,
             # files written are charged to the memory cgroup as page cache: a disk flood
             # can fill memory before the next disk poll, and then the disk is the cause
             outcome.stopped = "disk" if box.disk_mb() > limits.disk_mb else "memory"
+        elif box.processes_refused():  # the kernel refused a fork or thread at the limit
+            outcome.stopped = "processes"
         elif outcome.output_bytes > limits.output_mb << 20:
             outcome.stopped = "output"
         elif received > RESULTS_LIMIT:

@@ -257,6 +257,52 @@ for _ in range(5):
 print("ATTEMPT memory in 5 children: 300 MB each", flush=True)
 time.sleep(60)
 ''', reason="memory limit"),
+    # -- processes and threads: the machine has 32768 process ids (kernel.pid_max) -------
+    stopped("thread_flood", "process flood", '''
+import threading
+threading.stack_size(64 << 10)
+_hold = threading.Event()
+print("ATTEMPT 40000 threads, more than the machine has process ids", flush=True)
+for _ in range(40000):
+    try:
+        threading.Thread(target=_hold.wait, daemon=True).start()
+    except RuntimeError:
+        break
+_hold.wait(60)
+''', reason="processes and threads exceeded"),
+    stopped("fork_flood", "process flood", '''
+import time
+print("ATTEMPT 40000 processes", flush=True)
+for _ in range(40000):
+    try:
+        if os.fork() == 0:
+            time.sleep(600)
+            os._exit(0)
+    except OSError:
+        break
+time.sleep(60)
+''', reason="limit of"),  # each fork of a TensorFlow process holds memory: either limit
+    # a child left behind holds the whole limit: the supervisor's fork of the next stage
+    # is refused, which is the submission's doing, not the checker's failure
+    stopped("leftover_holds_the_process_limit", "process flood", '''
+import threading, time
+print("ATTEMPT a leftover child takes every process id of the check", flush=True)
+_full, _tell = os.pipe()
+if os.fork() == 0:
+    os.setsid()
+    threading.stack_size(64 << 10)
+    _hold = threading.Event()
+    for _ in range(40000):
+        try:
+            threading.Thread(target=_hold.wait, daemon=True).start()
+        except RuntimeError:
+            break
+    os.write(_tell, b"full")  # the stage that forked it ends only now
+    _hold.wait(600)
+    os._exit(0)
+os.close(_tell)
+os.read(_full, 4)
+''', reason="processes and threads exceeded"),
     # -- disk and output -----------------------------------------------------------------
     stopped("disk_flood", "disk flood", '''
 import time

@@ -80,6 +80,7 @@ PROVOKED = {
     "CRASHED": "provoke/os_exit.py",
     "CRASHED@segfault": "provoke/segfault.py",
     "CRASHED@memory": "provoke/memory_bomb.py",
+    "CRASHED@processes": "provoke/thread_flood.py",
 }
 # submission -> the note its report must hold: a comparison of outputs after restore that
 # stands down says why (checker/not_compared), provoked for real
@@ -157,6 +158,11 @@ def test_limits_become_timeout_and_crash_with_partial_results(reports):
         "memory limit of 1500 MB exceeded (all processes together)")
     segfault = reports["provoke/segfault.py"].findings[0]
     assert dict(segfault.evidence)["cause"] == "killed by signal SIGSEGV"
+    threads = reports["provoke/thread_flood.py"].findings[0]
+    assert dict(threads.evidence)["cause"] == (
+        f"limit of {LIMITS.processes} processes and threads exceeded (all your code "
+        "together)")
+    assert threads.fix.startswith("Start a few threads or processes and reuse them")
 
 
 def test_a_step_that_never_moves_is_the_one_cause(reports):

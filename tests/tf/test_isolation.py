@@ -61,6 +61,26 @@ def test_a_checkout_under_tmp_is_visible_inside_the_sandbox(tmp_path):
 
 # -- the non-root path: a grader without root, sandboxed through user namespaces ----------
 
+# threads until one is refused; the count reaches the report as an exception's message
+THREADS = """
+import threading
+threading.stack_size(64 << 10)
+_hold, _threads = threading.Event(), []
+try:
+    for _ in range(2000):
+        _threads.append(threading.Thread(target=_hold.wait, daemon=True))
+        _threads[-1].start()
+except RuntimeError:
+    _threads.pop()
+_started = len(_threads)
+_hold.set()  # all of them end: TensorFlow gets threads of its own again
+for _thread in _threads:
+    _thread.join()
+def build_model():
+    raise ValueError(f"STARTED {_started} THREADS")
+"""
+
+
 AS_NOBODY = """
 import json, os, sys
 from pathlib import Path
@@ -83,15 +103,16 @@ solution = (folder / "solution.py").read_text()
 (folder / "memory.py").write_text(
     "import os, time\\nif os.fork() == 0:\\n    hog = bytearray(1 << 30)\\n    time.sleep(60)\\n"
     "time.sleep(60)\\n" + solution)
-limits = Limits(timeout=90, memory_mb=700)
+(folder / "threads.py").write_text(solution + THREADS_SOURCE)
+limits = Limits(timeout=90, memory_mb=700, processes=300)
 reports = {name: check_file(folder / f"{name}.py", limits) for name in ("solution", "reach",
-                                                                          "memory")}
+                                                                          "memory", "threads")}
 print(json.dumps({"uid": os.getuid(), "support": support().__dict__,
                   "reports": {name: {"verdict": r.verdict, "codes": r.codes(),
                                      "text": str(r), "notes": list(r.notes)}
                               for name, r in reports.items()},
                   "secret": secret.read_text(), "owned": (folder / "owned").exists()}))
-"""
+""".replace("THREADS_SOURCE", repr(THREADS))
 
 
 def _python_for_nobody(folder: Path) -> Path:
@@ -126,7 +147,8 @@ def test_an_unprivileged_grader_sandboxes_through_user_namespaces():
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     assert seen["uid"] == 65534
-    assert seen["support"] == {"isolated": True, "reason": "", "userns": True, "cgroup": ""}
+    assert seen["support"] == {"isolated": True, "reason": "", "userns": True, "cgroup": "",
+                               "pids": ""}
     reports = seen["reports"]
     for name in ("solution", "reach"):
         assert (reports[name]["verdict"], reports[name]["notes"]) == ("pass", []), \
@@ -136,6 +158,11 @@ def test_an_unprivileged_grader_sandboxes_through_user_namespaces():
     memory = reports["memory"]
     assert (memory["verdict"], memory["codes"]) == ("error", ["CRASHED"]), memory["text"]
     assert "memory limit of 700 MB exceeded (all processes together)" in memory["text"]
+    # no pids cgroup either: RLIMIT_NPROC, counted in the sandbox's own user namespace,
+    # refuses threads past the limit (300 with the stage process's own)
+    threads = reports["threads"]
+    started = int(threads["text"].split("STARTED ")[1].split()[0])
+    assert 100 < started < 300, threads["text"]
 
 
 def test_the_memory_cgroup_in_use_here():
@@ -143,15 +170,42 @@ def test_the_memory_cgroup_in_use_here():
     machine where it is bound to cgroup v1 (this one), v1 is used and v2 cannot be tried."""
     from ckptlab.checker.isolation import _cgroup_kind, _own_cgroup_dirs
 
-    dirs = _own_cgroup_dirs()
-    v2 = dirs.get("v2")
-    v2_memory = bool(v2) and "memory" in (v2 / "cgroup.controllers").read_text().split()
     if os.geteuid() != 0:
-        pytest.skip("memory cgroups need root here")
-    if v2_memory:
-        assert _cgroup_kind() == "v2"
-    else:
-        assert "v1" in dirs and _cgroup_kind() == "v1" and support().cgroup == "v1"
+        pytest.skip("memory and pids cgroups need root here")
+    for controller, chosen in (("memory", support().cgroup), ("pids", support().pids)):
+        dirs = _own_cgroup_dirs(controller)
+        v2 = dirs.get("v2")
+        on_v2 = bool(v2) and controller in (v2 / "cgroup.controllers").read_text().split()
+        if on_v2:
+            assert _cgroup_kind(controller) == "v2"
+        else:
+            assert "v1" in dirs and _cgroup_kind(controller) == "v1" and chosen == "v1"
+
+
+def test_without_a_pids_cgroup_the_limit_is_rlimit_nproc(monkeypatch):
+    """Where no pids cgroup can be made, RLIMIT_NPROC holds the check's processes and
+    threads: a real check's threads are refused past the limit. (Who is blamed when the
+    supervisor's own fork is refused: tests/unit/test_supervisor_fork_refused.)"""
+    import dataclasses
+
+    from ckptlab.checker import isolation
+    from ckptlab.checker.isolation import Limits
+    from ckptlab.checker.sandbox import check_file
+
+    if os.geteuid() != 0:
+        pytest.skip("as root the sandbox's uid 65534 is the host's: nothing else counts")
+    monkeypatch.setattr(isolation, "support",
+                        lambda: dataclasses.replace(support(), pids=""))
+    folder = Path(tempfile.mkdtemp(prefix="ckptlab-nproc-"))
+    try:
+        solution = (ROOT / "tests" / "submissions" / "tf2-round-trip" / "solution.py"
+                    ).read_text()
+        (folder / "threads.py").write_text(solution + THREADS)
+        report = check_file(folder / "threads.py", Limits(timeout=60, processes=200))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    started = int(str(report).split("STARTED ")[1].split()[0])
+    assert 50 < started < 200, str(report)
 
 
 def test_processes_left_between_stages_are_found_and_stopped():

@@ -202,7 +202,8 @@ def test_the_attack_suite_is_broad(attacked):
     assert len(ATTACKS) >= 30
     for kind in ("forging", "fd writes", "monkeypatching ckptlab", "monkeypatching numpy",
                  "monkeypatching TF", "atexit", "fork survivors", "setsid survivors",
-                 "double fork", "start_new_session", "memory in children", "disk flood",
+                 "double fork", "start_new_session", "memory in children",
+                 "process flood", "disk flood",
                  "output flood", "network", "reading and writing others' files",
                  "reading the grader's env secrets", "killing the grader",
                  "module shadowing"):

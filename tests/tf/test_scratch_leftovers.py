@@ -48,10 +48,11 @@ def _wait_for(find, within: float):
 def _cgroups_of(pid: int) -> list[Path]:
     from ckptlab.checker.isolation import _own_cgroup_dirs
 
-    kind = support().cgroup
-    if not kind:
-        return []
-    return sorted(_own_cgroup_dirs()[kind].glob(f"ckptlab-{pid}-*"))
+    found: set[Path] = set()  # (in cgroup v2 one cgroup may hold both controllers)
+    for controller, kind in (("memory", support().cgroup), ("pids", support().pids)):
+        if kind:
+            found |= set(_own_cgroup_dirs(controller)[kind].glob(f"ckptlab-{pid}-*"))
+    return sorted(found)
 
 
 def test_a_killed_graders_leftovers_are_swept_by_the_next_grader(tmp_path):

@@ -8,9 +8,10 @@ learner code itself, lives as long as the grader process (not the grader's threa
 started it: PR_SET_PDEATHSIG would follow that thread) and for each request forks a
 *supervisor* that
 
-1. puts itself into the check's memory cgroup, joins the check's sandbox namespaces (made
-   by ckptlab.checker.isolation), drops to uid 65534, no capabilities, no new privileges,
-   RLIMIT_FSIZE, and makes itself non-dumpable;
+1. puts itself into the check's memory and pids cgroups, joins the check's sandbox
+   namespaces (made by ckptlab.checker.isolation), drops to uid 65534, no capabilities, no
+   new privileges, RLIMIT_FSIZE (and RLIMIT_NPROC where no pids cgroup counts the check's
+   processes), and makes itself non-dumpable;
 2. keeps only three descriptors: fd 3, the results channel to the grader, fd 4, the
    output pipe, and fd 5, the grader's "go" between stages;
 3. forks one *stage process* per stage (stages marked "alongside" at the same time as
@@ -30,6 +31,10 @@ started it: PR_SET_PDEATHSIG would follow that thread) and for each request fork
 4. after each group, kills every process it left and waits for the grader's "go" (fd 5)
    after each of its stages' exits: meanwhile the grader takes the stage's evidence out
    of the sandbox (warm._between), so the next group can neither read nor rewrite it.
+
+A fork the supervisor makes after learner code ran that the kernel refuses (EAGAIN: the
+check's process limit, used up by what learner code started) ends the check as stopped
+at that limit (message "stopped": "processes"), not as the checker's failure.
 
 A supervisor does not depend on this process: a check in flight finishes even if the warm
 runner dies meanwhile (the grader starts a new one for the next check). It ends its check
@@ -139,8 +144,10 @@ def _enter_namespaces(holder: int, userns: bool) -> None:
 
 def _join(request: dict) -> None:
     """Enter the sandbox (namespaces of its holder process) and give up every privilege."""
-    if request.get("cgroup_procs"):
-        Path(request["cgroup_procs"]).write_text(str(os.getpid()))
+    for procs in request.get("cgroup_procs") or []:  # memory, pids (one file in v2)
+        Path(procs).write_text(str(os.getpid()))
+    if request.get("nproc"):  # no pids cgroup: processes of the sandbox's uid, at most
+        resource.setrlimit(resource.RLIMIT_NPROC, (request["nproc"], request["nproc"]))
     holder, uid = request.get("holder"), request["uid"]
     if holder:
         _enter_namespaces(holder, bool(request.get("userns")))
@@ -258,7 +265,7 @@ def _reap_leftovers(request: dict, stage_pids: list[int], sandbox: set[int]) -> 
         return
     if not _sandbox_pids() - sandbox:
         return
-    pid = os.fork()
+    pid = _fork()
     if pid == 0:
         spare = sandbox | {os.getpid()}
         for _ in range(200):  # a learner process may fork while it is being killed
@@ -275,6 +282,25 @@ def _reap_leftovers(request: dict, stage_pids: list[int], sandbox: set[int]) -> 
 
 class _GraderGone(Exception):
     """Nobody reads the results channel any more: the check is over."""
+
+
+class _ProcessLimit(Exception):
+    """The kernel refused this supervisor a fork after learner code ran: what that code
+    started holds the check's whole process limit (pids cgroup or RLIMIT_NPROC)."""
+
+
+_LEARNER_RAN = []  # not empty once a stage process of this check was forked
+
+
+def _fork() -> int:
+    """os.fork() in the supervisor; a refusal (EAGAIN) once learner code ran is
+    _ProcessLimit (before, nothing of the learner's runs: a refusal is the machine's)."""
+    try:
+        return os.fork()
+    except BlockingIOError as error:
+        if _LEARNER_RAN:
+            raise _ProcessLimit from error
+        raise
 
 
 def _grader_gone(watch: select.poll) -> bool:
@@ -473,7 +499,8 @@ def _run_at_once(request: dict, batch: list[dict], pids: list[int]) -> dict[str,
     for stage in batch:
         read, write = os.pipe()
         kept = _kept_links(stage, links)
-        pid = os.fork()
+        pid = _fork()
+        _LEARNER_RAN.append(stage)
         if pid == 0:  # no stage reads another's claims
             dropped = [fd for ends in links.values() for fd in ends if fd not in kept.values()]
             _stage_process(request, {**stage, "args": {**(stage.get("args") or {}), **kept}},
@@ -502,6 +529,9 @@ def _fork_supervisor(request: dict, fds: list[int], control: socket.socket) -> i
         try:
             control.close()
             _supervise(request, fds)
+        except _ProcessLimit:
+            with contextlib.suppress(OSError):
+                _send({"stopped": "processes"})
         except BaseException as error:
             code = 70
             with contextlib.suppress(OSError):

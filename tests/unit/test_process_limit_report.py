@@ -1,0 +1,37 @@
+"""A check stopped at its process limit: the limit is the cause, and what the learner's
+code raised because a thread or a fork was refused is its consequence, not a finding of
+its own (the provoked run: tests/tf/test_check_golden CRASHED@processes and the attack
+suite's process floods)."""
+
+from ckptlab.checker.isolation import Limits
+from ckptlab.checker.sandbox import report_from_outcome
+from ckptlab.checker.warm import Outcome
+
+
+def _outcome(stopped: str, message: str) -> Outcome:
+    error = {"stage": "restore", "type": "RuntimeError", "message": message,
+             "location": "a.py, line 3", "traceback": []}
+    obs = {"track": "tf2", "stages": ["build", "train", "save"], "errors": [error]}
+    return Outcome(claims=[{"stage": "all", "obs": obs, "_stage": "all"}], stopped=stopped,
+                   isolated=True, stages=["all"])
+
+
+def test_a_refused_thread_follows_from_the_limit():
+    limits = Limits(processes=300)
+    report = report_from_outcome(_outcome("processes", "can't start new thread"), "tf2",
+                                 "a.py", limits)
+    assert report.codes() == ["CRASHED"]
+    evidence = dict(report.findings[0].evidence)
+    assert evidence["cause"] == ("limit of 300 processes and threads exceeded (all your "
+                                 "code together)")
+    assert evidence["follows from this"] == ["restore: RuntimeError: can't start new thread"]
+
+
+def test_other_exceptions_stay_findings():
+    for stopped, message in (("processes", "bad shape"),
+                             # a refusal under another stop is no consequence of this limit
+                             ("memory", "can't start new thread")):
+        report = report_from_outcome(_outcome(stopped, message), "tf2", "a.py", Limits())
+        crash = next(f for f in report.findings if f.code == "CRASHED")
+        assert len(report.findings) == 2, report.codes()
+        assert "follows from this" not in dict(crash.evidence)
