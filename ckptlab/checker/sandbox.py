@@ -110,7 +110,8 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
     stage that never started (one CPU: the group's stages ran one at a time) is not
     named.
     A stage that got through its steps and waits for another stage that did not end
-    ("waits_for") is not named: it was waiting."""
+    ("waits_for") is not named: it was waiting. Nor is one whose process had ended
+    before the stop while its group ran on (`_ended_early` tells of it)."""
     ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
     started = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "started"}
     unloaded = {claim.get("_stage") for claim in outcome.claims
@@ -125,12 +126,25 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
             return ()
         steps = STEPS.get(track, {})
         # (with one CPU a group's stages run one at a time: one never started is not named)
+        gone = set(outcome.ended) - set(outcome.exits)  # ended while the group ran on
         running = [(spec, _running_step(steps.get(spec["name"], ()), obs)) for spec in specs
-                   if spec["name"] in stuck and spec["name"] in started]
+                   if spec["name"] in stuck and spec["name"] in started
+                   and spec["name"] not in gone]
         return tuple(words or f"the checker's probe run after {_last_words(spec, steps)}"
                      for spec, words in running
                      if words or spec.get("waits_for") not in stuck)
     return ()
+
+
+def _ended_early(outcome: Outcome, track: str, obs: dict) -> list[tuple[str, int]]:
+    """(what it ran, exit status) of each stage process of a stopped check that had ended
+    without its result while the rest of its group ran on (e.g. evaluate() called
+    os._exit() while predict() looped): a cause of its own beside the stop."""
+    ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
+    steps = STEPS.get(track, {})
+    return [(_running_step(steps.get(name, ()), obs) or _last_words({"name": name}, steps),
+             code) for name, code in outcome.ended.items()
+            if name not in outcome.exits and name not in ended and code != 0]
 
 
 def _load_failed(obs: object) -> bool:
@@ -161,6 +175,11 @@ def _running_step(steps: tuple[tuple[str, str, bool], ...], obs: dict) -> str:
     return ""
 
 
+def _early_crashes(outcome: Outcome, track: str, obs: dict) -> list:
+    return [crashed(obs, _exit_cause(code), running=(words,))
+            for words, code in _ended_early(outcome, track, obs)]
+
+
 def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limits,
                         exercise: str = "", start: float | None = None) -> Report:
     """A Report from what the learner's processes claimed and how they ended."""
@@ -180,11 +199,13 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
                                    "Report this to the ckptlab maintainers."))
     elif outcome.stopped == "timeout":
         extra.append(timed_out(obs, limits.timeout, running))
+        extra += _early_crashes(outcome, track, obs)
     elif outcome.stopped:
         cause = _STOPPED[outcome.stopped].format(**vars(limits))
         refused = _refusals(obs) if outcome.stopped == "processes" else []
         extra.append(crashed(obs, cause, tail, _STOPPED_FIX.get(outcome.stopped, ""),
                              running, refused))
+        extra += _early_crashes(outcome, track, obs)
     elif not outcome.started:
         extra.append(could_not_run("The checker's child process could not start.",
                                    "Check the installation of ckptlab in this Python.",

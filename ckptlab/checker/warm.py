@@ -149,6 +149,8 @@ class Outcome:
 
     claims: list[dict] = field(default_factory=list)  # {"stage", "obs"} said by learner processes
     exits: dict[str, int] = field(default_factory=dict)  # stage -> exit status (supervisor's)
+    # stage -> exit status, said the moment its process ended (its group may run on)
+    ended: dict[str, int] = field(default_factory=dict)
     finished: bool = False  # the supervisor reported the end of every stage
     stopped: str = ""  # "timeout", "memory", "processes", "disk", "output", "claims",
     # "stray" or ""
@@ -243,6 +245,9 @@ def _take_result(line: bytes, outcome: Outcome, after_stage=None) -> None:
             claim = json.loads(message["claim"])
             if isinstance(claim, dict):
                 outcome.claims.append({**claim, "_stage": message.get("stage")})
+    elif "ended" in message:
+        with contextlib.suppress(TypeError, ValueError):
+            outcome.ended[str(message.get("stage"))] = int(message["ended"])
     elif "exit" in message:
         outcome.exits[str(message.get("stage"))] = int(message["exit"])
         if after_stage is not None:

@@ -133,7 +133,11 @@ STOPS = {"evaluate_loops": ((("restore", "evaluate", "loop"),), "TIMEOUT", "eval
                                           ("predict", "train", "loop")), "TIMEOUT",
                                          "the resumed train()"),
          # the trace process beside it got through and waits for training: not named
-         "train_loops": ((("train", "train", "loop"),), "TIMEOUT", "train()")}
+         "train_loops": ((("train", "train", "loop"),), "TIMEOUT", "train()"),
+         # evaluate() ends its process early; predict() beside it loops until the stop
+         "evaluate_exits_predict_loops": ((("restore", "evaluate", "exit"),
+                                           ("predict", "predict", "loop")), "TIMEOUT",
+                                          "predict()")}
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +172,21 @@ def test_a_stop_while_both_ran_names_the_step_that_did_not_end(stopped, case):
     assert f"stopped in {named}" in str(report).splitlines()[0], str(report)[:300]
     if code == "TIMEOUT":
         assert f"in your code that {named} runs" in finding.fix, finding.fix
+
+
+def test_a_process_that_ended_before_the_stop_is_a_cause_of_its_own(stopped):
+    """evaluate() called os._exit(3) while predict() beside it looped: the time-out names
+    predict() alone as still running, and the early end is a finding of its own (the
+    supervisor says when each process ended, not only when its group did)."""
+    outcome, report = stopped["evaluate_exits_predict_loops"]
+    assert outcome.stopped == "timeout" and outcome.ended.get("restore") == 3, outcome.ended
+    assert "predict" not in outcome.ended and "restore" not in outcome.exits
+    crash = next(f for f in report.findings if f.code == "CRASHED")
+    assert crash.what.startswith("The process running evaluate() ended without a result "
+                                 "(exit code 3)"), crash.what
+    assert dict(crash.evidence)["did not end"] == ["evaluate()"]
+    timeout = next(f for f in report.findings if f.code == "TIMEOUT")
+    assert "while predict() was still running" in timeout.what, timeout.what
 
 
 LINGERING = '''

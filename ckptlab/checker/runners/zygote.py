@@ -24,7 +24,9 @@ started it: PR_SET_PDEATHSIG would follow that thread) and for each request fork
    holds and closes when that other stage has exited; the supervisor itself has
    no pid inside the sandbox's pid namespace, so learner code cannot signal or trace it.
    Whatever a stage process says arrives as an untrusted claim, wrapped by the supervisor
-   with the stage's name, followed by the exit status the supervisor saw. When the
+   with the stage's name; the exit status the supervisor saw is sent the moment the
+   process ended ("ended", so a check stopped while another stage of the group still
+   runs tells which had ended) and again when the group ended ("exit"). When the
    grader says the check has one CPU (`one_at_a_time`), a group's stages run one after
    the other instead (a stage waited for first: no pipe then), what each left killed
    before the next starts;
@@ -342,6 +344,7 @@ def _relay(running: dict[str, tuple[int, int]], exited: Callable[[str], None]
                     done, raw = os.waitpid(pid, os.WNOHANG)
                     if done:
                         statuses[stage] = os.waitstatus_to_exitcode(raw)
+                        _send({"stage": stage, "ended": statuses[stage]})
                         exited(stage)
             if len(statuses) == len(running):
                 # every stage ended: what it wrote last (maybe after the select) is still
