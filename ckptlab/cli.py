@@ -81,6 +81,8 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                        help="time limit for the submission (default 120)")
     check.add_argument("--memory-mb", type=int, default=2048, help="memory limit (default 2048)")
+    check.add_argument("--processes", type=int, default=4096,
+                       help="processes and threads, all of the check's together (default 4096)")
     check.add_argument("--exercise", metavar="ID", help="grade against an exercise's checks")
     check.add_argument("--require-sandbox", action="store_true",
                        help="refuse to run when the check cannot be isolated (bubblewrap)")
@@ -101,6 +103,8 @@ def _add_grade(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
     grade.add_argument("--memory-mb", type=int, default=2048,
                        help="memory limit per submission, all its processes (default 2048)")
+    grade.add_argument("--processes", type=int, default=4096,
+                       help="processes and threads per submission, all together (default 4096)")
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade when the checks cannot be isolated (bubblewrap)")
     grade.add_argument("--engine", choices=("dask", "threads"), default="dask",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnose, order_by_cause
 from ckptlab.checker.findings import NOT_ENDED, VERDICT_PASS, Finding, Report, verdict_of
@@ -57,7 +59,7 @@ def timed_out(obs: dict, seconds: float, running: tuple[str, ...] = ()) -> Findi
 
 
 def crashed(obs: dict, cause: str, output_tail: str = "", fix: str = "",
-            running: tuple[str, ...] = (), follows: list[str] | tuple = ()) -> Finding:
+            running: tuple[str, ...] = (), follows: Sequence[str] = ()) -> Finding:
     """`follows`: what the learner's code raised because of the cause (e.g. the threads
     a process limit refused), shown as its consequence."""
     evidence = {"cause": cause, "stages finished": obs.get("stages", [])}

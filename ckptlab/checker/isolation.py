@@ -14,8 +14,9 @@ process that runs the check joins them (see runner_zygote). Memory is limited ov
 whole tree with a memory cgroup when this machine lets us make one, and is always also
 measured over every process of the sandbox's pid namespace (private memory, so pages
 shared with the warm parent are not counted). Processes and threads together are limited
-by a pids cgroup of the check's own (where none can be made, by RLIMIT_NPROC), so no
-submission can use up the machine's process ids. Disk is limited by RLIMIT_FSIZE per file
+by a pids cgroup of the check's own (where none can be made, by RLIMIT_NPROC when the
+sandbox's user namespace counts them; as root, not at all), so no submission can use up
+the machine's process ids. Disk is limited by RLIMIT_FSIZE per file
 and by the total size of the scratch folder; output by a byte count on the pipe.
 
 Where bubblewrap cannot run, `support()` says why and checks run unisolated.
@@ -35,8 +36,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ckptlab.checker.cgroups import own_cgroups
-from ckptlab.checker.scratch import scratch_folder, sweep_dead
+from ckptlab.checker.cgroups import CheckCgroup, cgroup_kind
+from ckptlab.checker.scratch import scratch_folder
 
 __all__ = ["INSIDE", "SANDBOX_UID", "Limits", "Sandbox", "Support", "support"]
 
@@ -47,8 +48,8 @@ DEFAULT_MEMORY_MB = 2048
 DEFAULT_DISK_MB = 256
 DEFAULT_OUTPUT_MB = 4
 # processes and threads of a check together: a check of a small model uses about 35 on two
-# cores (TensorFlow's thread pools grow with the cores); a whole machine has 32768 ids
-# by default (kernel.pid_max), which one submission could otherwise use up
+# cores (TensorFlow's thread pools grow with the cores); the kernel's default
+# kernel.pid_max is 32768 for the whole machine, which one submission could use up
 DEFAULT_PROCESSES = 4096
 MEMORY_POLL_SECONDS = 0.2  # measuring the tree's memory without a cgroup, this often
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
@@ -73,14 +74,28 @@ class Support:
     userns: bool = False  # True when not root: bwrap maps uid 65534 onto ours
     cgroup: str = ""  # "v1" or "v2" when memory is limited by a cgroup
     pids: str = ""  # "v1" or "v2" when processes are limited by a pids cgroup
+    # without one: RLIMIT_NPROC, where it counts the check's own processes (a user
+    # namespace of its own on Linux >= 5.14; as root uid 65534 is every check's)
+    nproc: bool = False
 
     def describe(self) -> str:
         if not self.isolated:
             return f"not isolated because {self.reason}"
         memory = f"memory cgroup {self.cgroup}" if self.cgroup else "memory measured over the tree"
         user = "user namespace" if self.userns else "uid 65534"
-        processes = f"pids cgroup {self.pids}" if self.pids else "processes limited by RLIMIT_NPROC"
+        processes = (f"pids cgroup {self.pids}" if self.pids else
+                     "processes limited by RLIMIT_NPROC" if self.nproc else
+                     "processes not limited: no pids cgroup")
         return f"isolated with bubblewrap ({user}, no network, {memory}, {processes})"
+
+
+def _nproc_counts_per_namespace() -> bool:
+    """Linux >= 5.14 counts RLIMIT_NPROC per user namespace (ucounts)."""
+    release = os.uname().release.split(".")
+    try:
+        return (int(release[0]), int(release[1].split("-")[0])) >= (5, 14)
+    except (IndexError, ValueError):
+        return False
 
 
 def _python_paths() -> list[str]:
@@ -171,114 +186,9 @@ def support() -> Support:
     problem = _run_probe(userns)
     if problem:
         return Support(False, f"bubblewrap cannot start a sandbox here ({problem})")
-    return Support(True, "", userns, _cgroup_kind("memory"), _cgroup_kind("pids"))
-
-
-# -- memory and pids cgroups ---------------------------------------------------------
-
-def _own_cgroup_dirs(controller: str) -> dict[str, Path]:
-    return {kind: folder for kind, (_, folder) in own_cgroups(controller).items()}
-
-
-def _cgroup_kind(controller: str) -> str:
-    """Where this process may make a cgroup of `controller` ("memory", "pids") for a
-    check: "v2", "v1" or "" (nowhere)."""
-    dirs = _own_cgroup_dirs(controller)
-    v2 = dirs.get("v2")
-    with contextlib.suppress(OSError):
-        if v2 and controller in (v2 / "cgroup.subtree_control").read_text(
-                errors="ignore").split() and os.access(v2, os.W_OK):
-            return "v2"
-    if "v1" in dirs and os.access(dirs["v1"], os.W_OK):
-        return "v1"
-    return ""
-
-
-def _remove_stale_cgroup(path: Path) -> None:
-    """A dead grader's cgroup: its processes died with their sandbox; rmdir it."""
-    with contextlib.suppress(OSError, ValueError):
-        for pid in (path / "cgroup.procs").read_text().split():
-            os.kill(int(pid), signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        path.rmdir()
-
-
-class _Cgroup:
-    """A cgroup for one check (v1 or v2) of `controller`, removed afterwards: "memory"
-    with a limit in bytes, or "pids" with a limit of processes and threads together (in
-    v2 one cgroup may hold both: `also_pids`)."""
-
-    def __init__(self, kind: str, limit: int, controller: str = "memory",
-                 also_pids: int = 0):
-        self.kind, self.controller = kind, controller
-        parent = _own_cgroup_dirs(controller)[kind]
-        sweep_dead(parent, "ckptlab-", _remove_stale_cgroup)  # a killed grader's cgroups
-        self.path = parent / f"ckptlab-{os.getpid()}-{time.monotonic_ns()}"
-        self.path.mkdir()
-        try:
-            if controller == "pids":
-                (self.path / "pids.max").write_text(str(limit))
-                return
-            limit_file = "memory.max" if kind == "v2" else "memory.limit_in_bytes"
-            (self.path / limit_file).write_text(str(limit))
-            if kind == "v1":
-                with contextlib.suppress(OSError):
-                    (self.path / "memory.memsw.limit_in_bytes").write_text(str(limit))
-            if also_pids:
-                (self.path / "pids.max").write_text(str(also_pids))
-        except OSError:
-            self.path.rmdir()
-            raise
-
-    @property
-    def procs(self) -> str:
-        return str(self.path / "cgroup.procs")
-
-    def pids(self) -> list[int]:
-        with contextlib.suppress(OSError):
-            return [int(p) for p in Path(self.procs).read_text().split()]
-        return []
-
-    def peak_mb(self) -> float:
-        name = "memory.peak" if self.kind == "v2" else "memory.max_usage_in_bytes"
-        with contextlib.suppress(OSError, ValueError):
-            return int((self.path / name).read_text()) / (1 << 20)
-        return 0.0
-
-    def oom_killed(self) -> bool:
-        name = "memory.events" if self.kind == "v2" else "memory.oom_control"
-        with contextlib.suppress(OSError, ValueError):
-            for line in (self.path / name).read_text().splitlines():
-                key, _, value = line.partition(" ")
-                if key == "oom_kill" and int(value) > 0:
-                    return True
-        return False
-
-    def processes_refused(self) -> bool:
-        """A fork or a new thread was refused at the pids limit (pids.events "max N")."""
-        with contextlib.suppress(OSError, ValueError):
-            for line in (self.path / "pids.events").read_text().splitlines():
-                key, _, value = line.partition(" ")
-                if key == "max" and int(value) > 0:
-                    return True
-        return False
-
-    def kill_all(self) -> None:
-        if self.kind == "v2" and (self.path / "cgroup.kill").exists():
-            with contextlib.suppress(OSError):
-                (self.path / "cgroup.kill").write_text("1")
-        for pid in self.pids():
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-
-    def remove(self) -> None:
-        for _ in range(100):
-            self.kill_all()
-            try:
-                self.path.rmdir()
-                return
-            except OSError:
-                time.sleep(0.02)
+    pids = cgroup_kind("pids")
+    return Support(True, "", userns, cgroup_kind("memory"), pids,
+                   nproc=not pids and userns and _nproc_counts_per_namespace())
 
 
 # -- the process tree ---------------------------------------------------------------
@@ -348,8 +258,8 @@ class Sandbox:
         self.holder: subprocess.Popen | None = None
         self.holder_pid = 0  # the holder's pid as the host sees it (joined by the runner)
         self.namespace = ""
-        self.cgroup: _Cgroup | None = None
-        self.pids_cgroup: _Cgroup | None = None  # (the memory cgroup itself in v2 if it can)
+        self.cgroup: CheckCgroup | None = None  # memory
+        self.pids_cgroup: CheckCgroup | None = None  # (in v2 the memory cgroup if it can)
         self.peak_mb = 0.0
         self._init_fd = -1  # pidfd of the namespace's init
         self._joined: dict[int, int] = {}  # pid -> pidfd of processes that joined from outside
@@ -358,18 +268,23 @@ class Sandbox:
     def isolated(self) -> bool:
         return self.support.isolated
 
+    @property
+    def _cgroups(self) -> list[CheckCgroup]:
+        return [group for group in dict.fromkeys((self.cgroup, self.pids_cgroup)) if group]
+
     def __enter__(self) -> Sandbox:
-        pids, processes = self.support.pids, self.limits.processes
-        if self.support.cgroup:
-            both = self.support.cgroup == pids == "v2"
+        memory, pids, processes = self.support.cgroup, self.support.pids, self.limits.processes
+        if memory:
+            limit = self.limits.memory_mb << 20
+            settings = {"memory.max": limit} if memory == "v2" else {
+                "memory.limit_in_bytes": limit, "memory.memsw.limit_in_bytes": limit}
             with contextlib.suppress(OSError):
-                self.cgroup = _Cgroup(self.support.cgroup, self.limits.memory_mb << 20,
-                                      also_pids=processes if both else 0)
-                if both:
-                    self.pids_cgroup = self.cgroup
-        if pids and self.pids_cgroup is None:
+                self.cgroup = CheckCgroup("memory", memory, settings)
+        if self.cgroup and memory == pids == "v2" and self.cgroup.set("pids.max", processes):
+            self.pids_cgroup = self.cgroup
+        elif pids:
             with contextlib.suppress(OSError):
-                self.pids_cgroup = _Cgroup(pids, processes, "pids")
+                self.pids_cgroup = CheckCgroup("pids", pids, {"pids.max": processes})
         if self.isolated:
             self._start_holder()
         return self
@@ -407,17 +322,22 @@ class Sandbox:
         """What the warm runner needs to enter this sandbox."""
         return {"holder": self.holder_pid if self.isolated else 0,
                 "userns": self.support.userns, "uid": SANDBOX_UID,
-                "cgroup_procs": [group.procs for group in dict.fromkeys(
-                    (self.cgroup, self.pids_cgroup)) if group is not None],
+                "cgroup_procs": [group.procs for group in self._cgroups],
                 # where no pids cgroup holds the count: RLIMIT_NPROC (0: none)
-                "nproc": 0 if self.pids_cgroup or not self.isolated else self.limits.processes,
+                "nproc": self.limits.processes if self.nproc_limited else 0,
+                # the limit the supervisor tells a refused fork by (0: none here)
+                "processes": self.limits.processes if self.pids_cgroup or self.nproc_limited
+                else 0,
                 "root": INSIDE if self.isolated else str(self.scratch),
                 "fsize": self.limits.disk_mb << 20}
 
+    @property
+    def nproc_limited(self) -> bool:
+        return self.isolated and self.pids_cgroup is None and self.support.nproc
+
     def members(self) -> list[int]:
         """Every live process of this check, as host pids."""
-        pids = {pid for group in (self.cgroup, self.pids_cgroup) if group is not None
-                for pid in group.pids()}
+        pids = {pid for group in self._cgroups for pid in group.pids()}
         if self.namespace:
             for entry in os.scandir("/proc"):
                 if entry.name.isdigit() and _pid_namespace(int(entry.name)) == self.namespace:
@@ -479,9 +399,8 @@ class Sandbox:
                 continue  # never this process, never a process group; joined: by pidfd
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)  # found just now in the namespace or cgroup
-        for group in (self.cgroup, self.pids_cgroup):
-            if group is not None:
-                group.kill_all()
+        for group in self._cgroups:
+            group.kill_all()
 
     def end_strays(self, expected: set[int], wait: float = 0.5) -> tuple[int, list[int]]:
         """Between two stages, where the stage and all it started must be dead: the live
@@ -520,9 +439,8 @@ class Sandbox:
             with contextlib.suppress(OSError):
                 self.holder.kill()
             self.holder.wait()
-        for group in dict.fromkeys((self.cgroup, self.pids_cgroup)):
-            if group is not None:
-                group.remove()
+        for group in self._cgroups:
+            group.remove()
         for fd in (self._init_fd, *self._joined.values()):
             if fd >= 0:
                 os.close(fd)

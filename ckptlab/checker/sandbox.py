@@ -68,14 +68,16 @@ _STOPPED_FIX = {"stray": "Let every process your code starts end before your fun
 
 
 # what Python raises in learner code when the kernel refuses a thread or a fork (EAGAIN)
-_REFUSED = ("can't start new thread", "Resource temporarily unavailable")
+_REFUSED = {"RuntimeError": "can't start new thread",
+            "BlockingIOError": "Resource temporarily unavailable"}
 
 
 def _refusals(obs: dict) -> list[str]:
     """Take out of `obs` the learner exceptions that are the process limit's refusals
     themselves (a stop at that limit is their cause); each as "stage: Type: message"."""
     errors = [e for e in obs.get("errors") or [] if isinstance(e, dict)]
-    refused = [e for e in errors if any(words in str(e.get("message")) for words in _REFUSED)]
+    refused = [e for e in errors if e.get("type") in _REFUSED
+               and _REFUSED[e["type"]] in str(e.get("message"))]
     if refused:
         obs["errors"] = [e for e in obs.get("errors") or [] if e not in refused]
     return [f"{e.get('stage')}: {e.get('type')}: {e.get('message')}" for e in refused]

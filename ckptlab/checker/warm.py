@@ -152,8 +152,7 @@ class Outcome:
     # stage -> exit status, said the moment its process ended (its group may run on)
     ended: dict[str, int] = field(default_factory=dict)
     finished: bool = False  # the supervisor reported the end of every stage
-    stopped: str = ""  # "timeout", "memory", "processes", "disk", "output", "claims",
-    # "stray" or ""
+    stopped: str = ""  # which limit stopped it (sandbox._STOPPED's keys), "timeout" or ""
     output_head: bytes = b""
     output_tail: bytes = b""
     output_bytes: int = 0

@@ -12,7 +12,7 @@ __all__ = ["run_check", "run_grade"]
 
 
 def run_check(args) -> int:
-    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb)
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb, processes=args.processes)
     if args.require_sandbox:
         require_sandbox()
     exercise = args.exercise or ""
@@ -29,7 +29,8 @@ def run_grade(args) -> int:
     from ckptlab.classroom.grading import grade_folder
 
     records = grade_folder(args.submissions, args.exercise, args.out, args.workers,
-                           Limits(timeout=args.timeout, memory_mb=args.memory_mb),
+                           Limits(timeout=args.timeout, memory_mb=args.memory_mb,
+                                  processes=args.processes),
                            args.scheduler, args.engine == "dask",
                            require_isolation=args.require_sandbox)
     for r in records:

@@ -165,6 +165,9 @@ def attacked(tmp_path_factory):
 def test_attack_is_stopped(attacked, attack: Attack):
     result = attacked["results"][attack.name]
     assert not isinstance(result, Exception), result  # the grader itself must not fail
+    if attack.kind == "process flood" and not support().pids:
+        pytest.skip(f"no pids cgroup here ({support().describe()}): a refused thread is "
+                    "the learner's exception, not a stop at the limit")
     outcome, report = result
     output = outcome.output.decode(errors="replace")
     data = json.dumps(report.to_dict())
@@ -179,7 +182,8 @@ def test_attack_is_stopped(attacked, attack: Attack):
         assert "ATTEMPT " in output, output[-1500:]  # the attack really ran
         assert ": REACHED" not in output, output[-1500:]
     if attack.reason:
-        assert attack.reason in str(report), str(report)[:2000]
+        assert any(words in str(report) for words in attack.reason.split(" | ")), \
+            str(report)[:2000]
     assert outcome.isolated and outcome.survivors == []
     assert len(data) < 200_000  # no flood reaches the report
     assert SECRET not in data and SECRET not in output

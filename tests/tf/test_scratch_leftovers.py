@@ -46,12 +46,12 @@ def _wait_for(find, within: float):
 
 
 def _cgroups_of(pid: int) -> list[Path]:
-    from ckptlab.checker.isolation import _own_cgroup_dirs
+    from ckptlab.checker.cgroups import own_cgroup_dirs
 
     found: set[Path] = set()  # (in cgroup v2 one cgroup may hold both controllers)
     for controller, kind in (("memory", support().cgroup), ("pids", support().pids)):
         if kind:
-            found |= set(_own_cgroup_dirs(controller)[kind].glob(f"ckptlab-{pid}-*"))
+            found |= set(own_cgroup_dirs(controller)[kind].glob(f"ckptlab-{pid}-*"))
     return sorted(found)
 
 

@@ -149,7 +149,10 @@ def _join(request: dict) -> None:
     for procs in request.get("cgroup_procs") or []:  # memory, pids (one file in v2)
         Path(procs).write_text(str(os.getpid()))
     if request.get("nproc"):  # no pids cgroup: processes of the sandbox's uid, at most
-        resource.setrlimit(resource.RLIMIT_NPROC, (request["nproc"], request["nproc"]))
+        _, hard = resource.getrlimit(resource.RLIMIT_NPROC)  # (never raised: not allowed)
+        limit = request["nproc"] if hard == resource.RLIM_INFINITY else min(
+            request["nproc"], hard)
+        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
     holder, uid = request.get("holder"), request["uid"]
     if holder:
         _enter_namespaces(holder, bool(request.get("userns")))
@@ -267,7 +270,7 @@ def _reap_leftovers(request: dict, stage_pids: list[int], sandbox: set[int]) -> 
         return
     if not _sandbox_pids() - sandbox:
         return
-    pid = _fork()
+    pid = _fork(request, after_learner=True)
     if pid == 0:
         spare = sandbox | {os.getpid()}
         for _ in range(200):  # a learner process may fork while it is being killed
@@ -287,22 +290,34 @@ class _GraderGone(Exception):
 
 
 class _ProcessLimit(Exception):
-    """The kernel refused this supervisor a fork after learner code ran: what that code
-    started holds the check's whole process limit (pids cgroup or RLIMIT_NPROC)."""
+    """The kernel refused this supervisor a fork after learner code ran, and the
+    sandbox's processes and threads hold (nearly) the check's whole limit: what that code
+    started used it up (pids cgroup or RLIMIT_NPROC)."""
 
 
-_LEARNER_RAN = []  # not empty once a stage process of this check was forked
-
-
-def _fork() -> int:
-    """os.fork() in the supervisor; a refusal (EAGAIN) once learner code ran is
-    _ProcessLimit (before, nothing of the learner's runs: a refusal is the machine's)."""
+def _fork(request: dict, after_learner: bool) -> int:
+    """os.fork() in the supervisor. A refusal (EAGAIN) is _ProcessLimit only after
+    learner code ran and with the sandbox at its limit (counted here, in its /proc);
+    otherwise it is the machine's (pid_max, an enclosing limit) and raised as such."""
     try:
         return os.fork()
     except BlockingIOError as error:
-        if _LEARNER_RAN:
+        limit = request.get("processes") or 0
+        soft, _ = resource.getrlimit(resource.RLIMIT_NPROC)  # (what _join could set)
+        if soft != resource.RLIM_INFINITY:
+            limit = min(limit, soft)
+        if after_learner and limit and request.get("holder") and _sandbox_tasks() >= 0.9 * limit:
             raise _ProcessLimit from error
         raise
+
+
+def _sandbox_tasks() -> int:
+    """Processes and threads of the sandbox's pid namespace, as its /proc lists them."""
+    count = 0
+    for pid in _sandbox_pids():
+        with contextlib.suppress(OSError):
+            count += len(os.listdir(f"/proc/{pid}/task"))
+    return count
 
 
 def _grader_gone(watch: select.poll) -> bool:
@@ -475,6 +490,7 @@ def _supervise(request: dict, fds: list[int]) -> None:
     results.register(3, 0)
     from ckptlab.checker.stage_names import ALL, in_groups, in_turn
 
+    started: list[int] = []  # every stage process forked so far: learner code ran after
     for group in in_groups(request.get("stages") or [{"name": ALL}]):
         # a group's stages run at the same time, each in its process; with one CPU (the
         # grader says so) one after the other, each alone, still as one group
@@ -482,7 +498,7 @@ def _supervise(request: dict, fds: list[int]) -> None:
             else [group]
         statuses, pids = {}, []
         for batch in batches:
-            statuses.update(_run_at_once(request, batch, pids))
+            statuses.update(_run_at_once(request, batch, pids, started))
             if len(batches) > 1:  # what a stage left ends before the next one starts
                 _reap_leftovers(request, pids, sandbox)
         # nothing of this group runs any more
@@ -494,16 +510,17 @@ def _supervise(request: dict, fds: list[int]) -> None:
     _send({"done": True})
 
 
-def _run_at_once(request: dict, batch: list[dict], pids: list[int]) -> dict[str, int]:
+def _run_at_once(request: dict, batch: list[dict], pids: list[int], started: list[int]
+                 ) -> dict[str, int]:
     """Fork every stage of `batch` at once and relay their claims until all have exited
-    (their pids appended to `pids`); their exit statuses."""
+    (their pids appended to `pids` and to `started`, every stage process of the check so
+    far); their exit statuses."""
     running = {}
     links = _links(batch)
     for stage in batch:
         read, write = os.pipe()
         kept = _kept_links(stage, links)
-        pid = _fork()
-        _LEARNER_RAN.append(stage)
+        pid = _fork(request, after_learner=bool(started))
         if pid == 0:  # no stage reads another's claims
             dropped = [fd for ends in links.values() for fd in ends if fd not in kept.values()]
             _stage_process(request, {**stage, "args": {**(stage.get("args") or {}), **kept}},
@@ -513,6 +530,7 @@ def _run_at_once(request: dict, batch: list[dict], pids: list[int]) -> dict[str,
         os.close(write)
         running[str(stage["name"])] = (pid, read)
         pids.append(pid)
+        started.append(pid)
     for read, _ in links.values():
         os.close(read)  # (the waiting stage's process holds its own)
     try:
