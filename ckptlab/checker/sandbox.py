@@ -128,7 +128,10 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
             return ()
         steps = STEPS.get(track, {})
         # (with one CPU a group's stages run one at a time: one never started is not named)
-        gone = set(outcome.ended) - set(outcome.exits)  # ended while the group ran on
+        # ended while the group ran on; after a limit's stop that may be the process the
+        # limit itself ended (the OOM killer's victim), so only a time-out leaves it out
+        gone = set(outcome.ended) - set(outcome.exits) if outcome.stopped == "timeout" \
+            else set()
         running = [(spec, _running_step(steps.get(spec["name"], ()), obs)) for spec in specs
                    if spec["name"] in stuck and spec["name"] in started
                    and spec["name"] not in gone]
@@ -207,7 +210,6 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
         refused = _refusals(obs) if outcome.stopped == "processes" else []
         extra.append(crashed(obs, cause, tail, _STOPPED_FIX.get(outcome.stopped, ""),
                              running, refused))
-        extra += _early_crashes(outcome, track, obs)
     elif not outcome.started:
         extra.append(could_not_run("The checker's child process could not start.",
                                    "Check the installation of ckptlab in this Python.",

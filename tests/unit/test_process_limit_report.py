@@ -35,3 +35,22 @@ def test_other_exceptions_stay_findings():
         crash = next(f for f in report.findings if f.code == "CRASHED")
         assert len(report.findings) == 2, report.codes()
         assert "follows from this" not in dict(crash.evidence)
+
+
+def test_a_limit_stop_names_every_process_that_did_not_finish():
+    """Stopped at the memory limit after the predict process had ended (the OOM killer's
+    victim says "ended" before the grader reads oom_kill): both processes of the group
+    are named as not ended, and no second crash blames one of them alone."""
+    claims = [{"stage": "started", "obs": {"track": "estimator"}, "_stage": name}
+              for name in ("trace", "train", "restore", "predict")]
+    claims += [{"stage": "finished", "obs": {"track": "estimator",
+                                             "stages": ["trace modes", "train"]},
+                "_stage": name} for name in ("trace", "train")]
+    outcome = Outcome(claims=claims, stopped="memory", isolated=True,
+                      exits={"trace": 0, "train": 0}, ended={"trace": 0, "train": 0,
+                                                             "predict": -9},
+                      stages=["trace", "train", "restore", "predict"])
+    report = report_from_outcome(outcome, "estimator", "a.py", Limits())
+    crashes = [f for f in report.findings if f.code == "CRASHED"]
+    assert len(crashes) == 1
+    assert dict(crashes[0].evidence)["did not end"] == ["evaluate()", "predict()"], crashes

@@ -312,9 +312,10 @@ def _fork(request: dict, after_learner: bool) -> int:
 
 
 def _sandbox_tasks() -> int:
-    """Processes and threads of the sandbox's pid namespace, as its /proc lists them."""
+    """Processes and threads of the sandbox's pid namespace, as its /proc lists them
+    (zombies too: the pids cgroup and RLIMIT_NPROC count them until reaped)."""
     count = 0
-    for pid in _sandbox_pids():
+    for pid in (name for name in os.listdir("/proc") if name.isdigit()):
         with contextlib.suppress(OSError):
             count += len(os.listdir(f"/proc/{pid}/task"))
     return count
