@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 from ckptlab.checker.codes import make_finding
 from ckptlab.checker.explain import diagnose, order_by_cause
-from ckptlab.checker.findings import NOT_ENDED, VERDICT_PASS, Finding, Report, verdict_of
+from ckptlab.checker.findings import (
+    ENDED_EARLY,
+    NOT_ENDED,
+    VERDICT_PASS,
+    Finding,
+    Report,
+    verdict_of,
+)
 from ckptlab.checker.observations import ObservationError, Observations
 
 __all__ = ["build_report", "contradicted", "could_not_run", "crashed", "timed_out",
@@ -59,12 +66,15 @@ def timed_out(obs: dict, seconds: float, running: tuple[str, ...] = ()) -> Findi
 
 
 def crashed(obs: dict, cause: str, output_tail: str = "", fix: str = "",
-            running: tuple[str, ...] = (), follows: Sequence[str] = ()) -> Finding:
+            running: tuple[str, ...] = (), follows: Sequence[str] = (),
+            early: bool = False) -> Finding:
     """`follows`: what the learner's code raised because of the cause (e.g. the threads
-    a process limit refused), shown as its consequence."""
+    a process limit refused), shown as its consequence. `early`: the processes `running`
+    ended before the check was stopped, while the rest of their group ran on (the stop
+    is named by a finding of its own)."""
     evidence = {"cause": cause, "stages finished": obs.get("stages", [])}
     if running:
-        evidence[NOT_ENDED] = list(running)
+        evidence[ENDED_EARLY if early else NOT_ENDED] = list(running)
     if follows:
         evidence["follows from this"] = list(follows)
     if output_tail:

@@ -13,7 +13,7 @@ from typing import Any
 from ckptlab.outcome_codes import INCOMPLETE
 
 __all__ = [
-    "ERROR", "INFO", "NOT_ENDED", "SEVERITIES", "VERDICT_ERROR", "VERDICT_FAIL",
+    "ENDED_EARLY", "ERROR", "INFO", "NOT_ENDED", "SEVERITIES", "VERDICT_ERROR", "VERDICT_FAIL",
     "VERDICT_NOT_ANSWERED", "VERDICT_PASS", "WARNING",
     "Finding", "Report", "reworded", "verdict_of",
 ]
@@ -28,6 +28,8 @@ INCOMPLETE_CODES = INCOMPLETE  # the check could not judge (ckptlab/outcome_code
 # the evidence of a time-out or a crash while stage processes ran at once: what the ones
 # that did not end ran (their stages finished in no one order)
 NOT_ENDED = "did not end"
+# what the processes that ended without a result before a stop, while their group ran on, ran
+ENDED_EARLY = "ended before the stop"
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,12 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ckptlab.checker.cgroups import CheckCgroup, cgroup_kind
 from ckptlab.checker.scratch import scratch_folder
+from ckptlab.errors import UsageError
 
 __all__ = ["INSIDE", "SANDBOX_UID", "Limits", "Sandbox", "Support", "support"]
 
@@ -51,6 +52,11 @@ DEFAULT_OUTPUT_MB = 4
 # cores (TensorFlow's thread pools grow with the cores); the kernel's default
 # kernel.pid_max is 32768 for the whole machine, which one submission could use up
 DEFAULT_PROCESSES = 4096
+# what each limit may be (processes: up to the kernel's PID_MAX_LIMIT), and its option of
+# ckptlab check and grade
+_LIMIT_RANGES = {"timeout": (0.1, 86400.0, "--timeout"), "memory_mb": (1, 1 << 30, "--memory-mb"),
+                 "disk_mb": (1, 1 << 30, ""), "output_mb": (1, 1 << 20, ""),
+                 "processes": (1, 4194304, "--processes")}
 MEMORY_POLL_SECONDS = 0.2  # measuring the tree's memory without a cgroup, this often
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
               "/etc/localtime", "/etc/hosts")
@@ -63,6 +69,17 @@ class Limits:
     disk_mb: int = DEFAULT_DISK_MB
     output_mb: int = DEFAULT_OUTPUT_MB
     processes: int = DEFAULT_PROCESSES
+
+    def __post_init__(self):
+        for name, (low, high, option) in _LIMIT_RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                    low <= value <= high):
+                named = f"{name} ({option})" if option else name
+                raise UsageError(f"The check's limit {named} must be a number from {low} to "
+                                 f"{high}.", fix=f"Give {option or name} a value in that "
+                                 f"range, or leave it out (default {getattr(Limits, name)}).",
+                                 received=value)
 
 
 @dataclass(frozen=True)
@@ -280,9 +297,12 @@ class Sandbox:
                 "memory.limit_in_bytes": limit, "memory.memsw.limit_in_bytes": limit}
             with contextlib.suppress(OSError):
                 self.cgroup = CheckCgroup("memory", memory, settings)
-        if self.cgroup and memory == pids == "v2" and self.cgroup.set("pids.max", processes):
+        # in v2 a process is in one cgroup: the pids limit goes into the memory cgroup,
+        # or is not had (a second cgroup would take the supervisor out of the first)
+        in_memory_v2 = self.cgroup is not None and self.cgroup.kind == "v2"
+        if in_memory_v2 and pids == "v2" and self.cgroup.set("pids.max", processes):
             self.pids_cgroup = self.cgroup
-        elif pids:
+        elif pids and not (in_memory_v2 and pids == "v2"):
             with contextlib.suppress(OSError):
                 self.pids_cgroup = CheckCgroup("pids", pids, {"pids.max": processes})
         if self.isolated:
@@ -326,10 +346,22 @@ class Sandbox:
                 # where no pids cgroup holds the count: RLIMIT_NPROC (0: none)
                 "nproc": self.limits.processes if self.nproc_limited else 0,
                 # the limit the supervisor tells a refused fork by (0: none here)
-                "processes": self.limits.processes if self.pids_cgroup or self.nproc_limited
-                else 0,
+                "processes": self.limits.processes if self.processes_limited else 0,
                 "root": INSIDE if self.isolated else str(self.scratch),
                 "fsize": self.limits.disk_mb << 20}
+
+    def describe(self) -> str:
+        """How this check is isolated: with the cgroups it got, not those it could have."""
+        if not self.isolated:
+            return self.support.describe()
+        return replace(
+            self.support, cgroup=self.cgroup.kind if self.cgroup else "",
+            pids=self.pids_cgroup.kind if self.pids_cgroup else "",
+            nproc=self.nproc_limited).describe()
+
+    @property
+    def processes_limited(self) -> bool:
+        return self.pids_cgroup is not None or self.nproc_limited
 
     @property
     def nproc_limited(self) -> bool:

@@ -112,12 +112,12 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
     stage that never started (one CPU: the group's stages ran one at a time) is not
     named.
     A stage that got through its steps and waits for another stage that did not end
-    ("waits_for") is not named: it was waiting. Nor is one whose process had ended
-    before the stop while its group ran on (`_ended_early` tells of it)."""
-    ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
-    started = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "started"}
-    unloaded = {claim.get("_stage") for claim in outcome.claims
-                if _load_failed(claim.get("obs"))}  # (the report says so: "after loading")
+    ("waits_for") is not named: it was waiting. Nor is one that could not load the
+    submission, nor one whose process had ended before a time-out while its group ran on
+    (`_early_crash` tells of it)."""
+    ended = _claiming(outcome, "finished")
+    started = _claiming(outcome, "started")
+    unloaded = _unloaded(outcome)  # (the report says so: "after loading")
     for specs in in_groups(stages_of(track) or []):
         group = [spec["name"] for spec in specs]
         # (a group's exits come when all of it ended: "finished" tells who got through)
@@ -130,26 +130,36 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
         # (with one CPU a group's stages run one at a time: one never started is not named)
         # ended while the group ran on; after a limit's stop that may be the process the
         # limit itself ended (the OOM killer's victim), so only a time-out leaves it out
-        gone = set(outcome.ended) - set(outcome.exits) if outcome.stopped == "timeout" \
-            else set()
+        gone = set(_gone(outcome)) if outcome.stopped == "timeout" else set()
         running = [(spec, _running_step(steps.get(spec["name"], ()), obs)) for spec in specs
                    if spec["name"] in stuck and spec["name"] in started
-                   and spec["name"] not in gone]
+                   and spec["name"] not in gone | unloaded]
+        # (a stage waiting for one that ended early waits no more: its probe run stuck)
         return tuple(words or f"the checker's probe run after {_last_words(spec, steps)}"
                      for spec, words in running
-                     if words or spec.get("waits_for") not in stuck)
+                     if words or spec.get("waits_for") not in set(stuck) - gone)
     return ()
 
 
-def _ended_early(outcome: Outcome, track: str, obs: dict) -> list[tuple[str, int]]:
-    """(what it ran, exit status) of each stage process of a stopped check that had ended
-    without its result while the rest of its group ran on (e.g. evaluate() called
-    os._exit() while predict() looped): a cause of its own beside the stop."""
-    ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
-    steps = STEPS.get(track, {})
-    return [(_running_step(steps.get(name, ()), obs) or _last_words({"name": name}, steps),
-             code) for name, code in outcome.ended.items()
-            if name not in outcome.exits and name not in ended and code != 0]
+def _gone(outcome: Outcome) -> dict[str, int]:
+    """{stage: exit status} of the stage processes of a stopped check that had ended
+    without their result while the rest of their group ran on (e.g. evaluate() called
+    os._exit(), even os._exit(0), while predict() looped); not one that failed to load
+    the submission (the report says so: "while loading your code")."""
+    ended = _claiming(outcome, "finished")
+    unloaded = _unloaded(outcome)
+    return {name: code for name, code in outcome.ended.items()
+            if name not in outcome.exits and name not in ended and name not in unloaded}
+
+
+def _claiming(outcome: Outcome, stage: str) -> set:
+    """The stage processes that claimed `stage` ("started", "finished")."""
+    return {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == stage}
+
+
+def _unloaded(outcome: Outcome) -> set:
+    """The stage processes that could not load the submission."""
+    return {claim.get("_stage") for claim in outcome.claims if _load_failed(claim.get("obs"))}
 
 
 def _load_failed(obs: object) -> bool:
@@ -180,9 +190,18 @@ def _running_step(steps: tuple[tuple[str, str, bool], ...], obs: dict) -> str:
     return ""
 
 
-def _early_crashes(outcome: Outcome, track: str, obs: dict) -> list:
-    return [crashed(obs, _exit_cause(code), running=(words,))
-            for words, code in _ended_early(outcome, track, obs)]
+def _early_crash(outcome: Outcome, track: str, obs: dict) -> list:
+    """One CRASHED naming every process that ended early (a cause of its own beside the
+    stop), with the exit status of each when they differ."""
+    steps = STEPS.get(track, {})
+    gone = [(_running_step(steps.get(name, ()), obs) or _last_words({"name": name}, steps),
+             _exit_cause(code)) for name, code in _gone(outcome).items()]
+    if not gone:
+        return []
+    causes = {cause for _, cause in gone}
+    cause = causes.pop() if len(causes) == 1 else "; ".join(
+        f"{words}: {cause}" for words, cause in gone)
+    return [crashed(obs, cause, running=tuple(words for words, _ in gone), early=True)]
 
 
 def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limits,
@@ -191,7 +210,7 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
     obs = dict(outcome.judged or outcome.stage_obs())
     obs.setdefault("track", track)
     tail = _output_tail(outcome.output.decode("utf-8", errors="replace"))
-    ended = {claim.get("_stage") for claim in outcome.claims if claim.get("stage") == "finished"}
+    ended = _claiming(outcome, "finished")
     # every stage process exited 0 after reporting its end
     finished = outcome.finished and bool(outcome.exits) and all(
         code == 0 and stage in ended for stage, code in outcome.exits.items())
@@ -204,7 +223,7 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
                                    "Report this to the ckptlab maintainers."))
     elif outcome.stopped == "timeout":
         extra.append(timed_out(obs, limits.timeout, running))
-        extra += _early_crashes(outcome, track, obs)
+        extra += _early_crash(outcome, track, obs)
     elif outcome.stopped:
         cause = _STOPPED[outcome.stopped].format(**vars(limits))
         refused = _refusals(obs) if outcome.stopped == "processes" else []
@@ -217,7 +236,8 @@ def report_from_outcome(outcome: Outcome, track: str, subject: str, limits: Limi
     elif not finished:
         extra.append(crashed(obs, _exit_cause(failed_exit), tail,
                              running=running))
-    notes = () if outcome.isolated else (outcome.isolation,)
+    # unisolated, or isolated without a limit on processes: the report says how
+    notes = () if outcome.isolated and outcome.processes_limited else (outcome.isolation,)
     if outcome.strays:
         notes += (f"{outcome.strays} process(es) your code left running after a stage "
                   "were stopped before the next stage",)

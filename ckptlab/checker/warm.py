@@ -160,6 +160,7 @@ class Outcome:
     strays: int = 0  # processes a stage left that the grader stopped before the next one
     isolation: str = ""
     isolated: bool = False
+    processes_limited: bool = True  # False: isolated, but no limit on processes here
     peak_mb: float = 0.0
     supervisor_error: str = ""
     judged: dict = field(default_factory=dict)  # last claims plus the judge's own facts
@@ -360,7 +361,8 @@ def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
         results_read, results_write = os.pipe()
         output_read, output_write = os.pipe()
         go_read, go_write = os.pipe()
-        outcome = Outcome(isolation=box.support.describe(), isolated=box.isolated,
+        outcome = Outcome(isolation=box.describe(), isolated=box.isolated,
+                          processes_limited=box.processes_limited,
                           stages=[str(stage["name"]) for stage in request["stages"]])
         sandbox_own = set(box.members())  # before any process of the check joins it
         try:

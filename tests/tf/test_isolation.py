@@ -188,19 +188,26 @@ def test_as_root_without_a_pids_cgroup_processes_are_not_limited(monkeypatch):
     check running at once (one learner's threads refused another's), so without a pids
     cgroup there is no process limit, and the report says so. (RLIMIT_NPROC holds as a
     user namespace's own count: test_an_unprivileged_grader_sandboxes_through_user_...)"""
-    import dataclasses
-
     from ckptlab.checker import isolation
     from ckptlab.checker.isolation import Limits, Sandbox
 
     if os.geteuid() != 0:
         pytest.skip("the root path")
-    monkeypatch.setattr(isolation, "support", lambda: dataclasses.replace(support(), pids=""))
+    if not support().isolated:
+        skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
+    real_kind = isolation.cgroup_kind
+    monkeypatch.setattr(isolation, "cgroup_kind",
+                        lambda controller: "" if controller == "pids" else real_kind(controller))
+    without_pids = isolation.support.__wrapped__()  # probed afresh: no pids cgroup here
+    monkeypatch.setattr(isolation, "support", lambda: without_pids)
     with Sandbox(Limits(timeout=30, memory_mb=512, disk_mb=16, output_mb=1)) as box:
         request = box.join_request()
-        assert box.pids_cgroup is None and not box.support.nproc
+        assert box.pids_cgroup is None and not box.support.nproc, box.support
+        assert not box.processes_limited  # (the report then notes the isolation line)
         assert (request["nproc"], request["processes"]) == (0, 0)
-        assert "processes not limited: no pids cgroup" in box.support.describe()
+        assert "processes not limited: no pids cgroup" in box.describe()
+        memory = f"memory cgroup {box.cgroup.kind}" if box.cgroup else "memory measured over"
+        assert memory in box.describe(), box.describe()  # what this sandbox got
 
 
 def test_processes_left_between_stages_are_found_and_stopped():

@@ -51,3 +51,22 @@ def test_console_script_is_installed():
     script = Path(sys.executable).with_name("ckptlab")
     result = subprocess.run([script, "--help"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("usage: ckptlab")
+
+
+def test_a_limit_out_of_range_is_refused_before_any_check(tmp_path):
+    """--processes 0 would leave the check unable to start a thread, a negative time limit
+    would stop it at once: refused with the option, its range and its default, exit 2."""
+    submission = tmp_path / "a.py"
+    submission.write_text("def model_fn(features, labels, mode):\n    pass\n")
+    cases = {("check", str(submission), "--processes", "0"): "--processes",
+             ("check", str(submission), "--timeout", "-1"): "--timeout",
+             ("grade", str(tmp_path), "--exercise", "01", "--out", str(tmp_path / "out"),
+              "--memory-mb", "0"): "--memory-mb"}
+    for argv, option in cases.items():
+        result = subprocess.run([sys.executable, "-m", "ckptlab", *argv], capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode == 2, result
+        assert f"({option}) must be a number from" in result.stderr, result.stderr
+        assert "or leave it out (default" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()

@@ -54,3 +54,15 @@ def test_a_limit_stop_names_every_process_that_did_not_finish():
     crashes = [f for f in report.findings if f.code == "CRASHED"]
     assert len(crashes) == 1
     assert dict(crashes[0].evidence)["did not end"] == ["evaluate()", "predict()"], crashes
+
+
+def test_an_isolated_check_without_a_process_limit_says_so():
+    """As root without a pids cgroup the sandbox has no process limit: its report carries
+    the isolation line that says so (one with the limit carries none)."""
+    line = "isolated with bubblewrap (uid 65534, no network, memory cgroup v1, processes " \
+           "not limited: no pids cgroup)"
+    for limited, notes in ((False, [line]), (True, [])):
+        outcome = _outcome("", "bad shape")
+        outcome.isolation, outcome.processes_limited = line, limited
+        report = report_from_outcome(outcome, "tf2", "a.py", Limits())
+        assert [note for note in report.notes if "isolated" in note] == notes, report.notes

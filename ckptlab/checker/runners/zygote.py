@@ -34,9 +34,11 @@ started it: PR_SET_PDEATHSIG would follow that thread) and for each request fork
    after each of its stages' exits: meanwhile the grader takes the stage's evidence out
    of the sandbox (warm._between), so the next group can neither read nor rewrite it.
 
-A fork the supervisor makes after learner code ran that the kernel refuses (EAGAIN: the
-check's process limit, used up by what learner code started) ends the check as stopped
-at that limit (message "stopped": "processes"), not as the checker's failure.
+A fork the supervisor makes after learner code ran that the kernel refuses (EAGAIN)
+while the sandbox holds at least 90% of the check's process limit (what learner code
+started used it up) ends the check as stopped at that limit (message "stopped":
+"processes"), not as the checker's failure; at any other count the refusal is the
+machine's (pid_max, an enclosing limit) and an error of the checker's.
 
 A supervisor does not depend on this process: a check in flight finishes even if the warm
 runner dies meanwhile (the grader starts a new one for the next check). It ends its check
@@ -435,16 +437,17 @@ def _stage_process(request: dict, stage: dict, write: int, others: list[int]) ->
         for fd in others:
             os.close(fd)
         os.setpgid(0, 0)  # nor the supervisor itself
-        # readable /proc for the grader: a grader that is not root has the learner's host
-        # uid and measures the tree's memory there (only the supervisor, outside the pid
-        # namespace, stays undumpable)
-        _prctl(_PR_SET_DUMPABLE, 1)
         os.close(3)  # the results channel: never in a process that runs learner code
         with contextlib.suppress(OSError):
             os.close(5)  # nor the grader's go
         os.dup2(4, 1)
         os.dup2(4, 2)
         os.close(4)
+        # readable /proc for the grader: a grader that is not root has the learner's host
+        # uid and measures the tree's memory there (only the supervisor, outside the pid
+        # namespace, stays undumpable). Only now: a stage beside it, already running
+        # learner code, could otherwise take the channels above through /proc or ptrace
+        _prctl(_PR_SET_DUMPABLE, 1)
         _stage(request, stage, write)
         code = 0
     except BaseException:
