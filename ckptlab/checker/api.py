@@ -24,8 +24,8 @@ from typing import Any
 
 from ckptlab.checker.assemble import build_report, could_not_run, timed_out
 from ckptlab.checker.findings import Report
-from ckptlab.checker.isolation import Limits
 from ckptlab.checker.judge import judge
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.scratch import scratch_folder
 from ckptlab.checker.stderr_capture import captured_stderr
@@ -119,6 +119,7 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
     check("exercise-id", model_fn=... | build_model=...)  graded against an exercise
     check("path/to/file.py")                          sandboxed subprocess, like the CLI
     """
+    limits = Limits(timeout=timeout)  # (a time limit out of range is refused at once)
     exercise = ""
     if isinstance(target, (str, os.PathLike)):
         from ckptlab.exercises import EXERCISES
@@ -128,7 +129,7 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
         else:
             from ckptlab.checker.sandbox import check_file
 
-            return check_file(target, Limits(timeout=timeout))
+            return check_file(target, limits)
     elif callable(target):
         model_fn = target
     functions = _functions(model_fn=model_fn, params=params, restore_params=restore_params,
@@ -173,14 +174,14 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
     if payload:
         with captured_stderr():  # a graded notebook cell must stay free of stderr
             report = check_in_worker(track, payload, _learner_files(functions), subject,
-                                     exercise, Limits(timeout=timeout))
+                                     exercise, limits)
         notes = (*report.notes, *([] if answered else [NOT_ANSWERED]))
         return scored(dataclasses.replace(report, notes=notes, answered=answered))
     from ckptlab.quiet import import_tensorflow
 
     import_tensorflow()  # the check's TensorFlow chatter stays out of the learner's cell
     start = time.perf_counter()
-    obs, extra, note = _run_in_thread(track, functions, timeout)
+    obs, extra, note = _run_in_thread(track, functions, limits.timeout)
     notes = (f"ran in this kernel, not isolated, because your functions could not be sent "
              f"to the checker's process ({problem})", *([note] if note else []),
              *([] if answered else [NOT_ANSWERED]))

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -37,49 +36,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ckptlab.checker.cgroups import CheckCgroup, cgroup_kind
+from ckptlab.checker.limits import Limits
+from ckptlab.checker.procfs import kill_pidfd, pid_namespace, pidfd, private_mb, running, zombie
 from ckptlab.checker.scratch import scratch_folder
-from ckptlab.errors import UsageError
 
-__all__ = ["INSIDE", "SANDBOX_UID", "Limits", "Sandbox", "Support", "support"]
+__all__ = ["INSIDE", "SANDBOX_UID", "Sandbox", "Support", "support"]
 
 SANDBOX_UID = 65534  # "nobody": owns nothing on the host
 INSIDE = "/sandbox"  # where the scratch folder appears inside the sandbox
-DEFAULT_TIMEOUT = 120.0
-DEFAULT_MEMORY_MB = 2048
-DEFAULT_DISK_MB = 256
-DEFAULT_OUTPUT_MB = 4
-# processes and threads of a check together: a check of a small model uses about 35 on two
-# cores (TensorFlow's thread pools grow with the cores); the kernel's default
-# kernel.pid_max is 32768 for the whole machine, which one submission could use up
-DEFAULT_PROCESSES = 4096
-# what each limit may be (processes: up to the kernel's PID_MAX_LIMIT), and its option of
-# ckptlab check and grade
-_LIMIT_RANGES = {"timeout": (0.1, 86400.0, "--timeout"), "memory_mb": (1, 1 << 30, "--memory-mb"),
-                 "disk_mb": (1, 1 << 30, ""), "output_mb": (1, 1 << 20, ""),
-                 "processes": (1, 4194304, "--processes")}
 MEMORY_POLL_SECONDS = 0.2  # measuring the tree's memory without a cgroup, this often
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
               "/etc/localtime", "/etc/hosts")
-
-
-@dataclass(frozen=True)
-class Limits:
-    timeout: float = DEFAULT_TIMEOUT
-    memory_mb: int = DEFAULT_MEMORY_MB
-    disk_mb: int = DEFAULT_DISK_MB
-    output_mb: int = DEFAULT_OUTPUT_MB
-    processes: int = DEFAULT_PROCESSES
-
-    def __post_init__(self):
-        for name, (low, high, option) in _LIMIT_RANGES.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not (
-                    low <= value <= high):
-                named = f"{name} ({option})" if option else name
-                raise UsageError(f"The check's limit {named} must be a number from {low} to "
-                                 f"{high}.", fix=f"Give {option or name} a value in that "
-                                 f"range, or leave it out (default {getattr(Limits, name)}).",
-                                 received=value)
 
 
 @dataclass(frozen=True)
@@ -91,8 +58,9 @@ class Support:
     userns: bool = False  # True when not root: bwrap maps uid 65534 onto ours
     cgroup: str = ""  # "v1" or "v2" when memory is limited by a cgroup
     pids: str = ""  # "v1" or "v2" when processes are limited by a pids cgroup
-    # without one: RLIMIT_NPROC, where it counts the check's own processes (a user
-    # namespace of its own on Linux >= 5.14; as root uid 65534 is every check's)
+    # RLIMIT_NPROC counts the check's own processes here (a user namespace of its own on
+    # Linux >= 5.14; as root uid 65534 is every check's): the limit where a check gets no
+    # pids cgroup (none here, or one that could not be made or set)
     nproc: bool = False
 
     def describe(self) -> str:
@@ -134,6 +102,9 @@ def _bwrap_args(scratch: Path, userns: bool) -> list[str]:
             "--unshare-uts", "--unshare-cgroup-try", "--new-session", "--hostname", "sandbox"]
     if userns:
         args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+        # no user namespace of the learner's own (it would hold every capability over the
+        # namespaces it makes: a wider reach into the kernel, nothing the check needs)
+        args += ["--disable-userns"] if _bwrap_knows("--disable-userns") else []
     for top in ("bin", "lib", "lib32", "lib64", "sbin"):
         host = Path("/") / top
         if host.is_symlink():
@@ -160,6 +131,17 @@ def _bwrap_args(scratch: Path, userns: bool) -> list[str]:
              "--ro-bind", str(scratch / "submission"), f"{INSIDE}/submission",
              "--chdir", f"{INSIDE}/work"]
     return args
+
+
+@functools.lru_cache(maxsize=8)
+def _bwrap_knows(option: str) -> bool:
+    """This bubblewrap has `option` (--disable-userns: 0.8.0 and later)."""
+    try:
+        done = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=20,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return option in done.stdout.split()
 
 
 def _holder_command() -> list[str]:
@@ -203,58 +185,8 @@ def support() -> Support:
     problem = _run_probe(userns)
     if problem:
         return Support(False, f"bubblewrap cannot start a sandbox here ({problem})")
-    pids = cgroup_kind("pids")
-    return Support(True, "", userns, cgroup_kind("memory"), pids,
-                   nproc=not pids and userns and _nproc_counts_per_namespace())
-
-
-# -- the process tree ---------------------------------------------------------------
-
-def _pid_namespace(pid: int) -> str:
-    try:
-        return os.readlink(f"/proc/{pid}/ns/pid")
-    except OSError:
-        return ""
-
-
-def _zombie(pid: int) -> bool:
-    """Dead but not yet collected by its parent (the namespace's init collects orphans)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
-    except (OSError, IndexError):
-        return True  # gone already
-
-
-def _private_mb(pid: int) -> float:
-    """Memory only this process holds (pages shared with the warm parent are not counted)."""
-    try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return 0.0
-    total = 0
-    for line in text.splitlines():
-        if line.startswith(("Private_Clean:", "Private_Dirty:", "Swap:")):
-            total += int(line.split()[1])
-    return total / 1024
-
-
-def _pidfd(pid: int) -> int:
-    """A pidfd of a live process (signals through it never reach a recycled pid), or -1."""
-    try:
-        return os.pidfd_open(pid)
-    except OSError:
-        return -1
-
-
-def _running(pidfd: int) -> bool:
-    """The process of the pidfd has not exited (a pidfd turns readable when it does)."""
-    return pidfd >= 0 and not select.select([pidfd], [], [], 0)[0]
-
-
-def _kill_pidfd(pidfd: int) -> None:
-    if pidfd >= 0:
-        with contextlib.suppress(OSError):
-            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    return Support(True, "", userns, cgroup_kind("memory"), cgroup_kind("pids"),
+                   nproc=userns and _nproc_counts_per_namespace())
 
 
 class Sandbox:
@@ -328,13 +260,13 @@ class Sandbox:
             raise OSError(f"bubblewrap did not start a sandbox: {problem}")
         self.holder.stdout.close()
         self.holder.stderr.close()
-        self.namespace = _pid_namespace(self.holder_pid)
-        self._init_fd = _pidfd(self.holder_pid)
+        self.namespace = pid_namespace(self.holder_pid)
+        self._init_fd = pidfd(self.holder_pid)
 
     def joined(self, pid: int) -> None:
         """A process that entered the sandbox from outside (the check's supervisor): it is
         watched and killed through a pidfd, so a recycled pid is never signalled."""
-        fd = _pidfd(pid)
+        fd = pidfd(pid)
         if fd >= 0:
             self._joined[pid] = fd
 
@@ -372,9 +304,9 @@ class Sandbox:
         pids = {pid for group in self._cgroups for pid in group.pids()}
         if self.namespace:
             for entry in os.scandir("/proc"):
-                if entry.name.isdigit() and _pid_namespace(int(entry.name)) == self.namespace:
+                if entry.name.isdigit() and pid_namespace(int(entry.name)) == self.namespace:
                     pids.add(int(entry.name))
-        pids |= {pid for pid, fd in self._joined.items() if _running(fd)}
+        pids |= {pid for pid, fd in self._joined.items() if running(fd)}
         pids.discard(os.getpid())
         if self.holder is not None:
             pids.discard(self.holder.pid)  # bwrap itself, outside the namespace
@@ -386,7 +318,7 @@ class Sandbox:
     def memory_mb(self) -> float:
         """Private memory of every process of the check (a walk of each one's mappings:
         tens of milliseconds for a TensorFlow process, so polled only without a cgroup)."""
-        used = sum(_private_mb(pid) for pid in self.members())
+        used = sum(private_mb(pid) for pid in self.members())
         self.peak_mb = max(self.peak_mb, used)
         return used
 
@@ -425,7 +357,7 @@ class Sandbox:
         """Kill every process of the check: the namespace's init first (the kernel then
         kills everything left in the pid namespace), then by cgroup and by pid."""
         for fd in (self._init_fd, *self._joined.values()):
-            _kill_pidfd(fd)
+            kill_pidfd(fd)
         for pid in self.members():
             if pid <= 1 or pid == os.getpid() or pid in self._joined:
                 continue  # never this process, never a process group; joined: by pidfd
@@ -442,7 +374,7 @@ class Sandbox:
         deadline, found = time.monotonic() + wait, None
         while True:
             left = [pid for pid in self.members()
-                    if pid not in expected and pid not in self._joined and not _zombie(pid)]
+                    if pid not in expected and pid not in self._joined and not zombie(pid)]
             found = len(left) if found is None else found
             if not left or time.monotonic() > deadline:
                 return found, left

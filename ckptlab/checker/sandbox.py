@@ -21,7 +21,8 @@ from pathlib import Path
 from ckptlab.checker.assemble import build_report, could_not_run, crashed, timed_out
 from ckptlab.checker.explain.exceptions import finding_for_error
 from ckptlab.checker.findings import Report, reworded
-from ckptlab.checker.isolation import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Limits, support
+from ckptlab.checker.isolation import support
+from ckptlab.checker.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Limits
 from ckptlab.checker.runners.tracks import STEPS, stages_of
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.stage_names import in_groups
@@ -134,10 +135,11 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
         running = [(spec, _running_step(steps.get(spec["name"], ()), obs)) for spec in specs
                    if spec["name"] in stuck and spec["name"] in started
                    and spec["name"] not in gone | unloaded]
-        # (a stage waiting for one that ended early waits no more: its probe run stuck)
-        return tuple(words or f"the checker's probe run after {_last_words(spec, steps)}"
-                     for spec, words in running
-                     if words or spec.get("waits_for") not in set(stuck) - gone)
+        # (a stage waiting for one that had ended, however, waits no more: its probe run
+        # stuck; the supervisor ends the wait when the process waited for exits)
+        waited_on = set(stuck) - set(outcome.ended)
+        return tuple(words or _probe_run(spec, steps) for spec, words in running
+                     if words or spec.get("waits_for") not in waited_on)
     return ()
 
 
@@ -168,9 +170,10 @@ def _load_failed(obs: object) -> bool:
                for error in errors or [])
 
 
-def _last_words(spec: dict, steps: dict) -> str:
+def _probe_run(spec: dict, steps: dict) -> str:
+    """Where a stage process was when each of its steps had got through."""
     own = steps.get(spec["name"], ())
-    return own[-1][1] if own else "your code"
+    return f"the checker's probe run after {own[-1][1] if own else 'your code'}"
 
 
 def _running_step(steps: tuple[tuple[str, str, bool], ...], obs: dict) -> str:
@@ -194,7 +197,7 @@ def _early_crash(outcome: Outcome, track: str, obs: dict) -> list:
     """One CRASHED naming every process that ended early (a cause of its own beside the
     stop), with the exit status of each when they differ."""
     steps = STEPS.get(track, {})
-    gone = [(_running_step(steps.get(name, ()), obs) or _last_words({"name": name}, steps),
+    gone = [(_running_step(steps.get(name, ()), obs) or _probe_run({"name": name}, steps),
              _exit_cause(code)) for name, code in _gone(outcome).items()]
     if not gone:
         return []

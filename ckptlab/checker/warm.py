@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ckptlab.checker.cpus import run_one_at_a_time
-from ckptlab.checker.isolation import Limits, Sandbox
+from ckptlab.checker.isolation import Sandbox
 from ckptlab.checker.judge import EVIDENCE, judge, merged_claims
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.stage_names import ALL
 from ckptlab.quiet import FORK_SAFE, quiet_environment
 
@@ -187,8 +188,6 @@ class Outcome:
             if isinstance(claim.get("obs"), dict):
                 return claim["obs"]
         return {}
-
-
 
 
 def _take(source: Path, target: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ckptlab.checker.findings import Report, reworded
-from ckptlab.checker.isolation import Limits
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import run_isolated

@@ -80,11 +80,21 @@ def build_model():
     raise ValueError(f"STARTED {_started} THREADS")
 """
 
+# a user namespace of the learner's own (bwrap --disable-userns refuses it: ENOSPC)
+NESTED = """
+import subprocess
+_nested = subprocess.run(["unshare", "--user", "--map-root-user", "true"],
+                         capture_output=True, text=True)
+def build_model():
+    raise ValueError(f"NESTED rc={_nested.returncode} {_nested.stderr.strip()}")
+"""
+
 
 AS_NOBODY = """
 import json, os, sys
 from pathlib import Path
-from ckptlab.checker.isolation import Limits, support
+from ckptlab.checker.isolation import support
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.sandbox import check_file
 folder = Path(sys.argv[1])
 secret = folder / "grader-secret.txt"  # the grader's own file: same host uid as the learner
@@ -104,15 +114,16 @@ solution = (folder / "solution.py").read_text()
     "import os, time\\nif os.fork() == 0:\\n    hog = bytearray(1 << 30)\\n    time.sleep(60)\\n"
     "time.sleep(60)\\n" + solution)
 (folder / "threads.py").write_text(solution + THREADS_SOURCE)
+(folder / "nested.py").write_text(solution + NESTED_SOURCE)
 limits = Limits(timeout=90, memory_mb=700, processes=300)
-reports = {name: check_file(folder / f"{name}.py", limits) for name in ("solution", "reach",
-                                                                          "memory", "threads")}
+reports = {name: check_file(folder / f"{name}.py", limits)
+           for name in ("solution", "reach", "memory", "threads", "nested")}
 print(json.dumps({"uid": os.getuid(), "support": support().__dict__,
                   "reports": {name: {"verdict": r.verdict, "codes": r.codes(),
                                      "text": str(r), "notes": list(r.notes)}
                               for name, r in reports.items()},
                   "secret": secret.read_text(), "owned": (folder / "owned").exists()}))
-""".replace("THREADS_SOURCE", repr(THREADS))
+""".replace("THREADS_SOURCE", repr(THREADS)).replace("NESTED_SOURCE", repr(NESTED))
 
 
 def _python_for_nobody(folder: Path) -> Path:
@@ -163,6 +174,9 @@ def test_an_unprivileged_grader_sandboxes_through_user_namespaces():
     threads = reports["threads"]
     started = int(threads["text"].split("STARTED ")[1].split()[0])
     assert 300 - 60 <= started < 300, threads["text"]
+    # no user namespace of the learner's own: bubblewrap's --disable-userns refuses it
+    nested = reports["nested"]["text"]
+    assert "NESTED rc=1" in nested and "No space left on device" in nested, nested
 
 
 def test_the_cgroups_in_use_here():
@@ -189,7 +203,8 @@ def test_as_root_without_a_pids_cgroup_processes_are_not_limited(monkeypatch):
     cgroup there is no process limit, and the report says so. (RLIMIT_NPROC holds as a
     user namespace's own count: test_an_unprivileged_grader_sandboxes_through_user_...)"""
     from ckptlab.checker import isolation
-    from ckptlab.checker.isolation import Limits, Sandbox
+    from ckptlab.checker.isolation import Sandbox
+    from ckptlab.checker.limits import Limits
 
     if os.geteuid() != 0:
         pytest.skip("the root path")
@@ -214,7 +229,8 @@ def test_processes_left_between_stages_are_found_and_stopped():
     """What the grader does between two stages (warm._run_once): a process in the
     sandbox's pid namespace that is neither the sandbox's own nor the supervisor is
     killed, and counted, before the next stage may run."""
-    from ckptlab.checker.isolation import Limits, Sandbox
+    from ckptlab.checker.isolation import Sandbox
+    from ckptlab.checker.limits import Limits
 
     if shutil.which("nsenter") is None:
         skip_or_fail("nsenter (util-linux) is missing.", "apt-get install util-linux")

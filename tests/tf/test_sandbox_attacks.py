@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from ckptlab.checker.isolation import Limits, support
+from ckptlab.checker.isolation import support
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import _RUNNERS, run_isolated
 from ckptlab.exercises import get_exercise, points_for

@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ckptlab.checker.isolation import Limits, support
+from ckptlab.checker.isolation import support
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import check_file, report_from_outcome
 from ckptlab.checker.scoring import scored

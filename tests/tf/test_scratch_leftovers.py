@@ -29,7 +29,8 @@ def model_fn(features, labels, mode):
     raise NotImplementedError
 '''
 NEXT_SANDBOX = '''
-from ckptlab.checker.isolation import Limits, Sandbox
+from ckptlab.checker.isolation import Sandbox
+from ckptlab.checker.limits import Limits
 with Sandbox(Limits()) as box:
     print(box.scratch)
 '''

@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from ckptlab.checker.cpus import usable_cpus
-from ckptlab.checker.isolation import Limits, support
+from ckptlab.checker.isolation import support
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import run_isolated

@@ -48,7 +48,7 @@ ON_ONE_CPU = '''
 import json, sys
 from concurrent.futures import ThreadPoolExecutor
 from ckptlab.checker.cpus import usable_cpus
-from ckptlab.checker.isolation import Limits
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.scoring import scored

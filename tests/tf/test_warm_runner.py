@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from ckptlab.checker import warm
-from ckptlab.checker.isolation import Limits, support
+from ckptlab.checker.isolation import support
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.sandbox import check_file, report_from_outcome
 from tests.conftest import skip_or_fail
 
@@ -119,7 +120,7 @@ def test_a_check_in_flight_finishes_when_its_runner_dies():
 GRADER = """
 import sys, time
 from ckptlab.checker import warm
-from ckptlab.checker.isolation import Limits
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.sandbox import check_file
 report = check_file(sys.argv[1], Limits(timeout=90))
 print(report.verdict, warm._RUNNERS["tf2"].process.pid, flush=True)

@@ -66,7 +66,27 @@ def test_a_limit_out_of_range_is_refused_before_any_check(tmp_path):
         result = subprocess.run([sys.executable, "-m", "ckptlab", *argv], capture_output=True,
                                 text=True, timeout=60)
         assert result.returncode == 2, result
-        assert f"({option}) must be a number from" in result.stderr, result.stderr
+        assert " must be a " in result.stderr and f"Give {option} (" in result.stderr, \
+            result.stderr
         assert "or leave it out (default" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr, result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_limit_out_of_range_is_refused_in_python_too():
+    """ckptlab.check(timeout=0) and a fraction of a MB are refused at once, before any
+    check runs, naming where the limit is set."""
+    import pytest
+
+    import ckptlab
+    from ckptlab.checker.limits import Limits
+    from ckptlab.errors import UsageError
+
+    with pytest.raises(UsageError) as refused:
+        ckptlab.check(lambda features, labels, mode: None, timeout=0)
+    assert "time limit in seconds (timeout) must be a number from 0.1" in str(refused.value)
+    assert "timeout= (ckptlab.check())" in str(refused.value)
+    for limits in ({"memory_mb": 1.5}, {"processes": True}, {"disk_mb": "64"}):
+        with pytest.raises(UsageError, match="must be a whole number from 1 to"):
+            Limits(**limits)
+    assert Limits(timeout=1, memory_mb=64).timeout == 1  # a whole number of seconds is fine

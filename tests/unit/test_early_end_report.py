@@ -3,15 +3,16 @@ how the report tells the two apart, from Outcomes as the grader builds them (the
 provoked run: tests/tf/test_stages_alongside, evaluate() calling os._exit(3) beside a
 predict() that loops)."""
 
-from ckptlab.checker.isolation import Limits
+import json
+
+from ckptlab.checker.limits import Limits
+from ckptlab.checker.runners.stages import Run
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import Outcome
 from ckptlab.render.report import failed_at
 
 STAGES = ["trace", "train", "restore", "predict"]
 GROUP_ONE = {"track": "estimator", "stages": ["trace modes", "train"]}
-LOAD_ERROR = {"stage": "load", "type": "NameError", "message": "name 'x' is not defined",
-              "location": "a.py, line 3", "traceback": []}
 
 
 def _claims(started: list[str], finished: dict[str, dict]) -> list[dict]:
@@ -66,30 +67,63 @@ def test_two_early_ends_with_one_cause_say_it_once():
     assert evidence["cause"] == "exit code 3"
 
 
+def _load_failure(stage: str) -> dict:
+    """The claim a stage process makes when the submission cannot load, made as the stage
+    process makes it (runners.stages.Run.call("load", ...) on a NameError)."""
+    claims = []
+    loader = Run("estimator", {"a.py"}, lambda name, obs: claims.append(
+        {"stage": name, "obs": json.loads(json.dumps(obs, default=str)), "_stage": stage}))
+    ok, _ = loader.call("load", lambda: undefined_name)  # noqa: F821 (the learner's bug)
+    assert not ok and [claim["stage"] for claim in claims] == ["load"]
+    return claims[0]
+
+
 def test_a_process_that_failed_to_load_is_no_early_crash():
     """A stage whose submission failed to load exits 0 without a result: the load error
-    tells of it, not a crash."""
-    failed = {"stage": "error", "obs": {"track": "estimator", "errors": [LOAD_ERROR]},
-              "_stage": "restore"}
-    report = _timed_out({"restore": 0}, (failed,))
-    assert "CRASHED" not in report.codes(), report.codes()
+    tells of it (a learner exception), not a crash; the time-out names what ran on."""
+    report = _timed_out({"restore": 0}, (_load_failure("restore"),))
+    assert sorted(report.codes()) == ["LEARNER_EXCEPTION", "TIMEOUT"], report.codes()
     _, evidence = _by_code(report, "TIMEOUT")
     assert evidence["did not end"] == ["predict()"], evidence
 
 
-def test_a_stage_waiting_for_one_that_ended_early_is_named():
-    """train() ended early (exit 3), so the trace waits no more: when the time-out comes
-    with the trace's own steps done, what ran on is the checker's probe run after it."""
-    claims = _claims(["trace", "train"], {})
-    claims.append({"stage": "trace modes", "obs": {"track": "estimator",
-                                                   "stages": ["trace modes"]},
-                   "_stage": "trace"})
+def _trace_ran_on(ended: dict[str, int], *train_claims: dict):
+    """Group one timed out after train's process had ended and the trace had traced the
+    modes: the time-out names the trace's probe run, which ran on."""
+    claims = [*_claims(["trace", "train"], {}), *train_claims,
+              {"stage": "trace modes", "obs": {"track": "estimator", "stages": ["trace modes"]},
+               "_stage": "trace"}]
     outcome = Outcome(claims=claims, stopped="timeout", isolated=True, exits={},
-                      ended={"train": 3}, stages=STAGES)
+                      ended=ended, stages=STAGES)
     report = report_from_outcome(outcome, "estimator", "a.py", Limits(timeout=9))
     _, evidence = _by_code(report, "TIMEOUT")
     assert evidence["did not end"] == [
         "the checker's probe run after model_fn's trace in each mode (TRAIN, EVAL, "
         "PREDICT)"], evidence
+    return report
+
+
+def test_a_stage_waiting_for_one_that_ended_early_is_named():
+    """train() ended early (exit 3), so the trace waits no more: when the time-out comes
+    with the trace's own steps done, what ran on is the checker's probe run after it."""
+    report = _trace_ran_on({"train": 3})
     _, evidence = _by_code(report, "CRASHED")
     assert evidence["ended before the stop"] == ["train()"]
+
+
+def test_a_stage_waiting_for_one_that_could_not_load_is_named():
+    """train() could not load the submission and exited, which ends the trace's wait too:
+    a time-out with the trace's steps done names its probe run, and no crash."""
+    report = _trace_ran_on({"train": 0}, _load_failure("train"))
+    assert "CRASHED" not in report.codes(), report.codes()
+
+
+def test_an_early_end_after_its_steps_names_the_probe_run():
+    """evaluate() got through, then its process ended without a result (exit 3): what it
+    was running is the checker's own run after evaluate(), not evaluate() itself."""
+    evaluated = {"stage": "evaluate", "obs": {"track": "estimator",
+                                              "stages": ["trace modes", "train", "evaluate"]},
+                 "_stage": "restore"}
+    _, evidence = _by_code(_timed_out({"restore": 3}, (evaluated,)), "CRASHED")
+    assert evidence["ended before the stop"] == ["the checker's probe run after evaluate()"]
+    assert evidence["cause"] == "exit code 3"

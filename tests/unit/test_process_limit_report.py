@@ -3,7 +3,7 @@ code raised because a thread or a fork was refused is its consequence, not a fin
 its own (the provoked run: tests/tf/test_check_golden CRASHED@processes and the attack
 suite's process floods)."""
 
-from ckptlab.checker.isolation import Limits
+from ckptlab.checker.limits import Limits
 from ckptlab.checker.sandbox import report_from_outcome
 from ckptlab.checker.warm import Outcome
 
