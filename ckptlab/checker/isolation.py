@@ -7,7 +7,9 @@ submissions folder, the output folder, $HOME or the grader's cwd), its own pid n
 (learner processes see only each other; when the sandbox's init dies the kernel kills every
 process left in it, however it was forked or detached), its own network namespace (no
 network, not even the host's loopback), its own IPC and UTS namespaces. Learner code runs
-as uid 65534 with no capabilities, under PR_SET_NO_NEW_PRIVS.
+as uid 65534 with no capabilities, under PR_SET_NO_NEW_PRIVS, and (a grader that is not
+root, bubblewrap 0.8 and later) cannot make a user namespace of its own. The command line:
+ckptlab.checker.bwrap.
 
 `Sandbox` only makes the namespaces (a tiny holder process keeps them alive); the warm
 process that runs the check joins them (see runner_zygote). Memory is limited over the
@@ -35,18 +37,15 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ckptlab.checker.bwrap import INSIDE, SANDBOX_UID, Bwrap, prepare_scratch, probe
 from ckptlab.checker.cgroups import CheckCgroup, cgroup_kind
 from ckptlab.checker.limits import Limits
 from ckptlab.checker.procfs import kill_pidfd, pid_namespace, pidfd, private_mb, running, zombie
 from ckptlab.checker.scratch import scratch_folder
 
-__all__ = ["INSIDE", "SANDBOX_UID", "Sandbox", "Support", "support"]
+__all__ = ["Sandbox", "Support", "support"]
 
-SANDBOX_UID = 65534  # "nobody": owns nothing on the host
-INSIDE = "/sandbox"  # where the scratch folder appears inside the sandbox
 MEMORY_POLL_SECONDS = 0.2  # measuring the tree's memory without a cgroup, this often
-_ETC_FILES = ("/etc/ld.so.cache", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
-              "/etc/localtime", "/etc/hosts")
 
 
 @dataclass(frozen=True)
@@ -62,12 +61,20 @@ class Support:
     # Linux >= 5.14; as root uid 65534 is every check's): the limit where a check gets no
     # pids cgroup (none here, or one that could not be made or set)
     nproc: bool = False
+    bwrap: str = ""  # the bubblewrap probed (absolute path)
+    userns_locked: bool = False  # learner code cannot make user namespaces (not as root)
+
+    @property
+    def sandbox(self) -> Bwrap:
+        """How this machine's sandboxes are made."""
+        return Bwrap(self.bwrap, self.userns, self.userns_locked)
 
     def describe(self) -> str:
         if not self.isolated:
             return f"not isolated because {self.reason}"
         memory = f"memory cgroup {self.cgroup}" if self.cgroup else "memory measured over the tree"
-        user = "user namespace" if self.userns else "uid 65534"
+        user = ("user namespace, none of the learner's own" if self.userns_locked else
+                "user namespace" if self.userns else "uid 65534")
         processes = (f"pids cgroup {self.pids}" if self.pids else
                      "processes limited by RLIMIT_NPROC" if self.nproc else
                      "processes not limited: no pids cgroup")
@@ -83,94 +90,6 @@ def _nproc_counts_per_namespace() -> bool:
         return False
 
 
-def _python_paths() -> list[str]:
-    """What the checker's Python needs to see: its installation, its venv, ckptlab itself,
-    and every site-packages folder on its path (a user install, a venv's .pth pointing to
-    another). Never the cwd or a script's folder: they may hold the submissions."""
-    package = str(Path(__file__).resolve().parents[1])  # the ckptlab package itself
-    paths = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
-    paths.add(os.path.realpath(os.path.dirname(sys.executable)))
-    paths.add(package)
-    paths |= {os.path.realpath(p) for p in sys.path if p and os.path.isdir(p)
-              and Path(p).name in ("site-packages", "dist-packages")}
-    # keep only the outermost folders (a venv inside the package root is bound once)
-    return sorted(p for p in paths if not any(p != q and p.startswith(q + os.sep) for q in paths))
-
-
-def _bwrap_args(scratch: Path, userns: bool) -> list[str]:
-    args = ["bwrap", "--die-with-parent", "--unshare-pid", "--unshare-net", "--unshare-ipc",
-            "--unshare-uts", "--unshare-cgroup-try", "--new-session", "--hostname", "sandbox"]
-    if userns:
-        args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
-        # no user namespace of the learner's own (it would hold every capability over the
-        # namespaces it makes: a wider reach into the kernel, nothing the check needs)
-        args += ["--disable-userns"] if _bwrap_knows("--disable-userns") else []
-    for top in ("bin", "lib", "lib32", "lib64", "sbin"):
-        host = Path("/") / top
-        if host.is_symlink():
-            args += ["--symlink", os.readlink(host), str(host)]
-        elif host.is_dir():
-            args += ["--ro-bind", str(host), str(host)]
-    args += ["--ro-bind", "/usr", "/usr"]
-    for path in _ETC_FILES:
-        args += ["--ro-bind-try", path, path]
-    # the private /tmp first: a Python or a checkout under the host's /tmp is bound on top
-    # of it below (mounted after it, so not hidden by it)
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp"]
-    parents: list[str] = []
-    for path in _python_paths():
-        for parent in reversed(Path(path).parents):
-            if str(parent) not in ("/", "/tmp") and str(parent) not in parents:
-                parents.append(str(parent))
-    for parent in parents:  # bwrap would make them 0700: unreadable for uid 65534
-        args += ["--perms", "0755", "--dir", parent]
-    for path in _python_paths():
-        args += ["--ro-bind", path, path]
-    args += ["--bind", str(scratch), INSIDE,
-             "--ro-bind", str(scratch / "submission"), f"{INSIDE}/submission",
-             "--chdir", f"{INSIDE}/work"]
-    return args
-
-
-@functools.lru_cache(maxsize=8)
-def _bwrap_knows(option: str) -> bool:
-    """This bubblewrap has `option` (--disable-userns: 0.8.0 and later)."""
-    try:
-        done = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=20,
-                              check=False)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return option in done.stdout.split()
-
-
-def _holder_command() -> list[str]:
-    """The sandbox's placeholder process: says when the sandbox is ready (mounts done),
-    then lives until the host closes its stdin."""
-    return ["/bin/sh", "-c", "echo ready; read _"]
-
-
-def _run_probe(userns: bool) -> str:
-    """'' when a bwrap sandbox starts here, else what went wrong."""
-    with scratch_folder("probe") as tmp:
-        scratch = _prepare_scratch(Path(tmp), userns)
-        try:
-            done = subprocess.run([*_bwrap_args(scratch, userns), "/bin/true"],
-                                  capture_output=True, text=True, timeout=20, check=False)
-        except (OSError, subprocess.SubprocessError) as error:
-            return str(error)
-        return "" if done.returncode == 0 else (done.stderr.strip() or f"rc {done.returncode}")
-
-
-def _prepare_scratch(base: Path, userns: bool) -> Path:
-    for name in ("submission", "work"):
-        (base / name).mkdir(exist_ok=True)
-    if not userns:  # root grader: the work folder belongs to the sandbox's uid
-        os.chown(base / "work", SANDBOX_UID, SANDBOX_UID)
-    os.chmod(base, 0o755)
-    return base
-
-
 @functools.lru_cache(maxsize=1)
 def support() -> Support:
     """Probe once per process: can a bubblewrap sandbox start on this machine?"""
@@ -178,15 +97,17 @@ def support() -> Support:
         return Support(False, f"bubblewrap needs Linux (this is {sys.platform})")
     if os.environ.get("CKPTLAB_NO_SANDBOX"):
         return Support(False, "CKPTLAB_NO_SANDBOX is set")
-    if shutil.which("bwrap") is None:
+    path = shutil.which("bwrap")
+    if path is None:
         return Support(False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install "
                        "bubblewrap)")
     userns = os.geteuid() != 0
-    problem = _run_probe(userns)
-    if problem:
+    found, problem = probe(os.path.realpath(path), userns)
+    if found is None:
         return Support(False, f"bubblewrap cannot start a sandbox here ({problem})")
     return Support(True, "", userns, cgroup_kind("memory"), cgroup_kind("pids"),
-                   nproc=userns and _nproc_counts_per_namespace())
+                   nproc=userns and _nproc_counts_per_namespace(), bwrap=found.path,
+                   userns_locked=found.userns_locked)
 
 
 class Sandbox:
@@ -201,7 +122,7 @@ class Sandbox:
         self.limits = limits
         self.support = support() if isolated else Support(False, "isolation was not asked for")
         self._tmp = scratch_folder("check")  # a killed grader's is swept by the next one
-        self.scratch = _prepare_scratch(Path(self._tmp.name), self.support.userns)
+        self.scratch = prepare_scratch(Path(self._tmp.name), self.support.userns)
         self._vault = scratch_folder("evidence")  # swept like the scratch folder
         self.vault = Path(self._vault.name)
         self.holder: subprocess.Popen | None = None
@@ -242,10 +163,9 @@ class Sandbox:
         return self
 
     def _start_holder(self) -> None:
-        # as root, the placeholder keeps uid 0 without any capability: learner processes
-        # (uid 65534) cannot signal it, so they cannot end the sandbox early
-        command = [*_bwrap_args(self.scratch, self.support.userns), "--cap-drop", "ALL"]
-        self.holder = subprocess.Popen([*command, *_holder_command()], stdin=subprocess.PIPE,
+        # (learner processes cannot signal the placeholder: they cannot end the sandbox)
+        self.holder = subprocess.Popen(self.support.sandbox.holder(self.scratch),
+                                       stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        env={"PATH": "/usr/bin:/bin"})
         ready = self.holder.stdout.readline() == b"ready\n"  # mounts are done

@@ -30,13 +30,14 @@ class _Range:
 # processes: up to the kernel's PID_MAX_LIMIT
 _RANGES = {
     "timeout": _Range("time limit in seconds", 0.1, 86400.0, False,
-                      "--timeout (ckptlab check, grade) or timeout= (ckptlab.check())"),
+                      "--timeout (ckptlab check, grade), timeout= (ckptlab.check()) or "
+                      "Limits(timeout=...)"),
     "memory_mb": _Range("memory limit in MB", 1, 1 << 30, True,
-                        "--memory-mb (ckptlab check, grade)"),
+                        "--memory-mb (ckptlab check, grade) or Limits(memory_mb=...)"),
     "disk_mb": _Range("disk limit in MB", 1, 1 << 30, True, "Limits(disk_mb=...)"),
     "output_mb": _Range("output limit in MB", 1, 1 << 20, True, "Limits(output_mb=...)"),
     "processes": _Range("limit on processes and threads", 1, 4194304, True,
-                        "--processes (ckptlab check, grade)"),
+                        "--processes (ckptlab check, grade) or Limits(processes=...)"),
 }
 
 

@@ -23,7 +23,7 @@ from ckptlab.checker.explain.exceptions import finding_for_error
 from ckptlab.checker.findings import Report, reworded
 from ckptlab.checker.isolation import support
 from ckptlab.checker.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Limits
-from ckptlab.checker.runners.tracks import STEPS, stages_of
+from ckptlab.checker.runners.tracks import AFTER_STEPS, PROBE_RUN, STEPS, stages_of
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.stage_names import in_groups
 from ckptlab.checker.submission import (
@@ -135,10 +135,13 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
         running = [(spec, _running_step(steps.get(spec["name"], ()), obs)) for spec in specs
                    if spec["name"] in stuck and spec["name"] in started
                    and spec["name"] not in gone | unloaded]
-        # (a stage waiting for one that had ended, however, waits no more: its probe run
-        # stuck; the supervisor ends the wait when the process waited for exits)
-        waited_on = set(stuck) - set(outcome.ended)
-        return tuple(words or _probe_run(spec, steps) for spec, words in running
+        # (a stage waiting for one that had ended waits no more: the supervisor ends the
+        # wait when the process waited for exits, so its probe run is what ran on; after
+        # a limit's stop only a load failure counts, the limit's victim is named itself)
+        woke = set(outcome.ended) if outcome.stopped == "timeout" else set(
+            outcome.ended) & unloaded
+        waited_on = set(stuck) - woke
+        return tuple(words or _after_steps(track, spec["name"]) for spec, words in running
                      if words or spec.get("waits_for") not in waited_on)
     return ()
 
@@ -170,10 +173,13 @@ def _load_failed(obs: object) -> bool:
                for error in errors or [])
 
 
-def _probe_run(spec: dict, steps: dict) -> str:
-    """Where a stage process was when each of its steps had got through."""
-    own = steps.get(spec["name"], ())
-    return f"the checker's probe run after {own[-1][1] if own else 'your code'}"
+def _after_steps(track: str, name: str) -> str:
+    """What the process of stage `name` ran once each of its steps had got through (a
+    stage without steps: "your code")."""
+    own = STEPS.get(track, {}).get(name, ())
+    if not own:
+        return "your code"
+    return AFTER_STEPS.get(track, {}).get(name, PROBE_RUN).format(own[-1][1])
 
 
 def _running_step(steps: tuple[tuple[str, str, bool], ...], obs: dict) -> str:
@@ -197,7 +203,7 @@ def _early_crash(outcome: Outcome, track: str, obs: dict) -> list:
     """One CRASHED naming every process that ended early (a cause of its own beside the
     stop), with the exit status of each when they differ."""
     steps = STEPS.get(track, {})
-    gone = [(_running_step(steps.get(name, ()), obs) or _probe_run({"name": name}, steps),
+    gone = [(_running_step(steps.get(name, ()), obs) or _after_steps(track, name),
              _exit_cause(code)) for name, code in _gone(outcome).items()]
     if not gone:
         return []

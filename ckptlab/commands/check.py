@@ -38,6 +38,8 @@ def run_grade(args) -> int:
               f"{' '.join(r.codes) or '-'}")
     print(f"{len(records)} submissions graded; results.json, grades.csv, gradebook.csv, "
           f"reports/ and gradescope/ in {args.out}")
-    if not support().isolated:
+    if support().isolated:  # how, for the instructor's record
+        print(f"the checks were {support().describe()}")
+    else:
         print(f"warning: the checks were {support().describe()}", file=sys.stderr)
     return 0

@@ -127,3 +127,30 @@ def test_an_early_end_after_its_steps_names_the_probe_run():
     _, evidence = _by_code(_timed_out({"restore": 3}, (evaluated,)), "CRASHED")
     assert evidence["ended before the stop"] == ["the checker's probe run after evaluate()"]
     assert evidence["cause"] == "exit code 3"
+
+
+def test_an_early_end_after_training_names_the_checkers_own_work():
+    """train() got through, then its process ended (exit 3) before a time-out: no probe
+    runs there, the checker keeps the values training ended with."""
+    trained = {"stage": "train", "obs": {"track": "estimator", "stages": ["train"]},
+               "_stage": "train"}
+    claims = [*_claims(["trace", "train"], {}), trained]
+    outcome = Outcome(claims=claims, stopped="timeout", isolated=True, exits={},
+                      ended={"train": 3}, stages=STAGES)
+    report = report_from_outcome(outcome, "estimator", "a.py", Limits(timeout=9))
+    _, evidence = _by_code(report, "CRASHED")
+    assert evidence["ended before the stop"] == [
+        "the checker's own work after train() (keeping the values training ended with)"]
+
+
+def test_after_a_memory_stop_the_victim_is_named_not_the_stage_waiting_for_it():
+    """The OOM killer ended train() (the limit's victim) while the trace waited for it:
+    the stop names train(), and the trace's wait is no step of its own."""
+    claims = [*_claims(["trace", "train"], {}),
+              {"stage": "trace modes", "obs": {"track": "estimator", "stages": ["trace modes"]},
+               "_stage": "trace"}]
+    outcome = Outcome(claims=claims, stopped="memory", isolated=True, exits={},
+                      ended={"train": -9}, stages=STAGES)
+    report = report_from_outcome(outcome, "estimator", "a.py", Limits())
+    _, evidence = _by_code(report, "CRASHED")
+    assert evidence["did not end"] == ["train()"], evidence

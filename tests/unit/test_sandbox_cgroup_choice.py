@@ -1,12 +1,13 @@
 """Which cgroups a check's sandbox makes, and which process limit it then has, on a
-machine of each kind. This machine has cgroup v1 only, so the v2 branches run here with
-cgroups that record what the sandbox asks of them (the real ones: tf/test_isolation)."""
+machine of each kind: with cgroups that record what the sandbox asks of them, so the v2
+branches run on a machine of cgroup v1 too (the real ones: tf/test_isolation)."""
 
 from typing import ClassVar
 
 import pytest
 
 from ckptlab.checker import isolation
+from ckptlab.checker.bwrap import Bwrap
 from ckptlab.checker.isolation import Sandbox, Support
 from ckptlab.checker.limits import Limits
 
@@ -46,7 +47,7 @@ def machine(monkeypatch, tmp_path):
     RecordingCgroup.made = []
     monkeypatch.setattr(isolation, "CheckCgroup", RecordingCgroup)
     monkeypatch.setattr(Sandbox, "_start_holder", lambda self: None)
-    monkeypatch.setattr(isolation, "_prepare_scratch", lambda base, userns: base)
+    monkeypatch.setattr(isolation, "prepare_scratch", lambda base, userns: base)
 
     def sandbox(support: Support, refused: set = frozenset()) -> Sandbox:
         monkeypatch.setattr(isolation, "support", lambda: support)
@@ -98,7 +99,7 @@ def test_support_knows_rlimit_nproc_counts_per_namespace_beside_a_pids_controlle
     RLIMIT_NPROC stays the fallback for a check whose pids cgroup fails (Support.nproc)."""
     monkeypatch.delenv("CKPTLAB_NO_SANDBOX", raising=False)
     monkeypatch.setattr(isolation.shutil, "which", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(isolation, "_run_probe", lambda userns: "")
+    monkeypatch.setattr(isolation, "probe", lambda path, userns: (Bwrap(path, userns), ""))
     monkeypatch.setattr(isolation, "cgroup_kind", lambda controller: "v1")
     monkeypatch.setattr(isolation, "_nproc_counts_per_namespace", lambda: True)
     for euid, nproc in ((1000, True), (0, False)):  # as root uid 65534 is every check's

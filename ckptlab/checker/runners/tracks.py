@@ -17,8 +17,8 @@ from typing import Any
 from ckptlab.checker.judge import MODEL_DIR, PROBE_FILE, TRAINED_MARK
 from ckptlab.checker.stage_names import PREDICTING, RESTORE, SAVE, TRACE, TRAIN
 
-__all__ = ["SEED", "STAGES", "STEPS", "install_legacy_support", "prepare", "prepared",
-           "run_track", "seeded", "stages_of"]
+__all__ = ["AFTER_STEPS", "PROBE_RUN", "SEED", "STAGES", "STEPS", "install_legacy_support",
+           "prepare", "prepared", "run_track", "seeded", "stages_of"]
 
 SEED = 0
 
@@ -53,6 +53,11 @@ STEPS = {"estimator": {
     RESTORE: (("evaluate", "evaluate()", False),),
     PREDICTING: (("predict", "predict()", False), ("predict_many", "predict_many()", True),
                  ("resume", "the resumed train()", False))}}
+# what such a process runs of the checker's own once its last step got through: the model
+# on the checker's probes ("{}": the last step's words), except after training
+AFTER_STEPS = {"estimator": {
+    TRAIN: "the checker's own work after {} (keeping the values training ended with)"}}
+PROBE_RUN = "the checker's probe run after {}"
 
 
 def stages_of(track: str) -> list[dict] | None:
