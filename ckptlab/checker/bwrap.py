@@ -40,11 +40,14 @@ def _python_paths() -> list[str]:
     return sorted(p for p in paths if not any(p != q and p.startswith(q + os.sep) for q in paths))
 
 
-def prepare_scratch(base: Path, userns: bool) -> Path:
-    """The scratch folder's layout: submission/ (read-only inside) and work/."""
+def prepare_scratch(base: Path, for_sandbox_uid: bool) -> Path:
+    """The scratch folder's layout: submission/ (read-only inside) and work/, which
+    belongs to uid 65534 when `for_sandbox_uid` (a root grader's sandbox: learner code
+    runs as that uid; with a user namespace it is the grader's own uid already, and an
+    unisolated check runs as the grader)."""
     for name in ("submission", "work"):
         (base / name).mkdir(exist_ok=True)
-    if not userns:  # root grader: the work folder belongs to the sandbox's uid
+    if for_sandbox_uid:
         os.chown(base / "work", SANDBOX_UID, SANDBOX_UID)
     os.chmod(base, 0o755)
     return base
@@ -58,6 +61,7 @@ class Bwrap:
     userns: bool  # not root: bwrap maps uid 65534 onto ours in a user namespace
     # learner code cannot make a user namespace of its own (--disable-userns)
     userns_locked: bool = False
+    unlocked_because: str = ""  # why not, when a grader that is not root could not lock
 
     def args(self, scratch: Path) -> list[str]:
         """bwrap's arguments for a sandbox over `scratch`, the command to run left out."""
@@ -107,7 +111,7 @@ class Bwrap:
 def _starts(bwrap: Bwrap) -> str:
     """'' when a sandbox of `bwrap` starts here, else what went wrong."""
     with scratch_folder("probe") as tmp:
-        scratch = prepare_scratch(Path(tmp), bwrap.userns)
+        scratch = prepare_scratch(Path(tmp), for_sandbox_uid=not bwrap.userns)
         try:
             done = subprocess.run([*bwrap.args(scratch), "/bin/true"], capture_output=True,
                                   text=True, timeout=PROBE_SECONDS, check=False)
@@ -119,11 +123,14 @@ def _starts(bwrap: Bwrap) -> str:
 def probe(path: str, userns: bool) -> tuple[Bwrap | None, str]:
     """(the Bwrap that starts a sandbox here, "") or (None, what went wrong). Not root:
     with --disable-userns first, then without (an older bubblewrap does not know it; a
-    container may refuse bwrap the sysctl user.max_user_namespaces it writes for it)."""
-    tried = [Bwrap(path, userns, userns_locked=True)] if userns else []
-    problem = ""
-    for bwrap in [*tried, Bwrap(path, userns)]:
-        problem = _starts(bwrap)
-        if not problem:
-            return bwrap, ""
-    return None, problem
+    container may refuse bwrap the sysctl user.max_user_namespaces it writes for it),
+    keeping why the lock failed (the isolation line says it)."""
+    why = ""
+    if userns:
+        locked = Bwrap(path, userns, userns_locked=True)
+        why = _starts(locked)
+        if not why:
+            return locked, ""
+    unlocked = Bwrap(path, userns, unlocked_because=why.splitlines()[0][:200] if why else "")
+    problem = _starts(unlocked)
+    return (unlocked, "") if not problem else (None, problem)

@@ -63,18 +63,24 @@ class Support:
     nproc: bool = False
     bwrap: str = ""  # the bubblewrap probed (absolute path)
     userns_locked: bool = False  # learner code cannot make user namespaces (not as root)
+    unlocked_because: str = ""  # why it can, for a grader that is not root
+
+    def __post_init__(self):
+        if self.isolated and not os.path.isabs(self.bwrap):
+            raise ValueError(f"an isolated Support needs the bwrap probed, not {self.bwrap!r}")
 
     @property
-    def sandbox(self) -> Bwrap:
+    def bwrap_command(self) -> Bwrap:
         """How this machine's sandboxes are made."""
-        return Bwrap(self.bwrap, self.userns, self.userns_locked)
+        return Bwrap(self.bwrap, self.userns, self.userns_locked, self.unlocked_because)
 
     def describe(self) -> str:
         if not self.isolated:
             return f"not isolated because {self.reason}"
         memory = f"memory cgroup {self.cgroup}" if self.cgroup else "memory measured over the tree"
         user = ("user namespace, none of the learner's own" if self.userns_locked else
-                "user namespace" if self.userns else "uid 65534")
+                f"user namespace, learner code may make its own: {self.unlocked_because}"
+                if self.unlocked_because else "user namespace" if self.userns else "uid 65534")
         processes = (f"pids cgroup {self.pids}" if self.pids else
                      "processes limited by RLIMIT_NPROC" if self.nproc else
                      "processes not limited: no pids cgroup")
@@ -107,7 +113,7 @@ def support() -> Support:
         return Support(False, f"bubblewrap cannot start a sandbox here ({problem})")
     return Support(True, "", userns, cgroup_kind("memory"), cgroup_kind("pids"),
                    nproc=userns and _nproc_counts_per_namespace(), bwrap=found.path,
-                   userns_locked=found.userns_locked)
+                   userns_locked=found.userns_locked, unlocked_because=found.unlocked_because)
 
 
 class Sandbox:
@@ -122,7 +128,8 @@ class Sandbox:
         self.limits = limits
         self.support = support() if isolated else Support(False, "isolation was not asked for")
         self._tmp = scratch_folder("check")  # a killed grader's is swept by the next one
-        self.scratch = prepare_scratch(Path(self._tmp.name), self.support.userns)
+        self.scratch = prepare_scratch(Path(self._tmp.name), for_sandbox_uid=(
+            self.isolated and not self.support.userns))
         self._vault = scratch_folder("evidence")  # swept like the scratch folder
         self.vault = Path(self._vault.name)
         self.holder: subprocess.Popen | None = None
@@ -164,7 +171,7 @@ class Sandbox:
 
     def _start_holder(self) -> None:
         # (learner processes cannot signal the placeholder: they cannot end the sandbox)
-        self.holder = subprocess.Popen(self.support.sandbox.holder(self.scratch),
+        self.holder = subprocess.Popen(self.support.bwrap_command.holder(self.scratch),
                                        stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        env={"PATH": "/usr/bin:/bin"})

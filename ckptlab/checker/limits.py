@@ -27,17 +27,18 @@ class _Range:
     where: str  # where a learner or an instructor sets it
 
 
+_OF_LIMITS = "of ckptlab.checker.limits.Limits"
+_CLI = "(ckptlab check, grade)"
 # processes: up to the kernel's PID_MAX_LIMIT
 _RANGES = {
     "timeout": _Range("time limit in seconds", 0.1, 86400.0, False,
-                      "--timeout (ckptlab check, grade), timeout= (ckptlab.check()) or "
-                      "Limits(timeout=...)"),
+                      f"--timeout {_CLI} or timeout= (ckptlab.check())"),
     "memory_mb": _Range("memory limit in MB", 1, 1 << 30, True,
-                        "--memory-mb (ckptlab check, grade) or Limits(memory_mb=...)"),
-    "disk_mb": _Range("disk limit in MB", 1, 1 << 30, True, "Limits(disk_mb=...)"),
-    "output_mb": _Range("output limit in MB", 1, 1 << 20, True, "Limits(output_mb=...)"),
+                        f"--memory-mb {_CLI} or memory_mb= {_OF_LIMITS}"),
+    "disk_mb": _Range("disk limit in MB", 1, 1 << 30, True, f"disk_mb= {_OF_LIMITS}"),
+    "output_mb": _Range("output limit in MB", 1, 1 << 20, True, f"output_mb= {_OF_LIMITS}"),
     "processes": _Range("limit on processes and threads", 1, 4194304, True,
-                        "--processes (ckptlab check, grade) or Limits(processes=...)"),
+                        f"--processes {_CLI} or processes= {_OF_LIMITS}"),
 }
 
 

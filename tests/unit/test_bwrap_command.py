@@ -4,10 +4,15 @@ bwrap cannot have it (an older bubblewrap; a container refusing the sysctl it wr
 still gets a sandbox, without the lock, rather than none. The real sandbox:
 tf/test_isolation."""
 
+import os
 from pathlib import Path
 
-from ckptlab.checker import bwrap
+import pytest
+
+from ckptlab.checker import bwrap, isolation
 from ckptlab.checker.bwrap import Bwrap, probe
+from ckptlab.checker.isolation import Sandbox, Support
+from ckptlab.checker.limits import Limits
 
 
 def _probe_where(monkeypatch, refuses_lock: bool, refuses_all: bool = False):
@@ -37,8 +42,13 @@ def test_a_grader_that_is_not_root_locks_user_namespaces(monkeypatch):
 def test_a_host_refusing_the_lock_gets_a_sandbox_without_it(monkeypatch):
     tried = _probe_where(monkeypatch, refuses_lock=True)
     found, problem = probe("/opt/bwrap", userns=True)
-    assert (found, problem) == (Bwrap("/opt/bwrap", True, userns_locked=False), "")
+    assert (found, problem) == (Bwrap("/opt/bwrap", True, userns_locked=False, unlocked_because=(
+        "bwrap: cannot open /proc/sys/user/max_user_namespaces: Permission denied")), "")
     assert ["--disable-userns" in args for args in tried] == [True, False]
+    # and the isolation line says so
+    line = Support(True, "", True, bwrap="/opt/bwrap",
+                   unlocked_because=found.unlocked_because).describe()
+    assert "user namespace, learner code may make its own: bwrap: cannot open" in line
 
 
 def test_as_root_no_lock_is_asked_for(monkeypatch):
@@ -63,3 +73,37 @@ def test_the_holder_is_the_bwrap_probed_without_capabilities():
     assert command[-5:] == ["--cap-drop", "ALL", "/bin/sh", "-c", "echo ready; read _"]
     bind = command.index("--bind")
     assert command[bind:bind + 3] == ["--bind", "/scratch", bwrap.INSIDE]
+
+
+def test_support_runs_the_bwrap_it_probed(monkeypatch, tmp_path):
+    """bwrap found on the grader's PATH through a link: the probe and every holder use
+    the file it points to (the holder's own minimal PATH could find another bwrap)."""
+    real = tmp_path / "bubblewrap-0.8"
+    real.write_text("")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "bwrap").symlink_to(real)
+    probed = []
+    monkeypatch.delenv("CKPTLAB_NO_SANDBOX", raising=False)
+    monkeypatch.setattr(isolation.shutil, "which", lambda name: str(tmp_path / "bin" / name))
+    monkeypatch.setattr(isolation.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(isolation, "probe", lambda path, userns: probed.append(path) or (
+        Bwrap(path, userns, userns_locked=True), ""))
+    found = isolation.support.__wrapped__()
+    assert probed == [str(real)] and found.bwrap == str(real) and found.userns_locked
+    assert found.bwrap_command.holder(tmp_path)[0] == str(real)
+    assert "user namespace, none of the learner's own" in found.describe()
+
+
+def test_an_isolated_support_without_the_bwrap_probed_is_refused():
+    with pytest.raises(ValueError, match="needs the bwrap probed"):
+        Support(True, "", userns=True)
+
+
+def test_an_unisolated_check_chowns_nothing(monkeypatch):
+    """A grader that is not root on a machine without bubblewrap: its checks run
+    unisolated, as itself, and its scratch folder stays its own (chown would fail)."""
+    def refused(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted (chown as a user who is not root)")
+    monkeypatch.setattr(os, "chown", refused)
+    with Sandbox(Limits(timeout=5), isolated=False) as box:
+        assert (box.scratch / "work").is_dir() and not box.isolated

@@ -154,3 +154,19 @@ def test_after_a_memory_stop_the_victim_is_named_not_the_stage_waiting_for_it():
     report = report_from_outcome(outcome, "estimator", "a.py", Limits())
     _, evidence = _by_code(report, "CRASHED")
     assert evidence["did not end"] == ["train()"], evidence
+
+
+def test_after_a_memory_stop_a_stage_whose_awaited_process_exited_is_named():
+    """train() called os._exit(3) (no SIGKILL: not the limit's victim), which ended the
+    trace's wait; the trace's probe run was then stopped at the memory limit: it ran on,
+    and is named."""
+    claims = [*_claims(["trace", "train"], {}),
+              {"stage": "trace modes", "obs": {"track": "estimator", "stages": ["trace modes"]},
+               "_stage": "trace"}]
+    outcome = Outcome(claims=claims, stopped="memory", isolated=True, exits={},
+                      ended={"train": 3, "trace": -9}, stages=STAGES)
+    report = report_from_outcome(outcome, "estimator", "a.py", Limits())
+    _, evidence = _by_code(report, "CRASHED")
+    assert evidence["did not end"][0] == (
+        "the checker's probe run after model_fn's trace in each mode (TRAIN, EVAL, "
+        "PREDICT)"), evidence

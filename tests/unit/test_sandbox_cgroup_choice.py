@@ -47,7 +47,7 @@ def machine(monkeypatch, tmp_path):
     RecordingCgroup.made = []
     monkeypatch.setattr(isolation, "CheckCgroup", RecordingCgroup)
     monkeypatch.setattr(Sandbox, "_start_holder", lambda self: None)
-    monkeypatch.setattr(isolation, "prepare_scratch", lambda base, userns: base)
+    monkeypatch.setattr(isolation, "prepare_scratch", lambda base, for_sandbox_uid: base)
 
     def sandbox(support: Support, refused: set = frozenset()) -> Sandbox:
         monkeypatch.setattr(isolation, "support", lambda: support)
@@ -57,7 +57,7 @@ def machine(monkeypatch, tmp_path):
 
 
 def _support(memory: str, pids: str, userns: bool) -> Support:
-    return Support(True, "", userns, memory, pids, nproc=userns)
+    return Support(True, "", userns, memory, pids, nproc=userns, bwrap="/usr/bin/bwrap")
 
 
 def test_v2_puts_the_process_limit_into_the_memory_cgroup(machine):
