@@ -115,8 +115,10 @@ def _starts(bwrap: Bwrap) -> str:
         try:
             done = subprocess.run([*bwrap.args(scratch), "/bin/true"], capture_output=True,
                                   text=True, timeout=PROBE_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            return f"bwrap did not start a sandbox within {PROBE_SECONDS} s"
         except (OSError, subprocess.SubprocessError) as error:
-            return str(error)
+            return f"{type(error).__name__}: {error}"[:300]
         return "" if done.returncode == 0 else (done.stderr.strip() or f"rc {done.returncode}")
 
 

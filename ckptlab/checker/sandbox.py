@@ -137,10 +137,12 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
                    and spec["name"] not in gone | unloaded]
         # (a stage waiting for one that had ended waits no more: the supervisor ends the
         # wait when the process waited for exits, so its probe run is what ran on; after
-        # a limit's stop a process killed by SIGKILL may be the limit's victim, named
+        # a limit's stop the process that ended may be the limit's own: killed by the OOM
+        # killer (SIGKILL), or ended by a refused thread or fork (any status), named
         # itself, and the stage waiting for it is not named in its place)
         woke = {name for name, code in outcome.ended.items()
-                if outcome.stopped == "timeout" or code != -signal.SIGKILL or name in unloaded}
+                if outcome.stopped == "timeout" or name in unloaded
+                or (outcome.stopped == "memory" and code != -signal.SIGKILL)}
         waited_on = set(stuck) - woke
         return tuple(words or _after_steps(track, spec["name"]) for spec, words in running
                      if words or spec.get("waits_for") not in waited_on)

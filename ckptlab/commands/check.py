@@ -38,7 +38,7 @@ def run_grade(args) -> int:
               f"{' '.join(r.codes) or '-'}")
     print(f"{len(records)} submissions graded; results.json, grades.csv, gradebook.csv, "
           f"reports/ and gradescope/ in {args.out}")
-    if args.scheduler:  # the checks ran on the cluster's workers: each report says how
+    if args.scheduler:  # the checks ran on the cluster's machines, not necessarily like this one
         return 0
     if support().isolated:  # for the instructor's record (each report notes what it lacked)
         print(f"checks on this machine are {support().describe()}")

@@ -107,3 +107,12 @@ def test_an_unisolated_check_chowns_nothing(monkeypatch):
     monkeypatch.setattr(os, "chown", refused)
     with Sandbox(Limits(timeout=5), isolated=False) as box:
         assert (box.scratch / "work").is_dir() and not box.isolated
+
+
+def test_a_probe_that_times_out_says_so(monkeypatch):
+    """What the isolation line would carry: the time-out, not bwrap's whole command line."""
+    def slow(args, **kwargs):
+        raise bwrap.subprocess.TimeoutExpired(args, kwargs["timeout"])
+    monkeypatch.setattr(bwrap.subprocess, "run", slow)
+    assert bwrap._starts(Bwrap("/usr/bin/bwrap", userns=True)) == (
+        f"bwrap did not start a sandbox within {bwrap.PROBE_SECONDS} s")

@@ -170,3 +170,17 @@ def test_after_a_memory_stop_a_stage_whose_awaited_process_exited_is_named():
     assert evidence["did not end"][0] == (
         "the checker's probe run after model_fn's trace in each mode (TRAIN, EVAL, "
         "PREDICT)"), evidence
+
+
+def test_after_a_process_limit_stop_the_stage_that_met_it_is_named_not_the_one_waiting():
+    """train() ended by itself (SIGABRT: TensorFlow could not start a thread) when the
+    check met its process limit; the trace waiting for it is not named in its place."""
+    claims = [*_claims(["trace", "train"], {}),
+              {"stage": "trace modes", "obs": {"track": "estimator", "stages": ["trace modes"]},
+               "_stage": "trace"}]
+    for code in (-6, 1):
+        outcome = Outcome(claims=claims, stopped="processes", isolated=True, exits={},
+                          ended={"train": code}, stages=STAGES)
+        report = report_from_outcome(outcome, "estimator", "a.py", Limits())
+        _, evidence = _by_code(report, "CRASHED")
+        assert evidence["did not end"] == ["train()"], evidence
