@@ -136,13 +136,14 @@ def _not_ended(outcome: Outcome, track: str, obs: dict) -> tuple[str, ...]:
                    if spec["name"] in stuck and spec["name"] in started
                    and spec["name"] not in gone | unloaded]
         # (a stage waiting for one that had ended waits no more: the supervisor ends the
-        # wait when the process waited for exits, so its probe run is what ran on; after
-        # a limit's stop the process that ended may be the limit's own: killed by the OOM
-        # killer (SIGKILL), or ended by a refused thread or fork (any status), named
-        # itself, and the stage waiting for it is not named in its place)
+        # wait when the process waited for exits, so its probe run is what ran on. Not so
+        # a process the stop itself may have ended, which is named in its place: after the
+        # process limit any (a refused thread or fork ends it with any status), after
+        # another stop or a crash one killed by SIGKILL (the OOM killer's victim, the
+        # supervisor's stop of a flood of claims); after a time-out none)
         woke = {name for name, code in outcome.ended.items()
                 if outcome.stopped == "timeout" or name in unloaded
-                or (outcome.stopped == "memory" and code != -signal.SIGKILL)}
+                or (outcome.stopped != "processes" and code != -signal.SIGKILL)}
         waited_on = set(stuck) - woke
         return tuple(words or _after_steps(track, spec["name"]) for spec, words in running
                      if words or spec.get("waits_for") not in waited_on)

@@ -28,9 +28,10 @@ import sys, tempfile
 from pathlib import Path
 from ckptlab.checker import bwrap
 with tempfile.TemporaryDirectory() as tmp:
-    scratch = bwrap.prepare_scratch(Path(tmp), for_sandbox_uid=True)
+    root = __import__("os").geteuid() == 0  # (not root: through a user namespace)
+    scratch = bwrap.prepare_scratch(Path(tmp), for_sandbox_uid=root)
     probe = "import ckptlab.checker.isolation as i, os; print(i.__file__, os.listdir('/tmp'))"
-    sandbox = bwrap.Bwrap(__import__("shutil").which("bwrap"), userns=False)
+    sandbox = bwrap.Bwrap(__import__("shutil").which("bwrap"), userns=not root)
     args = [*sandbox.args(scratch), sys.executable, "-c", probe]
     done = __import__("subprocess").run(args, capture_output=True, text=True, timeout=60,
                                         env={"PYTHONPATH": sys.argv[1]})

@@ -184,3 +184,22 @@ def test_after_a_process_limit_stop_the_stage_that_met_it_is_named_not_the_one_w
         report = report_from_outcome(outcome, "estimator", "a.py", Limits())
         _, evidence = _by_code(report, "CRASHED")
         assert evidence["did not end"] == ["train()"], evidence
+
+
+def test_a_crash_or_another_stop_names_the_stage_whose_wait_had_ended():
+    """No limit's victim here: train() exited by itself (exit 3, or 0 without its result)
+    and ended the trace's wait; the trace then crashed in its probe run (SIGSEGV), or the
+    check was stopped at its output limit: the trace ran on, and is named first."""
+    claims = [*_claims(["trace", "train"], {}),
+              {"stage": "trace modes", "obs": {"track": "estimator", "stages": ["trace modes"]},
+               "_stage": "trace"}]
+    probe_run = ("the checker's probe run after model_fn's trace in each mode (TRAIN, EVAL, "
+                 "PREDICT)")
+    for stopped, ended in (("", {"train": 3, "trace": -11}), ("output", {"train": 0}),
+                           ("disk", {"train": 3})):
+        exits = ended if not stopped else {}
+        outcome = Outcome(claims=claims, stopped=stopped, isolated=True, exits=exits,
+                          ended=ended, stages=STAGES)
+        report = report_from_outcome(outcome, "estimator", "a.py", Limits())
+        _, evidence = _by_code(report, "CRASHED")
+        assert evidence["did not end"] == [probe_run, "train()"], (stopped, evidence)

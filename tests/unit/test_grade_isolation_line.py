@@ -4,7 +4,6 @@ instructor's record; nothing of this machine when the checks ran on a Dask clust
 
 from argparse import Namespace
 
-from ckptlab.checker import isolation
 from ckptlab.checker.isolation import Support
 from ckptlab.classroom import grading
 from ckptlab.commands.check import run_grade
@@ -14,7 +13,6 @@ ISOLATED = Support(True, "", True, "", "v1", True, bwrap="/usr/bin/bwrap", usern
 
 def _graded(monkeypatch, capsys, support: Support, scheduler: str = "") -> tuple[str, str]:
     monkeypatch.setattr(grading, "grade_folder", lambda *args, **kwargs: [])
-    monkeypatch.setattr(isolation, "support", lambda: support)
     monkeypatch.setattr("ckptlab.commands.check.support", lambda: support)
     args = Namespace(submissions="subs", exercise="01", out="out", workers=2, timeout=60.0,
                      memory_mb=2048, processes=4096, scheduler=scheduler, engine="dask",
