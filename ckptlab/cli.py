@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 
 from ckptlab._version import __version__
+from ckptlab.checker.limits import DEFAULT_MEMORY_MB, DEFAULT_PROCESSES, DEFAULT_TIMEOUT
 from ckptlab.errors import CkptlabError
 
 # command -> "module:function" taking the parsed arguments and returning an exit code
@@ -78,11 +79,13 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
         "wrong. Exit code 0 pass, 1 fail, 2 the check could not judge.")
     check.add_argument("file", metavar="FILE.py")
     check.add_argument("--json", action="store_true", help="one JSON object instead of text")
-    check.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
-                       help="time limit for the submission (default 120)")
-    check.add_argument("--memory-mb", type=int, default=2048, help="memory limit (default 2048)")
-    check.add_argument("--processes", type=int, default=4096,
-                       help="processes and threads, all of the check's together (default 4096)")
+    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help="time limit for the submission (default %(default)g)")
+    check.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                       help="memory limit (default %(default)s)")
+    check.add_argument("--processes", type=int, default=DEFAULT_PROCESSES,
+                       help="processes and threads, all of the check's together (default "
+                       "%(default)s)")
     check.add_argument("--exercise", metavar="ID", help="grade against an exercise's checks")
     check.add_argument("--require-sandbox", action="store_true",
                        help="refuse to run when the check cannot be isolated (bubblewrap)")
@@ -100,11 +103,13 @@ def _add_grade(commands: argparse._SubParsersAction) -> None:
     grade.add_argument("--out", required=True, metavar="DIR")
     grade.add_argument("--workers", type=int, default=0,
                        help="default: one per usable CPU (affinity, capped by a CPU quota)")
-    grade.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
-    grade.add_argument("--memory-mb", type=int, default=2048,
-                       help="memory limit per submission, all its processes (default 2048)")
-    grade.add_argument("--processes", type=int, default=4096,
-                       help="processes and threads per submission, all together (default 4096)")
+    grade.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    grade.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                       help="memory limit per submission, all its processes (default "
+                       "%(default)s)")
+    grade.add_argument("--processes", type=int, default=DEFAULT_PROCESSES,
+                       help="processes and threads per submission, all together (default "
+                       "%(default)s)")
     grade.add_argument("--require-sandbox", action="store_true",
                        help="refuse to grade when the checks cannot be isolated (bubblewrap)")
     grade.add_argument("--engine", choices=("dask", "threads"), default="dask",

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
-from ckptlab.checker.api import check
+from ckptlab._lazy import lazy_getattr
 
 __all__ = ["check"]
+
+__getattr__ = lazy_getattr("ckptlab.checker", globals(), {"check": "ckptlab.checker.api:check"})

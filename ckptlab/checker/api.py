@@ -25,7 +25,7 @@ from typing import Any
 from ckptlab.checker.assemble import build_report, could_not_run, timed_out
 from ckptlab.checker.findings import Report
 from ckptlab.checker.judge import judge
-from ckptlab.checker.limits import Limits
+from ckptlab.checker.limits import DEFAULT_TIMEOUT, Limits
 from ckptlab.checker.scoring import scored
 from ckptlab.checker.scratch import scratch_folder
 from ckptlab.checker.stderr_capture import captured_stderr
@@ -110,7 +110,7 @@ def check(target: str | Callable | None = None, /, *, model_fn: Callable | None 
           build_model: Callable | None = None, build_optimizer: Callable | None = None,
           save: Callable | None = None, restore: Callable | None = None,
           input_shape: tuple | None = None, config: dict | None = None,
-          timeout: float = 120.0) -> Report:
+          timeout: float = DEFAULT_TIMEOUT) -> Report:
     """Check learner code; returns a Report (shown as collapsible findings in Jupyter).
 
     check(model_fn, params=...)                       Estimator track (config: RunConfig
