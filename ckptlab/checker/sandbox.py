@@ -279,14 +279,15 @@ def _answered(exercise: str, source: str) -> bool:
 
 
 def check_file(path: str | Path, limits: Limits | None = None, exercise: str = "",
-               isolated: bool = True) -> Report:
+               isolated: bool = True, spare: bool = False) -> Report:
     """Check one submission file in its own sandbox (`isolated=False`: unisolated); a
-    check against an exercise comes back scored."""
-    return scored(_check_file(path, limits, exercise, isolated))
+    check against an exercise comes back scored. `spare`: as a notebook's check (a
+    sandbox prepared after the previous check, see run_isolated)."""
+    return scored(_check_file(path, limits, exercise, isolated, spare))
 
 
 def _check_file(path: str | Path, limits: Limits | None, exercise: str,
-                isolated: bool) -> Report:
+                isolated: bool, spare: bool = False) -> Report:
     path, limits = Path(path), limits or Limits()
     source, cells = read_cells(path)
     script = f"{path.stem}.py"  # the name the submission runs under in the sandbox
@@ -316,7 +317,7 @@ def _check_file(path: str | Path, limits: Limits | None, exercise: str,
         return Report("unknown", path.name, (finding,), exercise=exercise)
     start = time.perf_counter()
     outcome = run_isolated(track, source.encode("utf-8"), script, "file", limits,
-                           isolated=isolated, stages=stages_of(track))
+                           isolated=isolated, stages=stages_of(track), spare=spare)
     report = report_from_outcome(outcome, track, path.name, limits, exercise, start)
     if cells:  # a notebook: 'a.py, line 40' of the joined cells is 'cell [5], line 3'
         report = reworded(report, lambda text: notebook_location(text, script, cells))

@@ -29,11 +29,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ckptlab.checker import spares
 from ckptlab.checker.cpus import run_one_at_a_time
 from ckptlab.checker.isolation import Sandbox
 from ckptlab.checker.judge import EVIDENCE, judge, merged_claims
 from ckptlab.checker.limits import Limits
-from ckptlab.checker.stage_names import ALL
+from ckptlab.checker.stage_names import ALL, in_groups
 from ckptlab.quiet import FORK_SAFE, quiet_environment
 
 __all__ = ["Outcome", "run_isolated", "runner_env"]
@@ -164,6 +165,8 @@ class Outcome:
     processes_limited: bool = True  # False: isolated, but no limit on processes here
     peak_mb: float = 0.0
     supervisor_error: str = ""
+    spoiled: str = ""  # a spare that could not take the check (it is run afresh)
+    spare: bool = False  # run by a spare sandbox's prepared processes
     judged: dict = field(default_factory=dict)  # last claims plus the judge's own facts
     stages: list[str] = field(default_factory=list)  # the stage names, in their order
 
@@ -257,6 +260,8 @@ def _take_result(line: bytes, outcome: Outcome, after_stage=None) -> None:
         outcome.stopped = outcome.stopped or "processes"
     elif message.get("done"):
         outcome.finished = True
+    elif "spoiled" in message:  # a spare's prepared process had ended: none of it ran
+        outcome.spoiled = str(message["spoiled"])
     elif "supervisor_error" in message:
         outcome.supervisor_error = str(message["supervisor_error"])
 
@@ -315,7 +320,7 @@ def _watch(box: Sandbox, results: int, output: int, outcome: Outcome,
 def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
                  limits: Limits | None = None, isolated: bool = True,
                  learner_files: list[str] | None = None,
-                 stages: list[dict] | None = None) -> Outcome:
+                 stages: list[dict] | None = None, spare: bool = False) -> Outcome:
     """Run one submission (a .py source or a cloudpickled dict of functions) in a new
     sandbox; returns what was seen. Never raises for anything the submission does.
 
@@ -328,11 +333,39 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
     no process of the check runs, its `evidence/` folder (and the stage's optional "vault":
     {"move": [...], "copy": [...]} paths) is taken into a vault outside the sandbox.
 
+    `spare`: a notebook's check (checks follow each other in this process): run in the
+    spare sandbox made after the previous one where there is one (ckptlab.checker.spares),
+    and make the next one in the background afterwards.
+
     Once every process of the check is dead, the trusted judge (ckptlab.checker.judge)
     reads the vault and the work folder before they are deleted; its result is
     `outcome.judged`.
     """
     limits = limits or Limits()
+    stages = stages or [{"name": ALL}]
+    spares_here = spare and spares.worth_it(track, isolated)
+    try:
+        ready = spares.take(track, limits, stages) if spares_here else None
+        if ready is not None:
+            try:
+                return _run_once(None, track, payload, name, kind, limits, isolated,
+                                 learner_files, stages, ready)
+            except SpareSpoiled:
+                pass  # nothing of the submission ran: checked afresh below
+        return _run_cold(track, payload, name, kind, limits, isolated, learner_files, stages)
+    finally:
+        if spares_here:
+            spares.offer(_hand_over, track, limits, stages)
+
+
+def _hand_over(track: str):
+    """What gives a request to the track's warm runner (for a spare being made)."""
+    return warm_runner(track).start
+
+
+def _run_cold(track: str, payload: bytes, name: str, kind: str, limits: Limits,
+              isolated: bool, learner_files: list[str] | None, stages: list[dict]
+              ) -> Outcome:
     for attempt in range(START_ATTEMPTS):
         runner = warm_runner(track)
         try:
@@ -345,53 +378,105 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
     raise AssertionError("unreachable")
 
 
-def _run_once(runner: _Runner, track: str, payload: bytes, name: str, kind: str,
+class SpareSpoiled(OSError):
+    """A spare's prepared process had ended before the submission reached it."""
+
+
+@dataclass
+class _Started:
+    """A check under way: the grader's ends of its channels."""
+
+    results: int
+    output: int
+    go: int
+    own: set[int]  # the sandbox's processes before the check's supervisor joined
+    prepared: dict[str, int] = field(default_factory=dict)  # stage -> host pid, waiting
+
+
+def _start(runner: _Runner, box: Sandbox, request: dict) -> _Started:
+    """Hand the check to a warm runner, whose supervisor joins `box`."""
+    results_read, results_write = os.pipe()
+    output_read, output_write = os.pipe()
+    go_read, go_write = os.pipe()
+    own = set(box.members())  # before any process of the check joins it
+    try:
+        box.joined(runner.start(request, [results_write, output_write, go_read]))
+    except RunnerLost:
+        for fd in (results_read, output_read, go_write):
+            os.close(fd)
+        raise
+    finally:
+        for fd in (results_write, output_write, go_read):
+            os.close(fd)
+    return _Started(results_read, output_read, go_write, own)
+
+
+def _start_spare(spare: spares.Spare, request: dict) -> _Started:
+    """Hand the submission to a spare's prepared processes (one JSON line on its go)."""
+    with spare.lock:  # the channels are the check's now: closing the spare leaves them
+        started = _Started(spare.results, spare.output, spare.go, spare.own,
+                           dict(spare.processes))
+        spare.results = spare.output = spare.go = -1
+    line = json.dumps({key: request[key] for key in ("path", "kind", "learner_files")})
+    with contextlib.suppress(OSError):  # (a supervisor that died: seen as no result)
+        os.write(started.go, line.encode() + b"\n")
+    return started
+
+
+def _run_once(runner: _Runner | None, track: str, payload: bytes, name: str, kind: str,
               limits: Limits, isolated: bool, learner_files: list[str] | None,
-              stages: list[dict] | None) -> Outcome:
-    with Sandbox(limits, isolated) as box:
+              stages: list[dict], spare: spares.Spare | None = None) -> Outcome:
+    # a spare's sandbox is made already: closed (with the spare) at the end like a new one
+    context = contextlib.closing(spare) if spare is not None else Sandbox(limits, isolated)
+    with context as entered:
+        box = spare.box if spare is not None else entered
         vault = box.vault
         target = box.scratch / "submission" / name
         target.write_bytes(payload)
         target.chmod(0o644)
         request = {**box.join_request(), "track": track, "kind": kind,
                    "path": f"{box.join_request()['root']}/submission/{name}",
-                   "stages": stages or [{"name": ALL}], "learner_files": learner_files or [],
+                   "stages": stages, "learner_files": learner_files or [],
                    "handshake": True, "one_at_a_time": run_one_at_a_time()}
-        results_read, results_write = os.pipe()
-        output_read, output_write = os.pipe()
-        go_read, go_write = os.pipe()
         outcome = Outcome(isolation=box.describe(), isolated=box.isolated,
                           processes_limited=box.processes_limited,
-                          stages=[str(stage["name"]) for stage in request["stages"]])
-        sandbox_own = set(box.members())  # before any process of the check joins it
-        try:
-            box.joined(runner.start(request, [results_write, output_write, go_read]))
-        except RunnerLost:
-            for fd in (results_read, output_read, go_write):
-                os.close(fd)
-            raise
-        finally:
-            for fd in (results_write, output_write, go_read):
-                os.close(fd)
-        by_name = {str(stage["name"]): stage for stage in request["stages"]}
-
-        def after_stage(stage: str) -> None:  # the supervisor waits until this is done
-            found, left = box.end_strays(sandbox_own)  # nothing of a stage meets the next
-            outcome.strays += found
-            if left:
-                outcome.stopped = "stray"
-                return  # _watch kills the whole sandbox
-            _between(by_name.get(stage, {"name": stage}), box.scratch / "work", Path(vault))
-            with contextlib.suppress(OSError):
-                os.write(go_write, b"g")
-
-        try:
-            _watch(box, results_read, output_read, outcome, after_stage)
-        finally:
-            for fd in (results_read, output_read, go_write):
-                os.close(fd)
-            outcome.survivors = box.survivors()
-            outcome.peak_mb = round(box.peak_mb, 1)
+                          stages=[str(stage["name"]) for stage in stages],
+                          spare=spare is not None)
+        started = _start_spare(spare, request) if spare is not None else \
+            _start(runner, box, request)
+        _watch_check(box, started, outcome, stages)
+        if outcome.spoiled and not outcome.claims:
+            raise SpareSpoiled(outcome.spoiled)
         # the trusted judge reads the vault and the checkpoints before the scratch goes
         outcome.judged = judge(outcome.stage_obs(), box.scratch / "work", vault)
     return outcome
+
+
+def _watch_check(box: Sandbox, started: _Started, outcome: Outcome, stages: list[dict]
+                 ) -> None:
+    """Watch a started check to its end, taking each stage's evidence after it."""
+    by_name = {str(stage["name"]): stage for stage in stages}
+    group_of = {str(stage["name"]): number
+                for number, group in enumerate(in_groups(stages)) for stage in group}
+    waiting = dict(started.prepared)  # prepared processes whose stage has not run yet
+
+    def after_stage(stage: str) -> None:  # the supervisor waits until this is done
+        for other in [n for n in waiting if group_of.get(n, -1) <= group_of.get(stage, -1)]:
+            del waiting[other]  # its group ran: no longer a process of the sandbox's own
+        expected = started.own | set(waiting.values())
+        found, left = box.end_strays(expected)  # nothing of a stage meets the next
+        outcome.strays += found
+        if left:
+            outcome.stopped = "stray"
+            return  # _watch kills the whole sandbox
+        _between(by_name.get(stage, {"name": stage}), box.scratch / "work", Path(box.vault))
+        with contextlib.suppress(OSError):
+            os.write(started.go, b"g")
+
+    try:
+        _watch(box, started.results, started.output, outcome, after_stage)
+    finally:
+        for fd in (started.results, started.output, started.go):
+            os.close(fd)
+        outcome.survivors = box.survivors()
+        outcome.peak_mb = round(box.peak_mb, 1)

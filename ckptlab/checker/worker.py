@@ -72,7 +72,7 @@ def check_in_worker(track: str, payload: bytes, learner_files: set[str], subject
     start = time.perf_counter()
     outcome = run_isolated(track, payload, "functions.pkl", "pickle", limits,
                            isolated=isolated, learner_files=sorted(learner_files),
-                           stages=stages_of(track))
+                           stages=stages_of(track), spare=True)
     report = report_from_outcome(outcome, track, subject, limits, exercise, start)
     return _cells_named(report, cell_words(learner_files))
 

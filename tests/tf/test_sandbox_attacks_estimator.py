@@ -20,6 +20,7 @@ from ckptlab.checker.limits import Limits
 from ckptlab.checker.runners.tracks import stages_of
 from ckptlab.checker.sandbox import check_file, report_from_outcome
 from ckptlab.checker.scoring import scored
+from ckptlab.checker.spares import close_spares, wait_for_spares
 from ckptlab.checker.warm import run_isolated
 from ckptlab.exercises import get_exercise
 from tests.conftest import skip_or_fail
@@ -42,33 +43,50 @@ TF2_EXERCISE = get_exercise("tf2-round-trip")
 LIMITS = Limits(timeout=150, memory_mb=1500, disk_mb=64, output_mb=2)
 
 
-def _check(attack: Attack):
+def _check(attack: Attack, spare: bool = False):
     track, exercise = ("tf2", TF2_EXERCISE) if attack is TF2_EVIDENCE else ("estimator",
                                                                             EXERCISE)
     outcome = run_isolated(track, attack.source.encode(), attack.file, "file", LIMITS,
-                           stages=stages_of(track))
+                           stages=stages_of(track), spare=spare)
     return outcome, report_from_outcome(outcome, track, attack.file, LIMITS, exercise.id)
 
 
-@pytest.fixture(scope="module")
-def attacked():
+EVERY = [*ATTACKS, REPLAYED_PREDICTIONS, TF2_EVIDENCE]
+
+
+def attacks_run(attacks: list[Attack], spare: bool = False):
+    """Each attack's (outcome, report), or the exception the grader raised; with `spare`,
+    one after the other as a notebook's checks (each in the spare made after the one
+    before), otherwise three at a time. Then what is left behind."""
     if not support().isolated:
         skip_or_fail(f"checks here are {support().describe()}", "apt-get install bubblewrap")
     package_before = _tree_digest(PACKAGE)
 
     def run(attack: Attack):
         try:
-            return _check(attack)
+            return _check(attack, spare)
         except Exception as error:  # reported by the attack's own test
             return error
 
-    every = [*ATTACKS, REPLAYED_PREDICTIONS, TF2_EVIDENCE]
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        results = dict(zip([a.name for a in every], pool.map(run, every), strict=True))
+    if spare:
+        results = {}
+        for attack in attacks:
+            assert wait_for_spares()
+            results[attack.name] = run(attack)
+        close_spares()  # the kernel's end: the spare made after the last check goes
+    else:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            results = dict(zip([a.name for a in attacks], pool.map(run, attacks),
+                               strict=True))
     time.sleep(1.0)  # anything a survivor would do later has had time to happen
-    yield {"results": results, "strays": stray_processes(),
-           "planted": [str(p) for p in OUTSIDE if p.exists()],
-           "package_before": package_before}
+    return {"results": results, "strays": stray_processes(),
+            "planted": [str(p) for p in OUTSIDE if p.exists()],
+            "package_before": package_before}
+
+
+@pytest.fixture(scope="module")
+def attacked():
+    return attacks_run(EVERY)
 
 
 def _assert_stopped(attacked, attack: Attack, exercise=EXERCISE):

@@ -54,11 +54,13 @@ import json
 import os
 import resource
 import select
+import shutil
 import signal
 import socket
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["CLAIMS_LIMIT", "main"]
@@ -494,19 +496,28 @@ def _supervise(request: dict, fds: list[int]) -> None:
     results.register(3, 0)
     from ckptlab.checker.stage_names import ALL, in_groups, in_turn
 
+    groups = in_groups(request.get("stages") or [{"name": ALL}])
+    prepared = _Prepared({}, {})
+    if request.get("prepare"):
+        prepared = _prepare(request, groups, results)
+        request = {**request, **_receive_submission(prepared.processes, results)}
     started: list[int] = []  # every stage process forked so far: learner code ran after
-    for group in in_groups(request.get("stages") or [{"name": ALL}]):
+    for number, group in enumerate(groups):
         # a group's stages run at the same time, each in its process; with one CPU (the
         # grader says so) one after the other, each alone, still as one group
         batches = [[stage] for stage in in_turn(group)] if request.get("one_at_a_time") \
             else [group]
         statuses, pids = {}, []
+        # prepared processes of later groups are spared until their turn
+        spared = sandbox | {prepared.processes[str(stage["name"])].inside
+                            for later in groups[number + 1:] for stage in later
+                            if str(stage["name"]) in prepared.processes}
         for batch in batches:
-            statuses.update(_run_at_once(request, batch, pids, started))
+            statuses.update(_run_at_once(request, batch, pids, started, prepared))
             if len(batches) > 1:  # what a stage left ends before the next one starts
-                _reap_leftovers(request, pids, sandbox)
+                _reap_leftovers(request, pids, spared)
         # nothing of this group runs any more
-        _reap_leftovers(request, pids, sandbox)
+        _reap_leftovers(request, pids, spared)
         for name in [str(stage["name"]) for stage in group]:  # the stage list's order
             _send({"stage": name, "exit": statuses[name]})
             if request.get("handshake"):
@@ -514,11 +525,15 @@ def _supervise(request: dict, fds: list[int]) -> None:
     _send({"done": True})
 
 
-def _run_at_once(request: dict, batch: list[dict], pids: list[int], started: list[int]
-                 ) -> dict[str, int]:
-    """Fork every stage of `batch` at once and relay their claims until all have exited
-    (their pids appended to `pids` and to `started`, every stage process of the check so
-    far); their exit statuses."""
+def _run_at_once(request: dict, batch: list[dict], pids: list[int], started: list[int],
+                 prepared: _Prepared) -> dict[str, int]:
+    """Start every stage of `batch` at once (forked now, or `prepared` ones) and relay
+    their claims until all have exited (their pids appended to `pids` and to `started`,
+    every stage process of the check so far); their exit statuses."""
+    if all(str(stage["name"]) in prepared.processes for stage in batch):
+        if _still_prepared(batch, prepared):
+            return _run_prepared(request, batch, pids, started, prepared)
+        _drop_prepared(batch, prepared)  # learner code before ended one: fresh forks
     running = {}
     links = _links(batch)
     for stage in batch:
@@ -537,6 +552,207 @@ def _run_at_once(request: dict, batch: list[dict], pids: list[int], started: lis
         started.append(pid)
     for read, _ in links.values():
         os.close(read)  # (the waiting stage's process holds its own)
+    try:
+        statuses = _relay(running, lambda name, ends=links: _end_waits(ends, name))
+    finally:
+        for name in running:
+            _end_waits(links, name)
+    for _, read in running.values():
+        os.close(read)
+    return statuses
+
+
+@dataclass
+class _Ready:
+    """A prepared stage process, warmed and waiting for the submission."""
+
+    pid: int  # as this supervisor sees it (the host's pid namespace)
+    inside: int  # in the sandbox's pid namespace (what _sandbox_pids lists)
+    claims: int  # read end of its claims pipe
+    control: socket.socket  # the submission goes here; nothing is read from it after
+
+
+@dataclass
+class _Prepared:
+    """A spare sandbox's prepared processes, and the write ends of the pipes some of
+    them wait on (closed when the stage waited for has exited, as for forked ones)."""
+
+    processes: dict[str, _Ready]
+    links: dict[tuple[str, str], tuple[int, int]]
+
+
+def _close_all_but(keep: set[int]) -> None:
+    """Close every descriptor from 3 up but `keep`."""
+    low = 3
+    for fd in sorted(fd for fd in keep if fd >= 3):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 16)
+
+
+def _prepared_process(request: dict, stage: dict, claims: int, control: socket.socket,
+                      link: int, first: str) -> None:
+    """A spare sandbox's stage process: keeps only its own ends (claims, control, the
+    wait it may have, the output pipe), warms up on ckptlab's model with its output
+    discarded, says so, and waits. Only once the submission arrived does it become
+    dumpable (before, learner code of an earlier group could read its descriptors through
+    /proc) and run the stage as a freshly forked one would."""
+    code = 1
+    try:
+        _close_all_but({4, claims, control.fileno(), *([link] if link >= 0 else [])})
+        os.setpgid(0, 0)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+        from ckptlab.checker.runners.warmup import warm_up
+
+        function = _stage_function(stage)
+        warm_up(request["track"], stage, function, first)
+        control.sendall(f"w{os.getpid()}".encode())
+        message = control.recv(1 << 20)
+        if not message:
+            code = 0
+            return  # the spare was dropped
+        submission = json.loads(message)
+        control.close()
+        os.dup2(4, 1)
+        os.dup2(4, 2)
+        os.close(4)
+        _prctl(_PR_SET_DUMPABLE, 1)
+        args = {**(stage.get("args") or {}), **({"waiting_fd": link} if link >= 0 else {})}
+        _stage({**request, **submission}, {**stage, "args": args}, claims)
+        code = 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+PREPARE_SECONDS = 120.0  # the warm-up of one spare, at most
+
+
+def _prepare(request: dict, groups: list[list[dict]], results: select.poll) -> _Prepared:
+    """Fork and warm a process for every stage of a spare sandbox (the track's FIRST
+    alone, then the others from a copy of its folder), before any learner code: then
+    tell the grader {"prepared": {stage: host pid}}. The pipes of stages that wait for
+    another are made now (the waiting process keeps its read end)."""
+    from ckptlab.checker.runners.warmup import FIRST, WARM_ROOT
+
+    first = FIRST[request["track"]]
+    stages = [stage for group in groups for stage in group]
+    links: dict[tuple[str, str], tuple[int, int]] = {}
+    for group in groups:
+        links.update(_links(group))
+    ready: dict[str, _Ready] = {}
+    waves = [[s for s in stages if s["name"] == first], [s for s in stages if s["name"] != first]]
+    for wave in waves:
+        for stage in wave:
+            read, write = os.pipe()
+            mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            link = _kept_links(stage, links).get("waiting_fd", -1)
+            pid = _fork(request, after_learner=False)
+            if pid == 0:
+                mine.close()
+                _prepared_process(request, stage, write, theirs, link, first)
+            theirs.close()
+            os.close(write)
+            ready[str(stage["name"])] = _Ready(pid, 0, read, mine)
+        for name in [str(stage["name"]) for stage in wave]:
+            ready[name].inside = _warmed(ready[name], results)
+    for read, _ in links.values():
+        os.close(read)  # (each waiting process holds its own)
+    shutil.rmtree(WARM_ROOT)
+    _send({"prepared": {name: each.pid for name, each in ready.items()}})
+    return _Prepared(ready, links)
+
+
+def _warmed(each: _Ready, results: select.poll) -> int:
+    """Wait for a prepared process's word that it is warm; its pid in the sandbox."""
+    deadline = time.monotonic() + PREPARE_SECONDS
+    while time.monotonic() < deadline:
+        if _grader_gone(results):
+            raise _GraderGone
+        ready, _, _ = select.select([each.control], [], [], 0.5)
+        if ready:
+            message = each.control.recv(64)
+            if message.startswith(b"w") and message[1:].isdigit():
+                return int(message[1:])
+            break
+    raise OSError(f"a prepared stage process did not warm up: {_exit_of(each.pid)}")
+
+
+def _exit_of(pid: int) -> str:
+    done, raw = os.waitpid(pid, os.WNOHANG)
+    return f"it ended with {os.waitstatus_to_exitcode(raw)}" if done else "no word from it"
+
+
+def _receive_submission(ready: dict[str, _Ready], results: select.poll) -> dict:
+    """Wait for the grader's submission (one JSON line on fd 5); every prepared process
+    must still be alive (nothing but the machine could have ended one: no learner code
+    ran yet), else the spare is spoiled and the grader checks afresh."""
+    line = b""
+    while not line.endswith(b"\n"):
+        if _grader_gone(results):
+            raise _GraderGone
+        readable, _, _ = select.select([5], [], [], 1.0)
+        if readable:
+            chunk = os.read(5, 1 << 16)
+            if not chunk:
+                raise _GraderGone
+            line += chunk
+    gone = [name for name, each in ready.items() if os.waitpid(each.pid, os.WNOHANG)[0]]
+    if gone:
+        _send({"spoiled": f"prepared stage processes ended: {sorted(gone)}"})
+        raise _GraderGone
+    return json.loads(line)
+
+
+def _still_prepared(batch: list[dict], prepared: _Prepared) -> bool:
+    """Every prepared process of `batch` is alive (learner code of an earlier group,
+    gone now, could signal them: one it stopped goes on, one it ended is no use)."""
+    alive = True
+    for stage in batch:
+        pid = prepared.processes[str(stage["name"])].pid
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGCONT)
+        alive = alive and not os.waitpid(pid, os.WNOHANG)[0]
+    return alive
+
+
+def _drop_prepared(batch: list[dict], prepared: _Prepared) -> None:
+    """End the batch's prepared processes: the batch is forked afresh instead."""
+    for stage in batch:
+        each = prepared.processes.pop(str(stage["name"]))
+        with contextlib.suppress(OSError):
+            os.kill(each.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(each.pid, 0)
+        each.control.close()
+        os.close(each.claims)
+        _end_waits(prepared.links, str(stage["name"]))
+        for key in [key for key in prepared.links if key[0] == str(stage["name"])]:
+            with contextlib.suppress(OSError):
+                os.close(prepared.links.pop(key)[1])
+
+
+def _run_prepared(request: dict, batch: list[dict], pids: list[int], started: list[int],
+                  prepared: _Prepared) -> dict[str, int]:
+    """Hand the submission to the batch's prepared processes and relay their claims."""
+    links = prepared.links
+    submission = json.dumps({key: request[key] for key in ("path", "kind", "learner_files")
+                             if key in request}).encode()
+    running = {}
+    for stage in batch:
+        each = prepared.processes[str(stage["name"])]
+        with contextlib.suppress(OSError):  # (one that died is seen at its exit)
+            each.control.sendall(submission)
+        each.control.close()
+        running[str(stage["name"])] = (each.pid, each.claims)
+        pids.append(each.pid)
+        started.append(each.pid)
     try:
         statuses = _relay(running, lambda name, ends=links: _end_waits(ends, name))
     finally:

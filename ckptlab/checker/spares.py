@@ -1,0 +1,207 @@
+"""Spare sandboxes: the next notebook check's sandbox, made and warmed before it arrives.
+
+After a notebook check (ckptlab.checker.worker) the grader makes one spare sandbox per
+track in the background: the sandbox and its cgroups, the supervisor joined, and one
+stage process per stage forked and warmed on ckptlab's own model
+(ckptlab.checker.runners.warmup), all before any learner code exists. The next check
+with the same limits (the time limit aside) and stages hands its submission to those
+processes instead of paying TensorFlow's first-use costs in fresh ones; its time limit
+starts then. A spare is never reused: each check runs in a sandbox of its own, and one
+that cannot be used (other limits, a process of it ended) is closed and the check runs
+in a fresh sandbox as if there had been no spare.
+
+Spares are made only where they pay and fit: an isolated sandbox (bubblewrap), more than
+one usable CPU (with one, the warm-up would take the CPU the learner's next check needs),
+and a track with a warm-up. An idle spare holds four warmed TensorFlow processes (their
+private memory: see bench/results/checker.md) until the next check or the kernel's end.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import queue
+import select
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+
+from ckptlab.checker.cpus import run_one_at_a_time
+from ckptlab.checker.isolation import Sandbox, support
+from ckptlab.checker.limits import Limits
+
+__all__ = ["Spare", "close_spares", "offer", "take", "wait_for_spares", "worth_it"]
+
+READY_SECONDS = 120.0  # a spare's warm-up, at most
+TAKE_SECONDS = 60.0  # how long a check waits for a spare still warming up
+CLOSE_WAIT_SECONDS = 30.0  # how long the end of the process waits for one being made
+
+
+def _key(track: str, limits: Limits, stages: list[dict]) -> tuple:
+    # the time limit starts with the check: every other limit is the sandbox's own
+    kept = tuple((f.name, getattr(limits, f.name)) for f in fields(limits) if f.name != "timeout")
+    return track, kept, json.dumps(stages, sort_keys=True)
+
+
+@dataclass(eq=False)
+class Spare:
+    """A spare sandbox and the grader's ends of its supervisor's channels."""
+
+    key: tuple
+    box: Sandbox
+    results: int = -1  # read end of the results channel
+    output: int = -1  # read end of the output pipe
+    go: int = -1  # write end of the grader's go (the submission, then a byte per stage)
+    own: set[int] = field(default_factory=set)  # the sandbox's processes before the supervisor
+    processes: dict[str, int] = field(default_factory=dict)  # stage -> host pid, prepared
+    ready: threading.Event = field(default_factory=threading.Event)
+    error: str = ""
+    closed: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def close(self) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+            for fd in (self.results, self.output, self.go):
+                if fd >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+        self.box.close()
+        self.ready.set()
+
+
+_SPARES: dict[str, Spare] = {}  # track -> the one spare made or being made for it
+_LOCK = threading.Lock()
+_JOBS: queue.Queue = queue.Queue()
+_MAKER: list[threading.Thread] = []  # the one thread that makes spares, for good
+
+
+def worth_it(track: str, isolated: bool) -> bool:
+    """Whether checks of this kind get spares on this machine."""
+    from ckptlab.checker.runners.warmup import warmed_tracks
+
+    return isolated and track in warmed_tracks() and not run_one_at_a_time() \
+        and support().isolated
+
+
+def offer(start: Callable[[str], Callable[[dict, list[int]], int]], track: str,
+          limits: Limits, stages: list[dict]) -> None:
+    """Make the next spare for `track` in the background (replacing an older one).
+    `start(track)` gives the function that hands a request to the track's warm runner.
+
+    One thread makes every spare and never ends: bubblewrap's --die-with-parent follows
+    the thread that started it (PR_SET_PDEATHSIG), so a thread that ended would take its
+    sandboxes with it."""
+    key = _key(track, limits, stages)
+    with _LOCK:
+        old = _SPARES.get(track)
+        if old is not None and old.key == key and not old.error and not old.closed:
+            return
+        if not _MAKER:
+            _MAKER.append(threading.Thread(target=_serve, name="ckptlab-spares", daemon=True))
+            _MAKER[0].start()
+    _JOBS.put((start, key, limits, stages))
+
+
+def _serve() -> None:
+    while True:
+        job = _JOBS.get()
+        try:
+            _make(*job)
+        finally:
+            _JOBS.task_done()
+
+
+def _make(start: Callable[[str], Callable[[dict, list[int]], int]], key: tuple,
+          limits: Limits, stages: list[dict]) -> None:
+    track = key[0]
+    try:
+        box = Sandbox(limits, True).__enter__()
+    except OSError:
+        return
+    spare = Spare(key, box)
+    with _LOCK:
+        old, _SPARES[track] = _SPARES.get(track), spare
+    if old is not None:
+        old.close()
+    try:
+        _prepare(spare, start(track), track, stages)
+    except Exception as error:  # the check that would take it runs in a fresh sandbox
+        spare.error = f"{type(error).__name__}: {error}"
+    finally:
+        spare.ready.set()
+        if spare.error:
+            with _LOCK:
+                if _SPARES.get(track) is spare:
+                    del _SPARES[track]
+            spare.close()
+
+
+def _prepare(spare: Spare, hand_over: Callable[[dict, list[int]], int], track: str,
+             stages: list[dict]) -> None:
+    box = spare.box
+    request = {**box.join_request(), "track": track, "stages": stages, "handshake": True,
+               "one_at_a_time": False, "prepare": True}
+    results_read, results_write = os.pipe()
+    output_read, output_write = os.pipe()
+    go_read, go_write = os.pipe()
+    with spare.lock:
+        spare.results, spare.output, spare.go = results_read, output_read, go_write
+    spare.own = set(box.members())  # before the supervisor joins
+    try:
+        box.joined(hand_over(request, [results_write, output_write, go_read]))
+    finally:
+        for fd in (results_write, output_write, go_read):
+            os.close(fd)
+    line, deadline = b"", time.monotonic() + READY_SECONDS
+    while not line.endswith(b"\n"):
+        if spare.closed or time.monotonic() > deadline:
+            raise OSError("the spare sandbox did not get ready")
+        readable, _, _ = select.select([results_read], [], [], 0.25)
+        if readable:
+            chunk = os.read(results_read, 1 << 16)
+            if not chunk:
+                raise OSError("the spare's supervisor ended while preparing")
+            line += chunk
+    message = json.loads(line)
+    if not isinstance(message.get("prepared"), dict):
+        raise OSError(f"the spare's supervisor said {line[:300]!r}")
+    spare.processes = {str(name): int(pid) for name, pid in message["prepared"].items()}
+
+
+def take(track: str, limits: Limits, stages: list[dict]) -> Spare | None:
+    """The spare for a check like this one, ready (waiting for it to be), or None."""
+    with _LOCK:
+        spare = _SPARES.pop(track, None)
+    if spare is None:
+        return None
+    if spare.key != _key(track, limits, stages) or not spare.ready.wait(TAKE_SECONDS) \
+            or spare.error or spare.closed or not spare.processes:
+        spare.close()
+        return None
+    return spare
+
+
+def wait_for_spares(timeout: float = READY_SECONDS) -> bool:
+    """Block until every spare asked for is ready or given up (True if all in time)."""
+    deadline = time.monotonic() + timeout
+    while _JOBS.unfinished_tasks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return not _JOBS.unfinished_tasks
+
+
+@atexit.register
+def close_spares() -> None:
+    """Close every spare (at the process's end; a test, to see what a check left), once
+    the one being made, if any, is made."""
+    wait_for_spares(CLOSE_WAIT_SECONDS)
+    with _LOCK:
+        spares = list(_SPARES.values())
+        _SPARES.clear()
+    for spare in spares:
+        spare.close()
