@@ -430,6 +430,7 @@ def _run_once(runner: _Runner | None, track: str, payload: bytes, name: str, kin
     context = contextlib.closing(spare) if spare is not None else Sandbox(limits, isolated)
     with context as entered:
         box = spare.box if spare is not None else entered
+        box.limits = limits  # (a spare's were the same but for the time limit: this one's)
         vault = box.vault
         target = box.scratch / "submission" / name
         target.write_bytes(payload)
