@@ -32,9 +32,15 @@ from dataclasses import dataclass, field, fields
 from ckptlab.checker.cpus import run_one_at_a_time
 from ckptlab.checker.isolation import Sandbox, support
 from ckptlab.checker.limits import Limits
+from ckptlab.checker.memory_room import free_memory_mb
 
 __all__ = ["Spare", "close_spares", "offer", "take", "wait_for_spares", "worth_it"]
 
+SWITCH = "CKPTLAB_SPARES"  # "0": no spares (e.g. a hub whose pods are short of memory)
+# memory free for this process's tree (machine and cgroup limits) for a spare to be made:
+# an idle one holds about 450 MB (four TensorFlow processes), and the check it serves then
+# needs what a check in fresh processes does
+ROOM_MB = 1536
 READY_SECONDS = 120.0  # a spare's warm-up, at most
 TAKE_SECONDS = 60.0  # how long a check waits for a spare still warming up
 CLOSE_WAIT_SECONDS = 30.0  # how long the end of the process waits for one being made
@@ -82,11 +88,12 @@ _MAKER: list[threading.Thread] = []  # the one thread that makes spares, for goo
 
 
 def worth_it(track: str, isolated: bool) -> bool:
-    """Whether checks of this kind get spares on this machine."""
+    """Whether checks of this kind get spares here: not turned off (SWITCH=0), isolated,
+    a track with a warm-up, two CPUs or more, and room in memory for an idle spare."""
     from ckptlab.checker.runners.warmup import warmed_tracks
 
-    return isolated and track in warmed_tracks() and not run_one_at_a_time() \
-        and support().isolated
+    return os.environ.get(SWITCH, "1") != "0" and isolated and track in warmed_tracks() \
+        and not run_one_at_a_time() and free_memory_mb() >= ROOM_MB and support().isolated
 
 
 def offer(start: Callable[[str], Callable[[dict, list[int]], int]], track: str,

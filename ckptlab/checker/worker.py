@@ -6,6 +6,8 @@ defined in a notebook by value) to a process forked from the warm runner of thei
 and under the same limits as `ckptlab check FILE`. Whatever the code does (os._exit, a
 segfault, a memory bomb, a loop in native code) ends that process, not the kernel, and
 the kernel's own TensorFlow state (graphs, Keras name counters, seeds) is never touched.
+Where it pays (ckptlab.checker.spares), a check runs in the spare sandbox made after the
+one before: its stage processes were forked and warmed before the submission arrived.
 """
 
 from __future__ import annotations

@@ -204,9 +204,11 @@ def _look():  # what this stage finds (not what the restoring process beside it 
                   if not p.startswith("evidence"))
 PLANTED = 'model_checkpoint_path: "planted later"\\n'
 def _plant():  # a later stage rewriting what training left as evidence
-    os.makedirs("evidence/after_train", exist_ok=True)
-    open("evidence/after_train/.planting", "w").write(PLANTED)  # whole, for the one beside
-    os.replace("evidence/after_train/.planting", "evidence/after_train/checkpoint")
+    staging = f".planting-{os.getpid()}"  # (hidden: glob("**") lists no dot names)
+    os.makedirs(f"{staging}/evidence/after_train", exist_ok=True)
+    open(f"{staging}/evidence/after_train/checkpoint", "w").write(PLANTED)
+    # the whole folder at once: the process beside never sees it without its checkpoint
+    os.rename(f"{staging}/evidence", "evidence")
     return "planted"
 def _train_evidence():
     text = open("evidence/after_train/checkpoint").read()

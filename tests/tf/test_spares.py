@@ -159,9 +159,19 @@ def test_a_process_that_ends_takes_its_spare_along(tmp_path):
     assert left == []
 
 
-def test_one_cpu_gets_no_spares():
-    """With one usable CPU the warm-up would compete with the learner's next check."""
-    code = "from ckptlab.checker import spares; print(spares.worth_it('estimator', True))"
-    done = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code],
-                          capture_output=True, text=True, timeout=120, cwd=REPO)
+WORTH_IT = "from ckptlab.checker import spares; print(spares.worth_it('estimator', True))"
+
+
+@pytest.mark.parametrize("command, env", [
+    # with one usable CPU the warm-up would take the CPU the learner's next check needs
+    (["taskset", "-c", "0", sys.executable, "-c", WORTH_IT], {}),
+    # turned off, e.g. by a hub whose pods are short of memory
+    ([sys.executable, "-c", WORTH_IT], {spares.SWITCH: "0"}),
+], ids=["one_cpu", "turned_off"])
+def test_no_spares_where_they_do_not_fit(command, env):
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=REPO,
+                          env={**os.environ, **env})
     assert done.stdout.strip() == "False", done.stderr[-2000:]
+    here = subprocess.run([sys.executable, "-c", WORTH_IT], capture_output=True, text=True,
+                          timeout=120, cwd=REPO)
+    assert here.stdout.strip() == "True", here.stderr[-2000:]  # what made the difference

@@ -40,6 +40,15 @@ started used it up) ends the check as stopped at that limit (message "stopped":
 "processes"), not as the checker's failure; at any other count the refusal is the
 machine's (pid_max, an enclosing limit) and an error of the checker's.
 
+A request with "prepare" makes a spare (ckptlab.checker.spares): the supervisor joins the
+sandbox and forks every stage's process before any submission exists; each warms up on
+ckptlab's own model (runners/warmup.py) and waits, not dumpable, on a socket only the
+supervisor holds, and the supervisor says {"prepared": {stage: pid}}. The submission's
+name then comes as one JSON line on fd 5 (the time limit starts there), and each group's
+prepared processes get it when the group's turn comes: as forked ones would, but without
+TensorFlow's first-use costs. Until then both reapers spare them; one that an earlier
+group's learner code stopped is continued, and if one ended its group is forked afresh.
+
 A supervisor does not depend on this process: a check in flight finishes even if the warm
 runner dies meanwhile (the grader starts a new one for the next check). It ends its check
 when the grader stops reading the results channel.
