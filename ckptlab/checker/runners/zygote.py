@@ -561,6 +561,13 @@ def _run_at_once(request: dict, batch: list[dict], pids: list[int], started: lis
         started.append(pid)
     for read, _ in links.values():
         os.close(read)  # (the waiting stage's process holds its own)
+    return _relay_batch(running, links)
+
+
+def _relay_batch(running: dict[str, tuple[int, int]],
+                 links: dict[tuple[str, str], tuple[int, int]]) -> dict[str, int]:
+    """Relay a started batch's claims to its end, each wait on a stage ending with it;
+    their exit statuses."""
     try:
         statuses = _relay(running, lambda name, ends=links: _end_waits(ends, name))
     finally:
@@ -762,14 +769,7 @@ def _run_prepared(request: dict, batch: list[dict], pids: list[int], started: li
         running[str(stage["name"])] = (each.pid, each.claims)
         pids.append(each.pid)
         started.append(each.pid)
-    try:
-        statuses = _relay(running, lambda name, ends=links: _end_waits(ends, name))
-    finally:
-        for name in running:
-            _end_waits(links, name)
-    for _, read in running.values():
-        os.close(read)
-    return statuses
+    return _relay_batch(running, links)
 
 
 def _fork_supervisor(request: dict, fds: list[int], control: socket.socket) -> int:
