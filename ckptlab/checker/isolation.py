@@ -140,6 +140,7 @@ class Sandbox:
         self.peak_mb = 0.0
         self._init_fd = -1  # pidfd of the namespace's init
         self._joined: dict[int, int] = {}  # pid -> pidfd of processes that joined from outside
+        self.idle: set[int] = set()  # waiting, not the learner's (leave_out)
 
     @property
     def isolated(self) -> bool:
@@ -242,10 +243,26 @@ class Sandbox:
     def learner_pids(self) -> list[int]:
         return [p for p in self.members() if p not in (self.holder_pid,)]
 
+    def leave_out(self, idle: set[int], extra_mb: float, extra_tasks: int) -> None:
+        """Processes of the check that wait without running (a spare's later stages,
+        checker/spares.py) are not the learner's: the memory and pids cgroups' limits grow
+        by their memory and tasks, and the tree measured without a cgroup leaves them
+        out. Called again with nothing before they run: the limits are whole again."""
+        self.idle = set(idle)
+        if self.cgroup is not None:
+            limit = (self.limits.memory_mb << 20) + int(extra_mb * (1 << 20))
+            # v1: memsw (memory and swap) may never be below the memory limit
+            names = ["memory.max"] if self.cgroup.kind == "v2" else [
+                "memory.memsw.limit_in_bytes", "memory.limit_in_bytes"]
+            for name in names if extra_mb else names[::-1]:
+                self.cgroup.set(name, limit)
+        if self.pids_cgroup is not None:
+            self.pids_cgroup.set("pids.max", self.limits.processes + extra_tasks)
+
     def memory_mb(self) -> float:
         """Private memory of every process of the check (a walk of each one's mappings:
         tens of milliseconds for a TensorFlow process, so polled only without a cgroup)."""
-        used = sum(private_mb(pid) for pid in self.members())
+        used = sum(private_mb(pid) for pid in self.members() if pid not in self.idle)
         self.peak_mb = max(self.peak_mb, used)
         return used
 

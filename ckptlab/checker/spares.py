@@ -6,9 +6,12 @@ stage process per stage forked and warmed on ckptlab's own model
 (ckptlab.checker.runners.warmup), all before any learner code exists. The next check
 with the same limits (the time limit aside) and stages hands its submission to those
 processes instead of paying TensorFlow's first-use costs in fresh ones; its time limit
-starts then. A spare is never reused: each check runs in a sandbox of its own, and one
-that cannot be used (other limits, a process of it ended) is closed and the check runs
-in a fresh sandbox as if there had been no spare.
+starts then, and its memory and process limits leave out what the later stages'
+waiting processes hold (isolation.Sandbox.leave_out). A spare is never reused: each
+check runs in a sandbox of its own, and one that cannot be used (other limits, a
+process of it or its supervisor ended) is closed and the check runs in a fresh sandbox
+as if there had been no spare. A spare made is used even where memory has grown short
+since (it holds its memory already); the next one is made only where one fits.
 
 Spares are made only where they pay and fit: an isolated sandbox (bubblewrap), more than
 one usable CPU (with one, the warm-up would take the CPU the learner's next check needs),
@@ -33,6 +36,8 @@ from ckptlab.checker.cpus import run_one_at_a_time
 from ckptlab.checker.isolation import Sandbox, support
 from ckptlab.checker.limits import Limits
 from ckptlab.checker.memory_room import free_memory_mb
+from ckptlab.checker.procfs import private_mb
+from ckptlab.checker.stage_names import in_groups
 
 __all__ = ["Spare", "close_spares", "offer", "take", "wait_for_spares", "worth_it"]
 
@@ -54,7 +59,11 @@ def _key(track: str, limits: Limits, stages: list[dict]) -> tuple:
 
 @dataclass(eq=False)
 class Spare:
-    """A spare sandbox and the grader's ends of its supervisor's channels."""
+    """A spare sandbox and the grader's ends of its supervisor's channels.
+
+    The thread making it owns its descriptors until it is ready: closed before that, it
+    is released by that thread when it is done with them (no descriptor is closed while
+    another thread reads it, nor reused under it)."""
 
     key: tuple
     box: Sandbox
@@ -63,9 +72,15 @@ class Spare:
     go: int = -1  # write end of the grader's go (the submission, then a byte per stage)
     own: set[int] = field(default_factory=set)  # the sandbox's processes before the supervisor
     processes: dict[str, int] = field(default_factory=dict)  # stage -> host pid, prepared
+    # the later groups' prepared processes: their private memory and tasks, which the
+    # check's limits leave out while those processes wait (warm._watch_check)
+    idle: set[int] = field(default_factory=set)  # their host pids
+    idle_mb: float = 0.0
+    idle_tasks: int = 0
     ready: threading.Event = field(default_factory=threading.Event)
     error: str = ""
     closed: bool = False
+    released: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def close(self) -> None:
@@ -73,12 +88,32 @@ class Spare:
             if self.closed:
                 return
             self.closed = True
-            for fd in (self.results, self.output, self.go):
-                if fd >= 0:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
+            made = self.ready.is_set()
+        if made:
+            self.release()
+
+    def release(self) -> None:
+        """Close the descriptors still held and the sandbox (once)."""
+        with self.lock:
+            if self.released:
+                return
+            self.released = True
+            fds, self.results, self.output, self.go = (self.results, self.output,
+                                                       self.go), -1, -1, -1
+        for fd in fds:
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         self.box.close()
-        self.ready.set()
+
+    def usable(self) -> bool:
+        """Made, not closed, and its supervisor still waiting: it has said nothing since
+        "prepared" (an end of file on the results channel: it ended)."""
+        if not self.ready.is_set() or self.error or self.closed or not self.processes \
+                or self.results < 0:
+            return False
+        readable, _, _ = select.select([self.results], [], [], 0)
+        return not readable
 
 
 _SPARES: dict[str, Spare] = {}  # track -> the one spare made or being made for it
@@ -119,7 +154,8 @@ def _serve() -> None:
     while True:
         job = _JOBS.get()
         try:
-            _make(*job)
+            with contextlib.suppress(Exception):  # the next check runs in a fresh sandbox
+                _make(*job)
         finally:
             _JOBS.task_done()
 
@@ -129,7 +165,7 @@ def _make(start: Callable[[str], Callable[[dict, list[int]], int]], key: tuple,
     track = key[0]
     try:
         box = Sandbox(limits, True).__enter__()
-    except OSError:
+    except Exception:  # (no sandbox now: the next check runs in a fresh one)
         return
     spare = Spare(key, box)
     with _LOCK:
@@ -137,21 +173,25 @@ def _make(start: Callable[[str], Callable[[dict, list[int]], int]], key: tuple,
     if old is not None:
         old.close()
     try:
-        _prepare(spare, start(track), track, stages)
+        _prepare(spare, start, track, stages)
     except Exception as error:  # the check that would take it runs in a fresh sandbox
         spare.error = f"{type(error).__name__}: {error}"
     finally:
         spare.ready.set()
-        if spare.error:
+        if spare.error or spare.closed:
             with _LOCK:
                 if _SPARES.get(track) is spare:
                     del _SPARES[track]
-            spare.close()
+            spare.closed = True
+            spare.release()
 
 
-def _prepare(spare: Spare, hand_over: Callable[[dict, list[int]], int], track: str,
-             stages: list[dict]) -> None:
+def _prepare(spare: Spare, start: Callable[[str], Callable[[dict, list[int]], int]],
+             track: str, stages: list[dict]) -> None:
     box = spare.box
+    hand_over = start(track)  # (may start the warm runner: it can take a while)
+    if spare.closed:
+        raise OSError("closed before it was made")
     request = {**box.join_request(), "track": track, "stages": stages, "handshake": True,
                "one_at_a_time": False, "prepare": True}
     results_read, results_write = os.pipe()
@@ -179,6 +219,18 @@ def _prepare(spare: Spare, hand_over: Callable[[dict, list[int]], int], track: s
     if not isinstance(message.get("prepared"), dict):
         raise OSError(f"the spare's supervisor said {line[:300]!r}")
     spare.processes = {str(name): int(pid) for name, pid in message["prepared"].items()}
+    later = [pid for name, pid in spare.processes.items()
+             if name not in {str(stage["name"]) for stage in in_groups(stages)[0]}]
+    spare.idle = set(later)
+    spare.idle_mb = sum(private_mb(pid) for pid in later)
+    spare.idle_tasks = sum(_tasks(pid) for pid in later)
+
+
+def _tasks(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0
 
 
 def take(track: str, limits: Limits, stages: list[dict]) -> Spare | None:
@@ -188,7 +240,7 @@ def take(track: str, limits: Limits, stages: list[dict]) -> Spare | None:
     if spare is None:
         return None
     if spare.key != _key(track, limits, stages) or not spare.ready.wait(TAKE_SECONDS) \
-            or spare.error or spare.closed or not spare.processes:
+            or not spare.usable():
         spare.close()
         return None
     return spare

@@ -343,18 +343,19 @@ def run_isolated(track: str, payload: bytes, name: str, kind: str = "file",
     """
     limits = limits or Limits()
     stages = stages or [{"name": ALL}]
-    spares_here = spare and spares.worth_it(track, isolated)
     try:
-        ready = spares.take(track, limits, stages) if spares_here else None
+        # a spare made is used (its memory is held already); the next is made only where
+        # one fits now (spares.worth_it)
+        ready = spares.take(track, limits, stages) if spare and isolated else None
         if ready is not None:
             try:
                 return _run_once(None, track, payload, name, kind, limits, isolated,
                                  learner_files, stages, ready)
             except SpareSpoiled:
-                pass  # nothing of the submission ran: checked afresh below
+                pass  # the spare could not take it: checked afresh below
         return _run_cold(track, payload, name, kind, limits, isolated, learner_files, stages)
     finally:
-        if spares_here:
+        if spare and spares.worth_it(track, isolated):
             spares.offer(_hand_over, track, limits, stages)
 
 
@@ -379,7 +380,8 @@ def _run_cold(track: str, payload: bytes, name: str, kind: str, limits: Limits,
 
 
 class SpareSpoiled(OSError):
-    """A spare's prepared process had ended before the submission reached it."""
+    """A spare could not take the check: a prepared process had ended before the
+    submission reached it, or its supervisor was gone (nothing came back at all)."""
 
 
 @dataclass
@@ -417,6 +419,8 @@ def _start_spare(spare: spares.Spare, request: dict) -> _Started:
         started = _Started(spare.results, spare.output, spare.go, spare.own,
                            dict(spare.processes))
         spare.results = spare.output = spare.go = -1
+    # the later groups' processes wait: the check's limits are the learner's without them
+    spare.box.leave_out(spare.idle, spare.idle_mb, spare.idle_tasks)
     line = json.dumps({key: request[key] for key in ("path", "kind", "learner_files")})
     with contextlib.suppress(OSError):  # (a supervisor that died: seen as no result)
         os.write(started.go, line.encode() + b"\n")
@@ -446,8 +450,9 @@ def _run_once(runner: _Runner | None, track: str, payload: bytes, name: str, kin
         started = _start_spare(spare, request) if spare is not None else \
             _start(runner, box, request)
         _watch_check(box, started, outcome, stages)
-        if outcome.spoiled and not outcome.claims:
-            raise SpareSpoiled(outcome.spoiled)
+        if spare is not None and not outcome.claims and (outcome.spoiled or not (
+                outcome.finished or outcome.stopped or outcome.exits or outcome.ended)):
+            raise SpareSpoiled(outcome.spoiled or "the spare's supervisor said nothing")
         # the trusted judge reads the vault and the checkpoints before the scratch goes
         outcome.judged = judge(outcome.stage_obs(), box.scratch / "work", vault)
     return outcome
@@ -464,6 +469,9 @@ def _watch_check(box: Sandbox, started: _Started, outcome: Outcome, stages: list
     def after_stage(stage: str) -> None:  # the supervisor waits until this is done
         for other in [n for n in waiting if group_of.get(n, -1) <= group_of.get(stage, -1)]:
             del waiting[other]  # its group ran: no longer a process of the sandbox's own
+        if started.prepared and not any(group_of.get(n, 0) > group_of.get(stage, 0) + 1
+                                        for n in waiting):
+            box.leave_out(set(), 0.0, 0)  # the last waiting ones run next: limits whole
         expected = started.own | set(waiting.values())
         found, left = box.end_strays(expected)  # nothing of a stage meets the next
         outcome.strays += found

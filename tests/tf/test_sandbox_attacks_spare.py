@@ -61,30 +61,52 @@ def forge_through_proc():
 if not later_stage():
     allowed("forge claims into every process's descriptors", forge_through_proc)
 '''.replace("MARK", MARK), ("fail", "error"), False, solution=WRONG)
-# the train stage stops or kills every process it cannot look into (/proc/PID/fd closed
-# to it: the prepared ones, not its peer trace process): the later stages still run,
-# forked afresh, and the correct solution behind the attack passes
-KILL_PREPARED = Attack("kill_the_waiting_processes", "killing the grader", STAGE + '''
+# the processes the train stage cannot look into (/proc/PID/fd closed to it: the waiting
+# ones, not its peer trace process), as the train stage's learner code finds them
+_WAITING = STAGE + '''
 import signal
-def kill_waiting():
-    hit = []
+def waiting_processes():
+    found = []
     for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
         try:
             if pid == os.getpid() or b"python" not in open(f"/proc/{pid}/cmdline", "rb").read():
                 continue
             os.listdir(f"/proc/{pid}/fd")
         except PermissionError:
-            os.kill(pid, signal.SIGSTOP if len(hit) % 2 else signal.SIGKILL)
-            hit.append(pid)
+            found.append(pid)
         except OSError:
             pass
-    if not hit:
+    if not found:
         raise RuntimeError("no process found that it cannot look into")
-    return hit
+    return found
+'''
+# killed, or stopped with a signal left pending that ends it once continued: the later
+# stages run in processes forked afresh, and the correct solution behind it passes
+KILL_PREPARED = Attack("kill_the_waiting_processes", "killing the grader", _WAITING + '''
+def kill_waiting():
+    first, *others = waiting_processes()
+    os.kill(first, signal.SIGKILL)
+    for pid in others:
+        os.kill(pid, signal.SIGSTOP)
+        os.kill(pid, signal.SIGINT)
+    return [first, *others]
 if STAGE_NOW == "train":
     allowed("stop or kill the processes waiting in the sandbox", kill_waiting)
 ''', ("pass",), True, solution=SOLUTION)
-SPARE_ATTACKS = [FORGE_INTO_PREPARED, KILL_PREPARED]
+# what a process of the same uid may change in another without tracing it: its resource
+# limits, priority and CPUs; the waiting processes say so, and are forked afresh
+TOUCH_PREPARED = Attack("change_the_waiting_processes", "killing the grader", _WAITING + '''
+import resource
+def touch_waiting():
+    for pid in waiting_processes():
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (16, 16))
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+        os.sched_setaffinity(pid, {min(os.sched_getaffinity(0))})
+    return "changed"
+if STAGE_NOW == "train":
+    allowed("lower the limits and the priority of the processes waiting", touch_waiting)
+''', ("pass",), True, solution=SOLUTION)
+SPARE_ATTACKS = [FORGE_INTO_PREPARED, KILL_PREPARED, TOUCH_PREPARED]
 
 
 @pytest.fixture(scope="module")
@@ -114,10 +136,16 @@ def test_claims_forged_into_prepared_processes_never_arrive(attacked):
     assert report.verdict != "pass"
 
 
-def test_prepared_processes_killed_early_are_forked_afresh(attacked):
-    """Learner code of the first stages stops or kills the waiting processes: the later
-    stages run in fresh processes and the correct solution behind the attack passes."""
-    outcome, report, output = _assert_stopped(attacked, KILL_PREPARED)
-    assert "ATTEMPT stop or kill the processes waiting in the sandbox: done" in output, output
+@pytest.mark.parametrize("attack, said", [
+    (KILL_PREPARED, "stop or kill the processes waiting in the sandbox"),
+    (TOUCH_PREPARED, "lower the limits and the priority of the processes waiting")],
+    ids=["killed_or_stopped", "limits_changed"])
+def test_waiting_processes_tampered_with_are_forked_afresh(attacked, attack, said):
+    """Learner code of the first stages kills, stops or changes the waiting processes:
+    the later stages run in fresh processes (their own limits, priority and CPUs) and the
+    correct solution behind the attack passes with full points."""
+    outcome, report, output = _assert_stopped(attacked, attack)
+    assert f"ATTEMPT {said}: done" in output, output[-2000:]
     assert report.verdict == "pass", str(report)[:1500]
-    assert outcome.spare and {"restore", "predict"} <= set(outcome.exits), outcome.exits
+    assert outcome.spare and set(outcome.exits) == {"trace", "train", "restore", "predict"}
+    assert all(code == 0 for code in outcome.exits.values()), outcome.exits

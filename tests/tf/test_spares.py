@@ -132,6 +132,43 @@ def test_a_spoiled_spare_is_passed_over(tmp_path):
     assert all(code == 0 for code in outcome.exits.values()), outcome.exits
 
 
+def test_a_spare_whose_supervisor_died_is_passed_over(tmp_path):
+    """The spare's supervisor ended while it waited (the OOM killer, say): the check
+    runs in a fresh sandbox and passes, not "the checker's child process could not start"."""
+    good = tmp_path / "good.py"
+    good.write_text(GOOD)
+    check_file(good, LIMITS, spare=True)
+    assert spares.wait_for_spares()
+    spare = spares._SPARES["estimator"]
+    for pid in list(spare.box._joined):  # the supervisor: the one process that joined
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.3)
+    outcome = run_isolated("estimator", GOOD.encode(), "good.py", "file", LIMITS,
+                           stages=stages_of("estimator"), spare=True)
+    assert not outcome.spare and outcome.finished, outcome
+    assert all(code == 0 for code in outcome.exits.values()), outcome.exits
+
+
+def test_the_waiting_processes_are_not_the_learners_memory():
+    """While a spare's later stages wait, the check's memory and process limits are the
+    learner's on top of what they hold (the cgroup limits grow by it); once they are to
+    run, the limits are whole again."""
+    from ckptlab.checker.isolation import Sandbox
+
+    with Sandbox(LIMITS) as box:
+        if box.cgroup is None or box.pids_cgroup is None:
+            pytest.skip(f"no memory and pids cgroups here: {box.describe()}")
+        name = "memory.max" if box.cgroup.kind == "v2" else "memory.limit_in_bytes"
+        box.leave_out({12345}, 210.5, 40)
+        assert int((box.cgroup.path / name).read_text()) == (1500 << 20) + int(210.5 * (1 << 20))
+        assert int((box.pids_cgroup.path / "pids.max").read_text()) == LIMITS.processes + 40
+        assert box.idle == {12345}
+        box.leave_out(set(), 0.0, 0)
+        assert int((box.cgroup.path / name).read_text()) == 1500 << 20
+        assert int((box.pids_cgroup.path / "pids.max").read_text()) == LIMITS.processes
+        assert box.idle == set()
+
+
 def test_a_process_that_ends_takes_its_spare_along(tmp_path):
     """A kernel that made a spare and ends (normally) leaves no process of it and no
     scratch folder."""

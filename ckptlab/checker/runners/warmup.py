@@ -5,9 +5,12 @@ session (executor, kernels, thread pools: C++ state a fork cannot inherit) and P
 first graph builds. A spare sandbox's stage processes (ckptlab.checker.runners.zygote)
 pay them before a submission arrives, by running their own stage function on the model
 below in a folder of the sandbox's private /tmp, which is deleted before the submission
-comes. What such a run could leave that learner code would notice is put back: Python's
-warning filters and once-only registries, TensorFlow's deprecation and log-once
-records, the `tempfile` folder; the stage itself seeds everything again (tracks.seeded).
+comes. What such a run could leave that learner code would notice is put back as it
+was: Python's warning filters and once-only registries, TensorFlow's deprecation and
+log-once records, the `tempfile` folder; the stage itself seeds everything again
+(tracks.seeded). Not put back: TensorFlow's process-wide thread pools, sized at the
+warm-up's first session (a learner's session_config asking for other sizes gets them
+in a fresh process, not here: the same results, other speed).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import contextlib
 import ctypes
 import gc
 import shutil
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -65,16 +69,15 @@ def warm_up(track: str, stage: dict, function: Callable[..., Any], first: str) -
         shutil.copytree(Path(WARM_ROOT) / first, workdir, symlinks=True)
     workdir.mkdir(parents=True, exist_ok=True)
     before = sorted(Path.cwd().iterdir())
-    saved_tempdir = tempfile.tempdir
+    saved_tempdir, said = tempfile.tempdir, _said_once()
     from ckptlab.checker.runners.tracks import seeded
 
     try:
-        with warnings.catch_warnings(), seeded():
-            warnings.simplefilter("ignore")
+        with seeded():  # (its warnings go where its output goes: nowhere)
             function(track, _FUNCTIONS[track](), workdir, set(), lambda *_: None)
     finally:
         tempfile.tempdir = saved_tempdir
-        _forget_once_records()
+        _say_again(said)
         gc.collect()
         _give_back_memory()
     if sorted(Path.cwd().iterdir()) != before:
@@ -87,14 +90,37 @@ def _give_back_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
-def _forget_once_records() -> None:
-    """TensorFlow says some things once per process: the warm-up must not have said
-    them for the learner's code (their absence could change a finding)."""
+def _once_tables() -> list[dict]:
+    """The records of what this process says only once: Python's warning registries (of
+    every module, and the "once" one), TensorFlow's deprecation and log-once tables."""
+    tables = [module.__dict__["__warningregistry__"] for module in list(sys.modules.values())
+              if isinstance(getattr(module, "__dict__", None), dict)
+              and isinstance(module.__dict__.get("__warningregistry__"), dict)]
+    tables.append(warnings.onceregistry)
     with contextlib.suppress(ImportError, AttributeError):
         from tensorflow.python.util import deprecation
 
-        deprecation._PRINTED_WARNING.clear()
+        tables.append(deprecation._PRINTED_WARNING)
     with contextlib.suppress(ImportError, AttributeError):
         from tensorflow.python.platform import tf_logging
 
-        tf_logging._log_counter_per_token.clear()
+        tables.append(tf_logging._log_counter_per_token)
+    return tables
+
+
+def _said_once() -> tuple[list[tuple[dict, dict]], list]:
+    return [(table, dict(table)) for table in _once_tables()], list(warnings.filters)
+
+
+def _say_again(said: tuple[list[tuple[dict, dict]], list]) -> None:
+    """Every once-only record as it was before the warm-up (a table it made is emptied):
+    what the learner's code says is said as in a process that ran nothing before."""
+    tables, filters = said
+    before = {id(table): copy for table, copy in tables}
+    for table in _once_tables():
+        copy = before.get(id(table), {})
+        table.clear()
+        table.update(copy)
+    if list(warnings.filters) != filters:
+        warnings.filters[:] = filters
+        warnings._filters_mutated()

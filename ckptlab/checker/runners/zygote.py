@@ -47,7 +47,9 @@ supervisor holds, and the supervisor says {"prepared": {stage: pid}}. The submis
 name then comes as one JSON line on fd 5 (the time limit starts there), and each group's
 prepared processes get it when the group's turn comes: as forked ones would, but without
 TensorFlow's first-use costs. Until then both reapers spare them; one that an earlier
-group's learner code stopped is continued, and if one ended its group is forked afresh.
+group's learner code stopped is continued, and each is asked whether its limits,
+priority and CPUs are as they were: if one ended, does not answer or was changed, its
+group is forked afresh.
 
 A supervisor does not depend on this process: a check in flight finishes even if the warm
 runner dies meanwhile (the grader starts a new one for the next check). It ends its check
@@ -549,10 +551,11 @@ def _run_at_once(request: dict, batch: list[dict], pids: list[int], started: lis
         read, write = os.pipe()
         kept = _kept_links(stage, links)
         pid = _fork(request, after_learner=bool(started))
-        if pid == 0:  # no stage reads another's claims
+        if pid == 0:  # no stage reads another's claims (nor a waiting one's channels)
             dropped = [fd for ends in links.values() for fd in ends if fd not in kept.values()]
             _stage_process(request, {**stage, "args": {**(stage.get("args") or {}), **kept}},
-                           write, [read, *(fd for _, fd in running.values()), *dropped])
+                           write, [read, *(fd for _, fd in running.values()), *dropped,
+                                   *prepared.descriptors()])
         with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # also here: the group exists before any kill of it
         os.close(write)
@@ -596,6 +599,12 @@ class _Prepared:
     processes: dict[str, _Ready]
     links: dict[tuple[str, str], tuple[int, int]]
 
+    def descriptors(self) -> list[int]:
+        """What this supervisor holds of them: no process it forks may keep any."""
+        return [fd for each in self.processes.values()
+                for fd in (each.claims, each.control.fileno())] + [
+            write for _, write in self.links.values()]
+
 
 def _close_all_but(keep: set[int]) -> None:
     """Close every descriptor from 3 up but `keep`."""
@@ -625,8 +634,12 @@ def _prepared_process(request: dict, stage: dict, claims: int, control: socket.s
 
         function = _stage_function(stage)
         warm_up(request["track"], stage, function, first)
+        state = _own_state()
         control.sendall(f"w{os.getpid()}".encode())
         message = control.recv(1 << 20)
+        while message == ASK:  # untouched while it waited? (limits, priority, CPUs)
+            control.sendall(UNTOUCHED if _own_state() == state else TOUCHED)
+            message = control.recv(1 << 20)
         if not message:
             code = 0
             return  # the spare was dropped
@@ -648,6 +661,16 @@ def _prepared_process(request: dict, stage: dict, claims: int, control: socket.s
 
 
 PREPARE_SECONDS = 120.0  # the warm-up of one spare, at most
+ASK_SECONDS = 10.0  # a prepared process's answer, at most (it answers at once)
+ASK, UNTOUCHED, TOUCHED = b"?", b"=", b"!"
+_RLIMITS = sorted(getattr(resource, name) for name in dir(resource) if name.startswith("RLIMIT_"))
+
+
+def _own_state() -> tuple:
+    """What a process of the same uid may change in another without being able to trace
+    it: resource limits, scheduling priority, CPU affinity."""
+    return (tuple(resource.getrlimit(limit) for limit in _RLIMITS),
+            os.getpriority(os.PRIO_PROCESS, 0), tuple(sorted(os.sched_getaffinity(0))))
 
 
 def _prepare(request: dict, groups: list[list[dict]], results: select.poll) -> _Prepared:
@@ -727,15 +750,24 @@ def _receive_submission(ready: dict[str, _Ready], results: select.poll) -> dict:
 
 
 def _still_prepared(batch: list[dict], prepared: _Prepared) -> bool:
-    """Every prepared process of `batch` is alive (learner code of an earlier group,
-    gone now, could signal them: one it stopped goes on, one it ended is no use)."""
-    alive = True
+    """Every prepared process of `batch` answers that it is as it was when warm. Learner
+    code of an earlier group (all gone now) had the same uid: it could signal them (one
+    it stopped is continued here; a signal left pending is taken as the process answers,
+    so one that it ends does not answer) or change their limits, priority or CPUs
+    (then it answers so)."""
     for stage in batch:
-        pid = prepared.processes[str(stage["name"])].pid
+        each = prepared.processes[str(stage["name"])]
         with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGCONT)
-        alive = alive and not os.waitpid(pid, os.WNOHANG)[0]
-    return alive
+            os.kill(each.pid, signal.SIGCONT)
+        try:
+            each.control.sendall(ASK)
+            each.control.settimeout(ASK_SECONDS)
+            answer = each.control.recv(16)
+        except OSError:
+            return False
+        if answer != UNTOUCHED:
+            return False
+    return True
 
 
 def _drop_prepared(batch: list[dict], prepared: _Prepared) -> None:
