@@ -794,7 +794,7 @@ def _run_prepared(request: dict, batch: list[dict], pids: list[int], started: li
                              if key in request}).encode()
     running = {}
     for stage in batch:
-        each = prepared.processes[str(stage["name"])]
+        each = prepared.processes.pop(str(stage["name"]))  # running now: no longer waiting
         with contextlib.suppress(OSError):  # (one that died is seen at its exit)
             each.control.sendall(submission)
         each.control.close()
