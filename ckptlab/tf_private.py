@@ -31,6 +31,7 @@ MODULES: dict[str, str] = {
     "tf_checkpoint": "tensorflow.python.checkpoint.checkpoint",
     "tf_decorator": "tensorflow.python.util.tf_decorator",
     "training_util": "tensorflow.python.training.training_util",
+    "tf_logging": "tensorflow.python.platform.tf_logging",
     # the real tf.estimator, present only with TensorFlow <= 2.15 (the parity environment)
     "estimator_lib": "tensorflow_estimator.python.estimator.estimator",
 }
@@ -38,7 +39,8 @@ PARITY_ONLY = ("estimator_lib",)
 
 # alias -> the attributes ckptlab reads from it (private ones start with "_")
 USED: dict[str, tuple[str, ...]] = {
-    "deprecation": ("hide_attribute_from_api",),
+    # (_PRINTED_WARNING, _log_counter_per_token: what TensorFlow says once per process)
+    "deprecation": ("hide_attribute_from_api", "_PRINTED_WARNING"),
     "evaluation": ("_StopAfterNEvalsHook", "_evaluate_once", "_get_or_create_eval_step"),
     "export_output": ("ClassificationOutput", "EvalOutput", "ExportOutput", "PredictOutput",
                       "RegressionOutput"),
@@ -54,6 +56,7 @@ USED: dict[str, tuple[str, ...]] = {
     "tf_checkpoint": ("Checkpoint", "_NameBasedRestoreCoordinator"),
     "tf_decorator": ("make_decorator",),
     "training_util": ("_get_or_create_global_step_read",),
+    "tf_logging": ("_log_counter_per_token",),
     "estimator_lib": ("Estimator",),
 }
 

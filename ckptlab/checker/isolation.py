@@ -141,6 +141,7 @@ class Sandbox:
         self._init_fd = -1  # pidfd of the namespace's init
         self._joined: dict[int, int] = {}  # pid -> pidfd of processes that joined from outside
         self.idle: set[int] = set()  # waiting, not the learner's (leave_out)
+        self._idle_fds: list[int] = []  # their pidfds
 
     @property
     def isolated(self) -> bool:
@@ -243,26 +244,42 @@ class Sandbox:
     def learner_pids(self) -> list[int]:
         return [p for p in self.members() if p not in (self.holder_pid,)]
 
-    def leave_out(self, idle: set[int], extra_mb: float, extra_tasks: int) -> None:
+    def leave_out(self, idle: set[int], extra_mb: float, extra_tasks: int) -> bool:
         """Processes of the check that wait without running (a spare's later stages,
         checker/spares.py) are not the learner's: the memory and pids cgroups' limits grow
         by their memory and tasks, and the tree measured without a cgroup leaves them
-        out. Called again with nothing before they run: the limits are whole again."""
+        out. Called again with nothing before they run, or when one of them ended
+        (idle_ended): the limits are whole again. False if they could not be made whole
+        (cgroup v1 refuses a memory limit below what is used): the check is over its
+        limit."""
+        for fd in self._idle_fds:
+            os.close(fd)
+        self._idle_fds = [fd for fd in (pidfd(pid) for pid in idle) if fd >= 0]
         self.idle = set(idle)
+        whole = True
         if self.cgroup is not None:
             limit = (self.limits.memory_mb << 20) + int(extra_mb * (1 << 20))
             # v1: memsw (memory and swap) may never be below the memory limit
             names = ["memory.max"] if self.cgroup.kind == "v2" else [
                 "memory.memsw.limit_in_bytes", "memory.limit_in_bytes"]
             for name in names if extra_mb else names[::-1]:
-                self.cgroup.set(name, limit)
+                whole = self.cgroup.set(name, limit) and whole
         if self.pids_cgroup is not None:
-            self.pids_cgroup.set("pids.max", self.limits.processes + extra_tasks)
+            whole = self.pids_cgroup.set("pids.max", self.limits.processes + extra_tasks) \
+                and whole
+        return whole or bool(extra_mb or extra_tasks)
+
+    def idle_ended(self) -> bool:
+        """One of the waiting processes left out of the limits has ended (learner code
+        may kill them): the room they held is not the learner's."""
+        return bool(self._idle_fds) and not all(running(fd) for fd in self._idle_fds)
 
     def memory_mb(self) -> float:
         """Private memory of every process of the check (a walk of each one's mappings:
         tens of milliseconds for a TensorFlow process, so polled only without a cgroup)."""
-        used = sum(private_mb(pid) for pid in self.members() if pid not in self.idle)
+        idle = self.idle if self._idle_fds and all(running(fd) for fd in self._idle_fds) \
+            else set()  # (a pid of one that ended may be anybody's now)
+        used = sum(private_mb(pid) for pid in self.members() if pid not in idle)
         self.peak_mb = max(self.peak_mb, used)
         return used
 
@@ -349,10 +366,10 @@ class Sandbox:
             self.holder.wait()
         for group in self._cgroups:
             group.remove()
-        for fd in (self._init_fd, *self._joined.values()):
+        for fd in (self._init_fd, *self._joined.values(), *self._idle_fds):
             if fd >= 0:
                 os.close(fd)
-        self._init_fd, self._joined = -1, {}
+        self._init_fd, self._joined, self._idle_fds = -1, {}, []
         self._tmp.cleanup()
         self._vault.cleanup()
 

@@ -36,7 +36,6 @@ from ckptlab.checker.cpus import run_one_at_a_time
 from ckptlab.checker.isolation import Sandbox, support
 from ckptlab.checker.limits import Limits
 from ckptlab.checker.memory_room import free_memory_mb
-from ckptlab.checker.procfs import private_mb
 from ckptlab.checker.stage_names import in_groups
 
 __all__ = ["Spare", "close_spares", "offer", "take", "wait_for_spares", "worth_it"]
@@ -52,9 +51,10 @@ CLOSE_WAIT_SECONDS = 30.0  # how long the end of the process waits for one being
 
 
 def _key(track: str, limits: Limits, stages: list[dict]) -> tuple:
-    # the time limit starts with the check: every other limit is the sandbox's own
+    # the time limit starts with the check: every other limit is the sandbox's own; and
+    # whether a group's stages run at once is the supervisor's from the start
     kept = tuple((f.name, getattr(limits, f.name)) for f in fields(limits) if f.name != "timeout")
-    return track, kept, json.dumps(stages, sort_keys=True)
+    return track, kept, json.dumps(stages, sort_keys=True), run_one_at_a_time()
 
 
 @dataclass(eq=False)
@@ -219,18 +219,12 @@ def _prepare(spare: Spare, start: Callable[[str], Callable[[dict, list[int]], in
     if not isinstance(message.get("prepared"), dict):
         raise OSError(f"the spare's supervisor said {line[:300]!r}")
     spare.processes = {str(name): int(pid) for name, pid in message["prepared"].items()}
-    later = [pid for name, pid in spare.processes.items()
-             if name not in {str(stage["name"]) for stage in in_groups(stages)[0]}]
-    spare.idle = set(later)
-    spare.idle_mb = sum(private_mb(pid) for pid in later)
-    spare.idle_tasks = sum(_tasks(pid) for pid in later)
-
-
-def _tasks(pid: int) -> int:
-    try:
-        return len(os.listdir(f"/proc/{pid}/task"))
-    except OSError:
-        return 0
+    held = message.get("held") if isinstance(message.get("held"), dict) else {}
+    idle = [name for name in spare.processes
+            if name not in {str(stage["name"]) for stage in in_groups(stages)[0]}]
+    spare.idle = {spare.processes[name] for name in idle}
+    spare.idle_mb = sum(float((held.get(name) or [0, 0])[0]) for name in idle)
+    spare.idle_tasks = sum(int((held.get(name) or [0, 0])[1]) for name in idle)
 
 
 def take(track: str, limits: Limits, stages: list[dict]) -> Spare | None:
@@ -264,3 +258,4 @@ def close_spares() -> None:
         _SPARES.clear()
     for spare in spares:
         spare.close()
+        spare.release()  # (one still being made after the wait: its maker is not waited for)

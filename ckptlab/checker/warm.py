@@ -167,6 +167,7 @@ class Outcome:
     supervisor_error: str = ""
     spoiled: str = ""  # a spare that could not take the check (it is run afresh)
     spare: bool = False  # run by a spare sandbox's prepared processes
+    afresh: list[str] = field(default_factory=list)  # stages of a spare forked afresh
     judged: dict = field(default_factory=dict)  # last claims plus the judge's own facts
     stages: list[str] = field(default_factory=list)  # the stage names, in their order
 
@@ -260,6 +261,9 @@ def _take_result(line: bytes, outcome: Outcome, after_stage=None) -> None:
         outcome.stopped = outcome.stopped or "processes"
     elif message.get("done"):
         outcome.finished = True
+    elif "afresh" in message:  # a spare's prepared processes replaced by fresh forks
+        with contextlib.suppress(TypeError):
+            outcome.afresh += [str(name) for name in message["afresh"]]
     elif "spoiled" in message:  # a spare's prepared process had ended: none of it ran
         outcome.spoiled = str(message["spoiled"])
     elif "supervisor_error" in message:
@@ -298,6 +302,8 @@ def _watch(box: Sandbox, results: int, output: int, outcome: Outcome,
             next_memory = now + box.memory_poll_seconds
         if now > deadline:
             outcome.stopped = "timeout"
+        elif box.idle and box.idle_ended() and not box.leave_out(set(), 0.0, 0):
+            outcome.stopped = "memory"  # the room of waiting processes that were killed
         elif memory_due and box.over_memory():
             # files written are charged to the memory cgroup as page cache: a disk flood
             # can fill memory before the next disk poll, and then the disk is the cause
@@ -469,9 +475,11 @@ def _watch_check(box: Sandbox, started: _Started, outcome: Outcome, stages: list
     def after_stage(stage: str) -> None:  # the supervisor waits until this is done
         for other in [n for n in waiting if group_of.get(n, -1) <= group_of.get(stage, -1)]:
             del waiting[other]  # its group ran: no longer a process of the sandbox's own
-        if started.prepared and not any(group_of.get(n, 0) > group_of.get(stage, 0) + 1
-                                        for n in waiting):
-            box.leave_out(set(), 0.0, 0)  # the last waiting ones run next: limits whole
+        if started.prepared and box.idle and not any(
+                group_of.get(n, 0) > group_of.get(stage, 0) + 1 for n in waiting) \
+                and not box.leave_out(set(), 0.0, 0):  # the last waiting ones run next
+            outcome.stopped = "memory"  # over the limit made whole again
+            return
         expected = started.own | set(waiting.values())
         found, left = box.end_strays(expected)  # nothing of a stage meets the next
         outcome.strays += found

@@ -86,10 +86,17 @@ KILL_PREPARED = Attack("kill_the_waiting_processes", "killing the grader", _WAIT
 def kill_waiting():
     first, *others = waiting_processes()
     os.kill(first, signal.SIGKILL)
-    for pid in others:
+    for pid in others:  # stopped: SIGINT pending for the process, SIGTERM for a thread
         os.kill(pid, signal.SIGSTOP)
         os.kill(pid, signal.SIGINT)
+        thread = max(int(tid) for tid in os.listdir(f"/proc/{pid}/task"))
+        tgkill(pid, thread, signal.SIGTERM)
     return [first, *others]
+def tgkill(pid, tid, number):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)  # glibc's tgkill(2) wrapper
+    if libc.tgkill(pid, tid, int(number)) != 0:
+        raise OSError(ctypes.get_errno(), "tgkill")
 if STAGE_NOW == "train":
     allowed("stop or kill the processes waiting in the sandbox", kill_waiting)
 ''', ("pass",), True, solution=SOLUTION)
@@ -98,10 +105,12 @@ if STAGE_NOW == "train":
 TOUCH_PREPARED = Attack("change_the_waiting_processes", "killing the grader", _WAITING + '''
 import resource
 def touch_waiting():
-    for pid in waiting_processes():
-        resource.prlimit(pid, resource.RLIMIT_NOFILE, (16, 16))
-        os.setpriority(os.PRIO_PROCESS, pid, 19)
-        os.sched_setaffinity(pid, {min(os.sched_getaffinity(0))})
+    first, *others = waiting_processes()
+    resource.prlimit(first, resource.RLIMIT_NOFILE, (16, 16))  # the whole process
+    for pid in others:  # one thread only (not the main one): its priority and CPUs
+        thread = max(int(tid) for tid in os.listdir(f"/proc/{pid}/task"))
+        os.setpriority(os.PRIO_PROCESS, thread, 19)
+        os.sched_setaffinity(thread, {min(os.sched_getaffinity(0))})
     return "changed"
 if STAGE_NOW == "train":
     allowed("lower the limits and the priority of the processes waiting", touch_waiting)
@@ -125,6 +134,13 @@ def test_every_estimator_check_ran_in_a_spare(attacked):
     spared = dict(attacked["spared"])
     assert spared.pop(TF2_EVIDENCE.name) is False
     assert all(spared.values()), spared
+    # and ran in the spare's own processes: forked afresh only where an attack touched
+    # them (these two always; a reaper left by the train stage kills them too)
+    afresh = {name: result[0].afresh for name, result in attacked["results"].items()
+              if not isinstance(result, Exception) and result[0].afresh}
+    touched = {KILL_PREPARED.name, TOUCH_PREPARED.name}
+    assert touched <= set(afresh) <= touched | {"outlive_the_train_stage"}, afresh
+    assert all(stages == ["restore", "predict"] for stages in afresh.values()), afresh
 
 
 def test_claims_forged_into_prepared_processes_never_arrive(attacked):
@@ -148,4 +164,5 @@ def test_waiting_processes_tampered_with_are_forked_afresh(attacked, attack, sai
     assert f"ATTEMPT {said}: done" in output, output[-2000:]
     assert report.verdict == "pass", str(report)[:1500]
     assert outcome.spare and set(outcome.exits) == {"trace", "train", "restore", "predict"}
+    assert outcome.afresh == ["restore", "predict"]
     assert all(code == 0 for code in outcome.exits.values()), outcome.exits

@@ -159,11 +159,12 @@ def test_the_waiting_processes_are_not_the_learners_memory():
         if box.cgroup is None or box.pids_cgroup is None:
             pytest.skip(f"no memory and pids cgroups here: {box.describe()}")
         name = "memory.max" if box.cgroup.kind == "v2" else "memory.limit_in_bytes"
-        box.leave_out({12345}, 210.5, 40)
+        assert box.leave_out({os.getpid()}, 210.5, 40)
+        assert not box.idle_ended()  # (this process: alive)
         assert int((box.cgroup.path / name).read_text()) == (1500 << 20) + int(210.5 * (1 << 20))
         assert int((box.pids_cgroup.path / "pids.max").read_text()) == LIMITS.processes + 40
-        assert box.idle == {12345}
-        box.leave_out(set(), 0.0, 0)
+        assert box.idle == {os.getpid()}
+        assert box.leave_out(set(), 0.0, 0)
         assert int((box.cgroup.path / name).read_text()) == 1500 << 20
         assert int((box.pids_cgroup.path / "pids.max").read_text()) == LIMITS.processes
         assert box.idle == set()

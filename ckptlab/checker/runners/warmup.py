@@ -98,13 +98,9 @@ def _once_tables() -> list[dict]:
               and isinstance(module.__dict__.get("__warningregistry__"), dict)]
     tables.append(warnings.onceregistry)
     with contextlib.suppress(ImportError, AttributeError):
-        from tensorflow.python.util import deprecation
+        from ckptlab.tf_private import deprecation, tf_logging
 
-        tables.append(deprecation._PRINTED_WARNING)
-    with contextlib.suppress(ImportError, AttributeError):
-        from tensorflow.python.platform import tf_logging
-
-        tables.append(tf_logging._log_counter_per_token)
+        tables += [deprecation._PRINTED_WARNING, tf_logging._log_counter_per_token]
     return tables
 
 

@@ -71,7 +71,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["CLAIMS_LIMIT", "main"]
@@ -544,7 +544,8 @@ def _run_at_once(request: dict, batch: list[dict], pids: list[int], started: lis
     if all(str(stage["name"]) in prepared.processes for stage in batch):
         if _still_prepared(batch, prepared):
             return _run_prepared(request, batch, pids, started, prepared)
-        _drop_prepared(batch, prepared)  # learner code before ended one: fresh forks
+        _drop_prepared(batch, prepared)  # learner code before touched one: fresh forks
+        _send({"afresh": [str(stage["name"]) for stage in batch]})
     running = {}
     links = _links(batch)
     for stage in batch:
@@ -589,6 +590,7 @@ class _Ready:
     inside: int  # in the sandbox's pid namespace (what _sandbox_pids lists)
     claims: int  # read end of its claims pipe
     control: socket.socket  # the submission goes here; nothing is read from it after
+    held: list[float] = field(default_factory=list)  # [private MB, tasks] when warm
 
 
 @dataclass
@@ -635,10 +637,14 @@ def _prepared_process(request: dict, stage: dict, claims: int, control: socket.s
         function = _stage_function(stage)
         warm_up(request["track"], stage, function, first)
         state = _own_state()
-        control.sendall(f"w{os.getpid()}".encode())
+        from ckptlab.checker.procfs import private_mb
+
+        held = f"{private_mb(os.getpid()):.1f} {len(os.listdir('/proc/self/task'))}"
+        control.sendall(f"w{os.getpid()} {held}".encode())  # (it reads its own /proc)
         message = control.recv(1 << 20)
-        while message == ASK:  # untouched while it waited? (limits, priority, CPUs)
-            control.sendall(UNTOUCHED if _own_state() == state else TOUCHED)
+        while message == ASK:  # untouched while it waited? (limits, threads, signals)
+            control.sendall(UNTOUCHED if _own_state() == state and not _signals_pending()
+                            else TOUCHED)
             message = control.recv(1 << 20)
         if not message:
             code = 0
@@ -668,9 +674,29 @@ _RLIMITS = sorted(getattr(resource, name) for name in dir(resource) if name.star
 
 def _own_state() -> tuple:
     """What a process of the same uid may change in another without being able to trace
-    it: resource limits, scheduling priority, CPU affinity."""
-    return (tuple(resource.getrlimit(limit) for limit in _RLIMITS),
-            os.getpriority(os.PRIO_PROCESS, 0), tuple(sorted(os.sched_getaffinity(0))))
+    it: its resource limits, and each thread's priority, CPU affinity and scheduling
+    policy (the threads themselves: one ended is a change too)."""
+    threads = []
+    for tid in sorted(int(name) for name in os.listdir("/proc/self/task")):
+        try:
+            threads.append((tid, os.getpriority(os.PRIO_PROCESS, tid),
+                            tuple(sorted(os.sched_getaffinity(tid))), os.sched_getscheduler(tid)))
+        except OSError:
+            threads.append((tid, None, (), None))
+    return tuple(resource.getrlimit(limit) for limit in _RLIMITS), tuple(threads)
+
+
+def _signals_pending() -> bool:
+    """A signal waits for any thread of this process (sent while it was stopped, say)."""
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith(("SigPnd:", "ShdPnd:")) and int(line.split()[1], 16):
+                        return True
+        except (OSError, ValueError, IndexError):
+            return True
+    return False
 
 
 def _prepare(request: dict, groups: list[list[dict]], results: select.poll) -> _Prepared:
@@ -700,25 +726,29 @@ def _prepare(request: dict, groups: list[list[dict]], results: select.poll) -> _
             os.close(write)
             ready[str(stage["name"])] = _Ready(pid, 0, read, mine)
         for name in [str(stage["name"]) for stage in wave]:
-            ready[name].inside = _warmed(ready[name], results)
+            ready[name].inside, ready[name].held = _warmed(ready[name], results)
     for read, _ in links.values():
         os.close(read)  # (each waiting process holds its own)
     shutil.rmtree(WARM_ROOT)
-    _send({"prepared": {name: each.pid for name, each in ready.items()}})
+    _send({"prepared": {name: each.pid for name, each in ready.items()},
+           "held": {name: each.held for name, each in ready.items()}})
     return _Prepared(ready, links)
 
 
-def _warmed(each: _Ready, results: select.poll) -> int:
-    """Wait for a prepared process's word that it is warm; its pid in the sandbox."""
+def _warmed(each: _Ready, results: select.poll) -> tuple[int, list[float]]:
+    """Wait for a prepared process's word that it is warm: its pid in the sandbox, and
+    [its private memory in MB, its tasks] (it measures itself: a grader that is not root
+    cannot read an undumpable process's memory)."""
     deadline = time.monotonic() + PREPARE_SECONDS
     while time.monotonic() < deadline:
         if _grader_gone(results):
             raise _GraderGone
         ready, _, _ = select.select([each.control], [], [], 0.5)
         if ready:
-            message = each.control.recv(64)
-            if message.startswith(b"w") and message[1:].isdigit():
-                return int(message[1:])
+            words = each.control.recv(128).decode("ascii", "replace").split()
+            with contextlib.suppress(ValueError, IndexError):
+                if words[0].startswith("w"):
+                    return int(words[0][1:]), [float(words[1]), int(words[2])]
             break
     raise OSError(f"a prepared stage process did not warm up: {_exit_of(each.pid)}")
 
