@@ -8,12 +8,13 @@ import contextlib
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from ckptlab.checker.scratch import sweep_dead
 
-__all__ = ["CGROUP_ROOT", "SELF", "CheckCgroup", "cgroup_kind", "own_cgroup_dirs",
-           "own_cgroups"]
+__all__ = ["CGROUP_ROOT", "SELF", "CheckCgroup", "cgroup_kind", "own_and_above",
+           "own_cgroup_dirs", "own_cgroups"]
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SELF = Path("/proc/self/cgroup")
@@ -44,6 +45,18 @@ def own_cgroups(controller: str, root: Path = CGROUP_ROOT, own: Path = SELF
             mount = root / controller
             found["v1"] = (mount, mount / relative.lstrip("/"))
     return found
+
+
+def own_and_above(controller: str, root: Path = CGROUP_ROOT, own: Path = SELF
+                  ) -> Iterator[tuple[str, Path]]:
+    """("v2" or "v1", folder) for this process's cgroup of `controller` and each one
+    above it, up to its hierarchy's mount: where a limit that applies to it may be set."""
+    for kind, (mount, place) in own_cgroups(controller, root, own).items():
+        while True:
+            yield kind, place
+            if place == mount or mount not in place.parents:
+                break
+            place = place.parent
 
 
 def own_cgroup_dirs(controller: str) -> dict[str, Path]:

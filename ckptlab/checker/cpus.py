@@ -8,7 +8,7 @@ import math
 import os
 from pathlib import Path
 
-from ckptlab.checker.cgroups import CGROUP_ROOT, SELF, own_cgroups
+from ckptlab.checker.cgroups import CGROUP_ROOT, SELF, own_and_above
 
 __all__ = ["run_one_at_a_time", "usable_cpus"]
 
@@ -35,16 +35,8 @@ def run_one_at_a_time() -> bool:
 def _quota(root: Path, own: Path) -> float | None:
     """The smallest CPU quota (in CPUs) over the process's cgroup and its ancestors, in
     cgroup v2 (cpu.max) or v1 (cpu.cfs_quota_us / cpu.cfs_period_us); None without one."""
-    found = []
-    for kind, (mount, place) in own_cgroups("cpu", root, own).items():
-        read = _v2_quota if kind == "v2" else _v1_quota
-        while True:
-            value = read(place)
-            if value is not None:
-                found.append(value)
-            if place == mount or mount not in place.parents:
-                break
-            place = place.parent
+    found = [value for kind, place in own_and_above("cpu", root, own)
+             if (value := (_v2_quota if kind == "v2" else _v1_quota)(place)) is not None]
     return min(found) if found else None
 
 

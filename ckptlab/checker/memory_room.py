@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ckptlab.checker.cgroups import CGROUP_ROOT, SELF, own_cgroups
+from ckptlab.checker.cgroups import CGROUP_ROOT, SELF, own_and_above
 
 __all__ = ["free_memory_mb"]
 
@@ -20,13 +20,9 @@ def free_memory_mb(meminfo: Path = MEMINFO, root: Path = CGROUP_ROOT, own: Path 
     """The least of MemAvailable and (limit - usage) of each memory cgroup on the way up
     from this process's own; infinity where nothing can be read."""
     room = [_available_mb(meminfo)]
-    for kind, (mount, place) in own_cgroups("memory", root, own).items():
+    for kind, place in own_and_above("memory", root, own):
         limit_file, usage_file = _FILES[kind]
-        while True:
-            room.append(_left_mb(place / limit_file, place / usage_file))
-            if place == mount or mount not in place.parents:
-                break
-            place = place.parent
+        room.append(_left_mb(place / limit_file, place / usage_file))
     return min(room)
 
 
