@@ -170,6 +170,37 @@ def test_the_waiting_processes_are_not_the_learners_memory():
         assert box.idle == set()
 
 
+def test_the_warm_up_leaves_nothing_said_once():
+    """What a warm-up says once (a Python warning registry, TensorFlow's deprecation and
+    log-once tables, the warning filters) is as before it afterwards: the learner's code
+    says it again, as in a process that ran nothing before."""
+    import types
+    import warnings
+
+    from ckptlab.checker.runners import warmup
+    from ckptlab.tf_private import deprecation, tf_logging
+
+    filters = list(warnings.filters)
+    deprecation._PRINTED_WARNING["kept"] = True  # said before the warm-up: stays said
+    said = warmup._said_once()
+    module = types.ModuleType("ckptlab_warm_up_probe")
+    sys.modules[module.__name__] = module
+    try:
+        module.__warningregistry__ = {("said during the warm-up", Warning, 1): True}
+        deprecation._PRINTED_WARNING["said during the warm-up"] = True
+        tf_logging._log_counter_per_token["said during the warm-up"] = 1
+        warnings.filterwarnings("ignore", message="during the warm-up")
+        warmup._say_again(said)
+        assert module.__warningregistry__ == {}
+        assert "said during the warm-up" not in deprecation._PRINTED_WARNING
+        assert deprecation._PRINTED_WARNING.get("kept") is True
+        assert "said during the warm-up" not in tf_logging._log_counter_per_token
+        assert list(warnings.filters) == filters
+    finally:
+        del sys.modules[module.__name__]
+        deprecation._PRINTED_WARNING.pop("kept", None)
+
+
 def test_a_process_that_ends_takes_its_spare_along(tmp_path):
     """A kernel that made a spare and ends (normally) leaves no process of it and no
     scratch folder."""

@@ -47,9 +47,9 @@ supervisor holds, and the supervisor says {"prepared": {stage: pid}}. The submis
 name then comes as one JSON line on fd 5 (the time limit starts there), and each group's
 prepared processes get it when the group's turn comes: as forked ones would, but without
 TensorFlow's first-use costs. Until then both reapers spare them; one that an earlier
-group's learner code stopped is continued, and each is asked whether its limits,
-priority and CPUs are as they were: if one ended, does not answer or was changed, its
-group is forked afresh.
+group's learner code stopped is continued, and each is asked whether its limits and
+every thread's priority, CPUs and policy are as they were and no signal waits for it:
+if one ended, does not answer or was changed, its group is forked afresh.
 
 A supervisor does not depend on this process: a check in flight finishes even if the warm
 runner dies meanwhile (the grader starts a new one for the next check). It ends its check
@@ -782,9 +782,9 @@ def _receive_submission(ready: dict[str, _Ready], results: select.poll) -> dict:
 def _still_prepared(batch: list[dict], prepared: _Prepared) -> bool:
     """Every prepared process of `batch` answers that it is as it was when warm. Learner
     code of an earlier group (all gone now) had the same uid: it could signal them (one
-    it stopped is continued here; a signal left pending is taken as the process answers,
-    so one that it ends does not answer) or change their limits, priority or CPUs
-    (then it answers so)."""
+    it stopped is continued here; one it ended does not answer; one with a signal left
+    pending for any of its threads answers so) or change their limits or a thread's
+    priority, CPUs or policy (then it answers so)."""
     for stage in batch:
         each = prepared.processes[str(stage["name"])]
         with contextlib.suppress(OSError):
